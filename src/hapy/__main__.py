@@ -1,0 +1,3 @@
+from hapy.cli.main import main
+
+raise SystemExit(main())

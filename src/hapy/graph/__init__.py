@@ -1,0 +1,1 @@
+"""Transition graphs: the model, its XML form, and the one graph executor."""

@@ -1,0 +1,104 @@
+"""The transition graph model, as Pacemaker's scheduler writes it.
+
+A graph is a list of synapses; each synapse holds one action (its
+``action_set``) and the actions it waits for (its ``inputs``).  Actions are
+resource operations (``rsc_op``), pseudo-events that only order others
+(``pseudo_event``) and cluster events such as fencing (``crm_event``).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+
+class ActionKind(enum.Enum):
+    RSC_OP = "rsc_op"
+    PSEUDO = "pseudo_event"
+    CRM_EVENT = "crm_event"
+
+
+@dataclass(frozen=True)
+class ResourceRef:
+    """The ``<primitive>`` element inside an ``rsc_op``."""
+
+    id: str
+    rclass: str
+    type: str
+    provider: str | None = None
+    long_id: str | None = None  # clone instance name, written as long-id when it differs
+
+
+@dataclass(frozen=True)
+class DownedNode:
+    """A node that a fencing action or shutdown takes down (``<downed><node id/>``)."""
+
+    id: str
+
+
+def _frozen(mapping: Mapping[str, str] | None = None) -> Mapping[str, str]:
+    return MappingProxyType(dict(mapping or {}))
+
+
+@dataclass(frozen=True)
+class GraphAction:
+    """One action of the transition.
+
+    ``attributes`` holds exactly what Pacemaker writes in the action's
+    ``<attributes>`` element: the ``CRM_meta_*`` entries and the resource's
+    instance parameters.  ``params`` lists ``<param name value>`` children of
+    ``<attributes>`` (used by a few fencing/meta forms) in order.
+    """
+
+    id: int
+    kind: ActionKind
+    operation: str
+    operation_key: str
+    on_node: str | None = None
+    on_node_uuid: str | None = None
+    router_node: str | None = None
+    resource: ResourceRef | None = None
+    attributes: Mapping[str, str] = field(default_factory=_frozen)
+    downed: tuple[DownedNode, ...] = ()
+    priority: int = 0
+
+    @property
+    def is_pseudo(self) -> bool:
+        return self.kind is ActionKind.PSEUDO
+
+    @property
+    def interval_ms(self) -> int:
+        try:
+            return int(self.attributes.get("CRM_meta_interval", "0"))
+        except ValueError:
+            return 0
+
+    def describe(self) -> str:
+        if self.on_node:
+            return f"{self.operation_key} on {self.on_node}"
+        return self.operation_key
+
+
+@dataclass(frozen=True)
+class Synapse:
+    """An action and the ids of the actions that must complete before it."""
+
+    id: int
+    action: GraphAction
+    inputs: tuple[int, ...] = ()
+    priority: int = 0
+
+
+@dataclass(frozen=True)
+class TransitionGraph:
+    """The whole graph.  ``attributes`` are the ``<transition_graph>`` attributes
+    in the order Pacemaker writes them (cluster-delay, stonith-timeout, ...)."""
+
+    synapses: tuple[Synapse, ...]
+    attributes: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def actions(self) -> dict[int, GraphAction]:
+        return {s.action.id: s.action for s in self.synapses}

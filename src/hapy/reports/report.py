@@ -1,0 +1,126 @@
+"""The Report data object, the collector and the single error type."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+
+
+@dataclass(frozen=True)
+class Report:
+    """One finding.
+
+    ``code`` is an upper-case identifier such as ``CIB_XML_MALFORMED``;
+    ``context`` names where the problem is (``file``, ``element``, ``id``,
+    ``line``...) and ``hint`` says what to do about it.  ``forceable`` errors
+    become warnings when the user passes ``--force``.
+    """
+
+    code: str
+    message: str
+    severity: Severity = Severity.ERROR
+    context: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    hint: str = ""
+    forceable: bool = False
+
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def render(self) -> str:
+        """One line in the style of Pacemaker's tools: ``error: ... (CODE)``."""
+        where = ", ".join(f"{k} {v}" for k, v in self.context.items())
+        text = f"{self.severity.value}: {self.message}"
+        if where:
+            text += f" [{where}]"
+        if self.hint:
+            text += f"; {self.hint}"
+        return f"{text} ({self.code})"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "message": self.message,
+            "context": dict(self.context),
+            "hint": self.hint,
+            "forceable": self.forceable,
+        }
+
+
+def report(
+    code: str,
+    message: str,
+    *,
+    severity: Severity = Severity.ERROR,
+    hint: str = "",
+    forceable: bool = False,
+    **context: str,
+) -> Report:
+    """Shorthand constructor: ``report("CIB_ID_MISSING", "...", element="primitive")``."""
+    return Report(code, message, severity, MappingProxyType(dict(context)), hint, forceable)
+
+
+class HapyError(Exception):
+    """The one exception type that carries reports to the user interface."""
+
+    def __init__(self, reports: Iterable[Report]) -> None:
+        self.reports: tuple[Report, ...] = tuple(reports)
+        super().__init__("; ".join(r.render() for r in self.reports))
+
+    @classmethod
+    def single(cls, code: str, message: str, *, hint: str = "", **context: str) -> HapyError:
+        return cls([report(code, message, hint=hint, **context)])
+
+
+class ReportList:
+    """Collects reports; ``raise_on_errors`` raises them all at once."""
+
+    def __init__(self, *, force: bool = False) -> None:
+        self._items: list[Report] = []
+        self.force = force
+
+    def add(self, item: Report) -> None:
+        if self.force and item.forceable and item.is_error():
+            item = Report(item.code, item.message, Severity.WARNING, item.context, item.hint, True)
+        self._items.append(item)
+
+    def error(self, code: str, message: str, *, hint: str = "", **context: str) -> None:
+        self.add(report(code, message, hint=hint, **context))
+
+    def warning(self, code: str, message: str, *, hint: str = "", **context: str) -> None:
+        self.add(report(code, message, severity=Severity.WARNING, hint=hint, **context))
+
+    def extend(self, items: Iterable[Report]) -> None:
+        for item in items:
+            self.add(item)
+
+    @property
+    def errors(self) -> list[Report]:
+        return [r for r in self._items if r.is_error()]
+
+    @property
+    def warnings(self) -> list[Report]:
+        return [r for r in self._items if r.severity is Severity.WARNING]
+
+    def has_errors(self) -> bool:
+        return any(r.is_error() for r in self._items)
+
+    def raise_on_errors(self) -> None:
+        if self.has_errors():
+            raise HapyError(self._items)
+
+    def __iter__(self) -> Iterator[Report]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
