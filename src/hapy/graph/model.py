@@ -63,6 +63,13 @@ class GraphAction:
     attributes: Mapping[str, str] = field(default_factory=_frozen)
     downed: tuple[DownedNode, ...] = ()
     priority: int = 0
+    # Written only when set: the clone-instance form of the key
+    # (``myclone:1_stop_0`` for ``operation_key="myclone_stop_0"``), the
+    # ``mode`` of a crm_event (``mode="cib"`` for a CIB-only ``lrm_delete``) and
+    # the ``shutdown-lock`` timestamp of a stop done under a shutdown lock.
+    internal_operation_key: str | None = None
+    mode: str | None = None
+    shutdown_lock: str | None = None
 
     @property
     def is_pseudo(self) -> bool:
