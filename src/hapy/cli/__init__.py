@@ -1,0 +1,1 @@
+"""The ``hapy`` command line: argument parsing and rendering only."""

@@ -1,0 +1,1 @@
+"""Library commands shared by the CLI, the web UI and the HTTP API."""

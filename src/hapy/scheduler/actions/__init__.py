@@ -1,0 +1,2 @@
+"""Actions (start, stop, promote, probes, monitors, fencing...) and the
+orderings between them."""

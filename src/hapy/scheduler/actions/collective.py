@@ -1,0 +1,81 @@
+"""Pseudo-actions of groups and clones (start/running, stop/stopped,
+promote/promoted, demote/demoted) and how members are ordered inside them."""
+
+from __future__ import annotations
+
+from hapy.scheduler.actions.model import (
+    DEMOTE,
+    DEMOTED,
+    PROMOTE,
+    PROMOTED,
+    RUNNING,
+    START,
+    STOP,
+    STOPPED,
+    Action,
+    OrderFlag,
+)
+from hapy.scheduler.actions.table import ActionTable
+from hapy.scheduler.working_set import Resource, WorkingSet
+
+F = OrderFlag
+
+
+def _member_actions(table: ActionTable, rsc: Resource, task: str) -> list[Action]:
+    """A member's action(s) of a task: a primitive's real ones, a nested
+    collective's pseudo-action."""
+    if rsc.variant == "primitive":
+        return table.rsc_actions(rsc, task)
+    found = table.find(f"{rsc.name}_{task}_0", None)
+    return [found] if found is not None else []
+
+
+def create_collective_actions(ws: WorkingSet, table: ActionTable, rsc: Resource) -> None:
+    start = table.pseudo(rsc, START)
+    running = table.pseudo(rsc, RUNNING)
+    stop = table.pseudo(rsc, STOP)
+    stopped = table.pseudo(rsc, STOPPED)
+    table.order(stopped, start, F.OPTIONAL)
+    table.order(start, running, F.OPTIONAL)
+    table.order(stop, stopped, F.OPTIONAL)
+    promotable = rsc.promotable or any(c.promotable for c in rsc.children)
+    if promotable:
+        promote = table.pseudo(rsc, PROMOTE)
+        promoted = table.pseudo(rsc, PROMOTED)
+        demote = table.pseudo(rsc, DEMOTE)
+        demoted = table.pseudo(rsc, DEMOTED)
+        table.order(promote, promoted, F.OPTIONAL)
+        table.order(demote, demoted, F.OPTIONAL)
+        table.order(demoted, stop, F.OPTIONAL)
+        table.order(running, promote, F.OPTIONAL | F.RUNNABLE_LEFT)
+        table.order(demoted, start, F.OPTIONAL)
+    for child in rsc.children:
+        for a in _member_actions(table, child, START):
+            table.order(start, a, F.IMPLIES_FIRST | F.RUNNABLE_LEFT)
+            table.order(a, running, F.IMPLIES_THEN)
+        for a in _member_actions(table, child, STOP):
+            table.order(stop, a, F.IMPLIES_FIRST)
+            table.order(a, stopped, F.IMPLIES_THEN)
+        if promotable:
+            for a in _member_actions(table, child, PROMOTE):
+                table.order(table.pseudo(rsc, PROMOTE), a, F.IMPLIES_FIRST | F.RUNNABLE_LEFT)
+                table.order(a, table.pseudo(rsc, PROMOTED), F.IMPLIES_THEN)
+            for a in _member_actions(table, child, DEMOTE):
+                table.order(table.pseudo(rsc, DEMOTE), a, F.IMPLIES_FIRST)
+                table.order(a, table.pseudo(rsc, DEMOTED), F.IMPLIES_THEN)
+    if rsc.variant == "group":
+        members = rsc.children
+        for prev, cur in zip(members, members[1:], strict=False):
+            for a in _member_actions(table, prev, START):
+                for b in _member_actions(table, cur, START):
+                    if b.node is not None and a.node is not None and a.node is not b.node:
+                        continue
+                    table.order(a, b, F.IMPLIES_THEN | F.RUNNABLE_LEFT)
+            for b in _member_actions(table, cur, STOP):
+                for a in _member_actions(table, prev, STOP):
+                    if a.node is not b.node:
+                        continue
+                    table.order(b, a, F.IMPLIES_FIRST)
+    if not rsc.managed:
+        for action in (start, running, stop, stopped):
+            action.runnable = False

@@ -1,0 +1,151 @@
+"""Probes (one-shot monitors that find out where a resource is active) and
+recurring monitors."""
+
+from __future__ import annotations
+
+from hapy.cib import model as m
+from hapy.scheduler.actions.model import MONITOR, START, STOP, OrderFlag
+from hapy.scheduler.actions.table import ActionTable
+from hapy.scheduler.working_set import Node, Resource, Role, WorkingSet
+
+
+def probe_wanted(ws: WorkingSet, rsc: Resource, node: Node) -> bool:
+    if not ws.options.flag("enable-startup-probes"):
+        return False
+    if not node.online or node.unclean or node.pending or node.shutdown:
+        return False
+    if not node.rsc_discovery_enabled:
+        return False
+    if node.id in rsc.known_on:
+        return False
+    mode = rsc.discovery.get(node.id)
+    if mode == "never":
+        return False
+    if rsc.exclusive_discover and mode != "exclusive":
+        return False
+    top = rsc.top
+    if top.discovery.get(node.id) == "never":
+        return False
+    if top.exclusive_discover and top.discovery.get(node.id) != "exclusive":
+        return False
+    return True
+
+
+def create_probes(ws: WorkingSet, table: ActionTable, rsc: Resource) -> None:
+    if rsc.orphan:
+        return
+    clone = rsc.clone_parent()
+    for node in ws.nodes:
+        if not probe_wanted(ws, rsc, node):
+            continue
+        if clone is not None and not clone.unique and _anonymous_known(clone, rsc, node):
+            continue
+        probe = table.get(rsc, MONITOR, node, optional=False)
+        probe.probe = True
+        probe.meta["op_target_rc"] = "7"
+        if not rsc.managed:
+            probe.runnable = node.online
+        start = table.rsc_actions(rsc, START)
+        for s in start:
+            table.order(probe, s, OrderFlag.OPTIONAL)
+        for s in table.rsc_actions(rsc, STOP):
+            if s.node is node:
+                table.order(probe, s, OrderFlag.OPTIONAL)
+
+
+def _anonymous_known(clone: Resource, rsc: Resource, node: Node) -> bool:
+    """Anonymous clone instances are interchangeable: probe one per node."""
+    for inst in clone.children:
+        for prim in inst.primitives():
+            if prim.id != rsc.id or prim is rsc:
+                continue
+            if node.id in prim.known_on:
+                return True
+    # probe only with the first instance not yet known on this node
+    for inst in clone.children:
+        for prim in inst.primitives():
+            if prim.id == rsc.id and node.id not in prim.known_on and not prim.orphan:
+                return prim is not rsc
+    return False
+
+
+def _op_role(op: m.OpConfig) -> Role:
+    role = Role.parse(op.role)
+    return role
+
+
+def recorded_monitor(rsc: Resource, node: Node, interval_ms: int) -> m.LrmOp | None:
+    state = node.state
+    if state is None:
+        return None
+    names = {rsc.name, rsc.id}
+    for lrm in state.lrm_resources:
+        if lrm.id not in names:
+            continue
+        for op in lrm.ops:
+            if op.operation == MONITOR and op.interval_ms == interval_ms and op.op_status != 1:
+                return op
+    return None
+
+
+def create_recurring(ws: WorkingSet, table: ActionTable, rsc: Resource) -> None:
+    prim = rsc.primitive
+    if prim is None or not rsc.managed or rsc.maintenance:
+        return
+    nxt = rsc.assigned_node
+    for op in prim.ops:
+        if op.name != MONITOR or op.interval_ms <= 0 or not op.enabled:
+            continue
+        role = _op_role(op)
+        if role is Role.STOPPED:
+            _stopped_monitor(ws, table, rsc, op)
+            continue
+        if nxt is None:
+            continue
+        next_role = rsc.next_role
+        if role is Role.PROMOTED and next_role is not Role.PROMOTED:
+            continue
+        if role in (Role.UNPROMOTED, Role.STARTED) and next_role is Role.PROMOTED:
+            continue
+        if role is Role.UNKNOWN and next_role is Role.PROMOTED and rsc.promotable:
+            continue
+        mon = table.get(rsc, MONITOR, nxt, interval_ms=op.interval_ms)
+        mon.meta["name"] = MONITOR
+        starts = [s for s in table.rsc_actions(rsc, START) if s.node is nxt]
+        start_required = any(s.required for s in starts)
+        promote = table.find(f"{rsc.name}_promote_0", nxt)
+        demote = table.find(f"{rsc.name}_demote_0", nxt)
+        if start_required or nxt not in rsc.running_on:
+            mon.optional = False
+        elif role is Role.PROMOTED and promote is not None and promote.required:
+            mon.optional = False
+        elif role is not Role.PROMOTED and demote is not None and demote.required:
+            mon.optional = False
+        elif recorded_monitor(rsc, nxt, op.interval_ms) is None:
+            mon.optional = False
+        elif nxt.id in rsc.history_digest_mismatch:
+            mon.optional = False
+        for s in starts:
+            table.order(s, mon, OrderFlag.IMPLIES_THEN | OrderFlag.RUNNABLE_LEFT)
+        if promote is not None and role is Role.PROMOTED:
+            table.order(promote, mon, OrderFlag.IMPLIES_THEN | OrderFlag.RUNNABLE_LEFT)
+        if demote is not None and role is not Role.PROMOTED:
+            table.order(demote, mon, OrderFlag.IMPLIES_THEN | OrderFlag.RUNNABLE_LEFT)
+        if not mon.runnable or not any(s.runnable for s in starts):
+            if not starts:
+                mon.runnable = nxt.available()
+
+
+def _stopped_monitor(ws: WorkingSet, table: ActionTable, rsc: Resource, op: m.OpConfig) -> None:
+    for node in ws.nodes:
+        if not node.online or node.unclean or node is rsc.assigned_node:
+            continue
+        mon = table.get(rsc, MONITOR, node, interval_ms=op.interval_ms)
+        mon.meta["name"] = MONITOR
+        mon.meta["role"] = "Stopped"
+        if recorded_monitor(rsc, node, op.interval_ms) is None:
+            mon.optional = False
+        for stop in table.rsc_actions(rsc, STOP):
+            if stop.node is node:
+                table.order(stop, mon, OrderFlag.IMPLIES_THEN | OrderFlag.RUNNABLE_LEFT)
+                mon.optional = mon.optional and not stop.required

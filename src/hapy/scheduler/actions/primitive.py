@@ -1,0 +1,97 @@
+"""Start, stop, promote and demote actions of a primitive, from where it is
+to where it was assigned, and the orderings inside one resource."""
+
+from __future__ import annotations
+
+from hapy.scheduler.actions.model import (
+    DEMOTE,
+    PROMOTE,
+    START,
+    STOP,
+    OrderFlag,
+)
+from hapy.scheduler.actions.table import ActionTable
+from hapy.scheduler.working_set import Node, Resource, Role, WorkingSet
+
+
+def quorum_blocks_start(ws: WorkingSet, rsc: Resource) -> bool:
+    if ws.have_quorum:
+        return False
+    if rsc.requires == "nothing":
+        return False
+    return ws.options.no_quorum_policy != "ignore"
+
+
+def create_primitive_actions(ws: WorkingSet, table: ActionTable, rsc: Resource) -> None:
+    current = list(rsc.running_on)
+    nxt = rsc.assigned_node
+    multiple = len(current) > 1
+    managed = rsc.managed
+
+    stops = {}
+    for node in current:
+        stop = table.get(rsc, STOP, node)
+        stops[node.id] = stop
+        if node.unclean and ws.options.stonith_enabled:
+            stop.pseudo = True
+            stop.runnable = True
+        if not managed:
+            stop.runnable = False
+            continue
+        required = (
+            nxt is None
+            or node is not nxt
+            or multiple
+            or node.id in rsc.failed_on
+            or node.id in rsc.history_digest_mismatch
+        )
+        if required:
+            stop.optional = False
+            if node.id in rsc.failed_on and not stop.reason:
+                stop.reason = "failed"
+
+    start = table.get(rsc, START, nxt)
+    if not managed:
+        start.runnable = False
+    elif nxt is not None:
+        if quorum_blocks_start(ws, rsc) and nxt not in current:
+            start.runnable = False
+        if nxt not in current or stops[nxt.id].required:
+            start.optional = False
+    if nxt is None:
+        start.runnable = False
+
+    # role changes of promotable instances
+    if rsc.promotable or rsc.role is Role.PROMOTED or rsc.next_role is Role.PROMOTED:
+        for node in current:
+            if rsc.role is Role.PROMOTED:
+                demote = table.get(rsc, DEMOTE, node)
+                if not managed:
+                    demote.runnable = False
+                elif (
+                    rsc.next_role < Role.PROMOTED
+                    or stops[node.id].required
+                    or node is not nxt
+                ):
+                    demote.optional = False
+                if node.unclean and ws.options.stonith_enabled:
+                    demote.pseudo = True
+                table.order(demote, stops[node.id], OrderFlag.IMPLIES_FIRST)
+        if rsc.next_role is Role.PROMOTED and nxt is not None:
+            promote = table.get(rsc, PROMOTE, nxt)
+            if not managed:
+                promote.runnable = False
+            elif rsc.role is not Role.PROMOTED or start.required or nxt not in current:
+                promote.optional = False
+            table.order(start, promote, OrderFlag.RUNNABLE_LEFT | OrderFlag.OPTIONAL)
+            for node in current:
+                demote_action = table.find(f"{rsc.name}_demote_0", node)
+                if demote_action is not None:
+                    table.order(demote_action, promote, OrderFlag.OPTIONAL)
+
+    for stop in stops.values():
+        table.order(stop, start, OrderFlag.OPTIONAL | OrderFlag.IMPLIES_THEN | OrderFlag.RESTART)
+
+
+def node_of(rsc: Resource) -> Node | None:
+    return rsc.assigned_node

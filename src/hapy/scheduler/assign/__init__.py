@@ -1,0 +1,1 @@
+"""Assignment: choosing a node (and role) for every resource."""

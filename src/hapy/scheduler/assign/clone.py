@@ -1,0 +1,122 @@
+"""Clones: spreading instances over nodes (clone-max, clone-node-max)."""
+
+from __future__ import annotations
+
+from hapy.cib.scores import add_scores, parse_score
+from hapy.scheduler.assign.nodes import apply_to_dependent, merge_dependent_scores
+from hapy.scheduler.assign.primitive import assign_primitive, set_assignment, sorted_nodes_for_trace
+from hapy.scheduler.working_set import INFINITY, Node, Resource, Role, WorkingSet
+
+
+def _int(value: str | None, default: int) -> int:
+    if value is None:
+        return default
+    try:
+        return parse_score(value)
+    except ValueError:
+        return default
+
+
+def clone_node_max(clone: Resource) -> int:
+    return max(0, _int(clone.meta.get("clone-node-max"), 1))
+
+
+def clone_max_count(ws: WorkingSet, clone: Resource) -> int:
+    value = clone.meta.get("clone-max")
+    if value is None:
+        return sum(1 for n in ws.nodes if n.kind in ("member", "remote"))
+    return max(0, _int(value, 0))
+
+
+def _seed_instance(clone: Resource, inst: Resource) -> None:
+    base = dict(clone.allowed)
+    for node_id, score in inst.allowed.items():
+        base[node_id] = add_scores(base.get(node_id, 0), score) if node_id in base else score
+    inst.allowed = base
+    if inst.variant == "group" and inst.children:
+        first = inst.children[0]
+        for node_id, score in inst.allowed.items():
+            first.allowed[node_id] = add_scores(first.allowed.get(node_id, 0), score)
+        for child in inst.children[1:]:
+            for node_id in inst.allowed:
+                child.allowed.setdefault(node_id, 0)
+
+
+def assign_clone(ws: WorkingSet, clone: Resource) -> None:
+    from hapy.scheduler.assign.primitive import assign_any
+
+    if not clone.provisional or clone.assign_running:
+        return
+    clone.assign_running = True
+    try:
+        for coloc in sorted(clone.colocations_this_with, key=lambda c: -c.primary.priority):
+            if coloc.primary_role in (Role.PROMOTED, Role.UNPROMOTED):
+                continue
+            assign_any(ws, coloc.primary)
+            if coloc.primary.variant != "clone":
+                apply_to_dependent(ws, clone, coloc)
+        for coloc in clone.colocations_with_this:
+            if not coloc.influence or not coloc.dependent.provisional:
+                continue
+            if coloc.dependent_role in (Role.PROMOTED, Role.UNPROMOTED):
+                continue
+            clone.allowed = merge_dependent_scores(
+                ws, clone.allowed, coloc.dependent, coloc.score / INFINITY,
+                coloc.node_attribute, {id(clone)},
+            )
+        for inst in clone.children:
+            _seed_instance(clone, inst)
+        if ws.trace is not None:
+            for rsc in (clone, *clone.children):
+                for node in sorted_nodes_for_trace(ws, rsc):
+                    ws.trace.allocation("pcmk__clone_allocate", rsc.name, node.uname,
+                                        rsc.allowed[node.id])
+        per_node = clone_node_max(clone)
+        total_max = clone_max_count(ws, clone)
+        counts: dict[str, int] = {}
+        total = 0
+        running_first = [i for i in clone.children if _current(i) is not None] + [
+            i for i in clone.children if _current(i) is None
+        ]
+        for inst in running_first:
+            if total >= total_max:
+                _block_all(inst)
+            for node_id, count in counts.items():
+                if count >= per_node:
+                    _ban(inst, node_id)
+            node = _assign_instance(ws, inst, _current(inst))
+            if node is not None:
+                counts[node.id] = counts.get(node.id, 0) + 1
+                total += 1
+        clone.provisional = False
+    finally:
+        clone.assign_running = False
+
+
+def _current(inst: Resource) -> Node | None:
+    nodes = {n.id: n for p in inst.primitives() for n in p.running_on}
+    if len(nodes) == 1:
+        return next(iter(nodes.values()))
+    return None
+
+
+def _ban(inst: Resource, node_id: str) -> None:
+    inst.allowed[node_id] = -INFINITY
+    for child in inst.children:
+        child.allowed[node_id] = -INFINITY
+
+
+def _block_all(inst: Resource) -> None:
+    for node_id in list(inst.allowed):
+        _ban(inst, node_id)
+
+
+def _assign_instance(ws: WorkingSet, inst: Resource, prefer: Node | None) -> Node | None:
+    from hapy.scheduler.assign.group import assign_group
+
+    if inst.variant == "group":
+        return assign_group(ws, inst, prefer)
+    node = assign_primitive(ws, inst, prefer)
+    if node is None and inst.provisional:
+        set_assignment(inst, None)
+    return node

@@ -1,0 +1,114 @@
+"""Assigning a primitive to a node."""
+
+from __future__ import annotations
+
+from hapy.scheduler.assign.nodes import (
+    apply_to_dependent,
+    candidate_nodes,
+    can_run,
+    merge_dependent_scores,
+)
+from hapy.scheduler.working_set import INFINITY, Node, Resource, Role, WorkingSet
+
+
+def assign_any(ws: WorkingSet, rsc: Resource, prefer: Node | None = None) -> Node | None:
+    """Assign ``rsc`` whatever its variant (used for colocation primaries)."""
+    from hapy.scheduler.assign.clone import assign_clone
+    from hapy.scheduler.assign.group import assign_group
+
+    if rsc.variant == "group":
+        return assign_group(ws, rsc, prefer)
+    if rsc.variant == "clone":
+        assign_clone(ws, rsc)
+        return None
+    if rsc.variant == "primitive":
+        parent = rsc.parent
+        if parent is not None and parent.provisional and parent.variant == "clone":
+            assign_clone(ws, parent)
+            return rsc.assigned_node
+        if parent is not None and parent.provisional and parent.variant == "group":
+            assign_any(ws, parent, prefer)
+            return rsc.assigned_node
+        return assign_primitive(ws, rsc, prefer)
+    return None
+
+
+def assign_primitive(
+    ws: WorkingSet, rsc: Resource, prefer: Node | None = None, func: str = "pcmk__primitive_assign"
+) -> Node | None:
+    if not rsc.provisional:
+        return rsc.assigned_node
+    if rsc.assign_running:
+        return None
+    rsc.assign_running = True
+    try:
+        colocs = sorted(rsc.colocations_this_with, key=lambda c: -c.primary.priority)
+        for coloc in colocs:
+            if coloc.primary_role in (Role.PROMOTED, Role.UNPROMOTED):
+                continue
+            assign_any(ws, coloc.primary)
+            apply_to_dependent(ws, rsc, coloc)
+        for coloc in rsc.colocations_with_this:
+            if not coloc.influence or not coloc.dependent.provisional:
+                continue
+            if coloc.dependent_role in (Role.PROMOTED, Role.UNPROMOTED):
+                continue
+            before = dict(rsc.allowed)
+            merged = merge_dependent_scores(
+                ws, rsc.allowed, coloc.dependent, coloc.score / INFINITY,
+                coloc.node_attribute, {id(rsc)},
+            )
+            from hapy.scheduler.assign.nodes import any_available
+
+            if any_available(ws, merged) or not any_available(ws, before):
+                rsc.allowed = merged
+        if ws.trace is not None:
+            for node in sorted_nodes_for_trace(ws, rsc):
+                ws.trace.allocation(func, rsc.name, node.uname, rsc.allowed[node.id])
+        return choose_node(ws, rsc, prefer)
+    finally:
+        rsc.assign_running = False
+
+
+def sorted_nodes_for_trace(ws: WorkingSet, rsc: Resource) -> list[Node]:
+    nodes = [ws.nodes_by_id[n] for n in rsc.allowed if n in ws.nodes_by_id]
+    return sorted(nodes, key=lambda n: n.uname)
+
+
+def choose_node(ws: WorkingSet, rsc: Resource, prefer: Node | None) -> Node | None:
+    chosen: Node | None = None
+    if not rsc.managed:
+        # an unmanaged resource stays where it is
+        current = rsc.current_node()
+        chosen = current if current is not None and len(rsc.running_on) == 1 else None
+        if chosen is None and rsc.running_on:
+            chosen = rsc.running_on[0]
+    elif rsc.target_role is Role.STOPPED or ws.options.flag("stop-all-resources"):
+        chosen = None
+    else:
+        candidates = candidate_nodes(ws, rsc)
+        if candidates:
+            chosen = candidates[0]
+            if (
+                prefer is not None
+                and prefer is not chosen
+                and can_run(prefer)
+                and rsc.allowed.get(prefer.id, -INFINITY) >= 0
+                and rsc.allowed.get(prefer.id) == rsc.allowed.get(chosen.id)
+            ):
+                chosen = prefer
+    set_assignment(rsc, chosen)
+    return chosen
+
+
+def set_assignment(rsc: Resource, node: Node | None) -> None:
+    rsc.provisional = False
+    rsc.assigned_node = node
+    if node is not None:
+        node.assigned.append(rsc)
+        if rsc.next_role is Role.UNKNOWN or rsc.next_role is Role.STOPPED:
+            rsc.next_role = Role.UNPROMOTED if rsc.promotable else Role.STARTED
+            if not rsc.managed and rsc.role > Role.STOPPED:
+                rsc.next_role = rsc.role
+    else:
+        rsc.next_role = Role.STOPPED

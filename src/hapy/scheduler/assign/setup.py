@@ -1,0 +1,72 @@
+"""Preparing node scores before assignment: the symmetric-cluster baseline,
+stickiness, group and clone structure."""
+
+from __future__ import annotations
+
+from hapy.cib.scores import add_scores
+from hapy.scheduler.working_set import INFINITY, Colocation, Resource, WorkingSet
+
+
+def _every(rsc: Resource) -> list[Resource]:
+    out = [rsc]
+    for child in rsc.children:
+        out.extend(_every(child))
+    return out
+
+
+def init_allowed(ws: WorkingSet) -> None:
+    """In a symmetric cluster every resource may run on every node (score 0)."""
+    symmetric = ws.options.symmetric
+    for top in ws.resources:
+        for rsc in _every(top):
+            if symmetric:
+                for node in ws.nodes:
+                    rsc.allowed.setdefault(node.id, 0)
+
+
+def apply_stickiness(ws: WorkingSet) -> None:
+    for prim in ws.all_primitives():
+        if prim.stickiness == 0 or len(prim.running_on) != 1:
+            continue
+        node = prim.running_on[0]
+        if node.id not in prim.allowed and not ws.options.symmetric:
+            continue
+        prim.allowed[node.id] = add_scores(prim.allowed.get(node.id, 0), prim.stickiness)
+
+
+def _retarget(coloc: Colocation, grp: Resource) -> None:
+    first = grp.children[0]
+    if coloc.dependent is grp:
+        grp.colocations_this_with.remove(coloc)
+        coloc.dependent = first
+        first.colocations_this_with.append(coloc)
+    if coloc.primary is grp:
+        grp.colocations_with_this.remove(coloc)
+        coloc.primary = first
+        first.colocations_with_this.append(coloc)
+
+
+def prepare_groups(ws: WorkingSet) -> None:
+    """Chain each group's members with mandatory colocations and give the
+    group's own scores and colocations to its first member."""
+    for top in ws.resources:
+        for grp in _every(top):
+            if grp.variant != "group" or not grp.children:
+                continue
+            first = grp.children[0]
+            if grp.parent is None or grp.parent.variant != "clone":
+                for node_id, score in grp.allowed.items():
+                    if node_id in first.allowed:
+                        first.allowed[node_id] = add_scores(first.allowed[node_id], score)
+                    else:
+                        first.allowed[node_id] = score
+                for child in grp.children[1:]:
+                    for node_id in grp.allowed:
+                        child.allowed.setdefault(node_id, 0)
+            for prev, cur in zip(grp.children, grp.children[1:], strict=False):
+                coloc = Colocation(id=f"{grp.id}-internal", dependent=cur, primary=prev,
+                                   score=INFINITY)
+                cur.colocations_this_with.append(coloc)
+                prev.colocations_with_this.append(coloc)
+            for coloc in list(grp.colocations_this_with) + list(grp.colocations_with_this):
+                _retarget(coloc, grp)

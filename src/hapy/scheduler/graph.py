@@ -1,0 +1,182 @@
+"""Scheduler actions and orderings -> the transition graph model."""
+
+from __future__ import annotations
+
+from hapy.cib.iso8601 import parse_interval_ms
+from hapy.cib.nvsets import unpack_nvsets
+from hapy.cib.rules import RuleContext
+from hapy.graph.model import (
+    ActionKind,
+    DownedNode,
+    GraphAction,
+    ResourceRef,
+    Synapse,
+    TransitionGraph,
+)
+from hapy.scheduler.actions.model import Action
+from hapy.scheduler.unpack.history import find_op_config
+from hapy.scheduler.working_set import INFINITY, Resource, WorkingSet
+
+DEFAULT_TIMEOUT_MS = 20000
+
+
+def in_graph(action: Action) -> bool:
+    return action.required and action.runnable and not action.deleted
+
+
+def _op_defaults(ws: WorkingSet, rsc: Resource | None, task: str, interval: int) -> dict[str, str]:
+    prim = rsc.primitive if rsc else None
+    ctx = RuleContext(
+        node_attrs={},
+        now=ws.now,
+        rsc_class=prim.rclass if prim else None,
+        rsc_provider=prim.provider if prim else None,
+        rsc_type=prim.type if prim else None,
+        op_name=task,
+        op_interval_ms=interval,
+    )
+    return unpack_nvsets(ws.cib.op_defaults, ctx)  # type: ignore[arg-type]
+
+
+def _timeout_ms(ws: WorkingSet, rsc: Resource | None, task: str, interval: int) -> int:
+    prim = rsc.primitive if rsc else None
+    op = find_op_config(prim, task, interval)
+    if op is None and task == "monitor" and interval == 0:
+        op = None
+    text: str | None = None
+    if op is not None:
+        text = op.attrs.get("timeout")
+        if text is None:
+            ctx = RuleContext(node_attrs={}, now=ws.now)
+            text = unpack_nvsets(op.meta_sets, ctx).get("timeout")
+    if text is None:
+        text = _op_defaults(ws, rsc, task, interval).get("timeout")
+    if text is None:
+        text = ws.options.values.get("default-action-timeout")
+    if text is None:
+        return DEFAULT_TIMEOUT_MS
+    try:
+        return parse_interval_ms(text)
+    except ValueError:
+        return DEFAULT_TIMEOUT_MS
+
+
+_OP_META_SKIP = frozenset(("id", "name", "interval", "timeout", "description", "enabled"))
+
+
+def _clone_meta(ws: WorkingSet, rsc: Resource, meta: dict[str, str]) -> None:
+    from hapy.scheduler.assign.clone import clone_max_count, clone_node_max
+
+    clone = rsc.clone_parent() if rsc.variant != "clone" else rsc
+    if clone is None:
+        return
+    if rsc is not clone:
+        inst = rsc
+        while inst.parent is not None and inst.parent is not clone:
+            inst = inst.parent
+        if inst.instance_number is not None:
+            meta["clone"] = str(inst.instance_number)
+    meta["clone_max"] = str(clone_max_count(ws, clone))
+    meta["clone_node_max"] = str(clone_node_max(clone))
+    meta["globally_unique"] = "true" if clone.unique else "false"
+    meta["notify"] = "true" if clone.meta.get("notify", "false").lower() == "true" else "false"
+    if clone.promotable:
+        pm = clone.meta.get("promoted-max", clone.meta.get("master-max", "1"))
+        pnm = clone.meta.get("promoted-node-max", clone.meta.get("master-node-max", "1"))
+        meta["promoted_max"] = pm
+        meta["promoted_node_max"] = pnm
+        meta["master_max"] = pm
+        meta["master_node_max"] = pnm
+
+
+def action_attributes(ws: WorkingSet, action: Action) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    rsc = action.rsc
+    if rsc is not None and not action.is_cluster_event:
+        prim = rsc.primitive
+        op = find_op_config(prim, action.task, action.interval_ms)
+        if op is not None:
+            for name, value in op.attrs.items():
+                if name not in _OP_META_SKIP:
+                    meta[name.replace("-", "_")] = value
+        _clone_meta(ws, rsc, meta)
+        if action.interval_ms > 0:
+            meta["interval"] = str(action.interval_ms)
+            meta["name"] = action.task
+        meta["timeout"] = str(_timeout_ms(ws, rsc, action.task, action.interval_ms))
+    meta.update(action.meta)
+    if action.node is not None and not action.pseudo:
+        meta["on_node"] = action.node.uname
+        meta["on_node_uuid"] = action.node.id
+    if action.pseudo and rsc is not None and "timeout" not in meta:
+        meta["timeout"] = str(DEFAULT_TIMEOUT_MS)
+    attrs = {f"CRM_meta_{k}": v for k, v in meta.items()}
+    if rsc is not None and rsc.primitive is not None and not action.pseudo:
+        for name, value in rsc.params.items():
+            attrs[name] = value
+    return attrs
+
+
+def _kind(action: Action) -> ActionKind:
+    if action.pseudo:
+        return ActionKind.PSEUDO
+    if action.is_cluster_event or action.rsc is None:
+        return ActionKind.CRM_EVENT
+    return ActionKind.RSC_OP
+
+
+def to_graph_action(ws: WorkingSet, action: Action) -> GraphAction:
+    kind = _kind(action)
+    resource = None
+    rsc = action.rsc
+    if kind is ActionKind.RSC_OP and rsc is not None and rsc.primitive is not None:
+        prim = rsc.primitive
+        long_id = None
+        if rsc.clone_name is not None and not rsc.unique:
+            long_id = rsc.clone_name
+        resource = ResourceRef(
+            id=rsc.clone_name if rsc.unique and rsc.clone_name else rsc.id,
+            rclass=prim.rclass, type=prim.type, provider=prim.provider, long_id=long_id,
+        )
+    node = action.node if kind is not ActionKind.PSEUDO else None
+    return GraphAction(
+        id=action.id,
+        kind=kind,
+        operation=action.task if action.interval_ms == 0 or True else action.task,
+        operation_key=action.key,
+        on_node=node.uname if node else None,
+        on_node_uuid=node.id if node else None,
+        resource=resource,
+        attributes=action_attributes(ws, action),
+        downed=tuple(DownedNode(n.id) for n in action.downed),
+        priority=action.priority,
+    )
+
+
+def build_graph(ws: WorkingSet) -> TransitionGraph:
+    included = [a for a in ws.actions if in_graph(a)]
+    ids = {a.id for a in included}
+    synapses = []
+    for index, action in enumerate(included):
+        inputs = sorted(
+            {o.first.id for o in action.inputs if o.first.id in ids}
+        )
+        priority = INFINITY if action.is_cluster_event and action.task == "stonith" else 0
+        synapses.append(
+            Synapse(id=index, action=to_graph_action(ws, action), inputs=tuple(inputs),
+                    priority=priority)
+        )
+    attrs: list[tuple[str, str]] = [
+        ("cluster-delay", ws.options.get("cluster-delay")),
+        ("stonith-timeout", ws.options.get("stonith-timeout")),
+        ("failed-stop-offset", "INFINITY"),
+        ("failed-start-offset", "INFINITY"),
+        ("transition_id", "0"),
+    ]
+    batch = ws.options.values.get("batch-limit")
+    if batch is not None and batch not in ("0", ""):
+        attrs.append(("batch-limit", batch))
+    migration = ws.options.values.get("migration-limit")
+    if migration is not None and migration not in ("-1", ""):
+        attrs.append(("migration-limit", migration))
+    return TransitionGraph(synapses=tuple(synapses), attributes=tuple(attrs))

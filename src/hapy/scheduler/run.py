@@ -1,0 +1,104 @@
+"""``schedule(cib, now)``: the whole scheduler pipeline.
+
+unpack (nodes, resources, history, constraints) -> assign nodes and roles ->
+create actions and orderings -> propagate required/runnable -> graph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from hapy.cib import model as m
+from hapy.cib.nvsets import unpack_nvsets
+from hapy.cib.rules import RuleContext
+from hapy.graph.model import TransitionGraph
+from hapy.scheduler.actions.collective import create_collective_actions
+from hapy.scheduler.actions.constraints import apply_order_constraints
+from hapy.scheduler.actions.fencing import create_fencing, create_shutdowns
+from hapy.scheduler.actions.model import Action
+from hapy.scheduler.actions.monitors import create_probes, create_recurring
+from hapy.scheduler.actions.primitive import create_primitive_actions
+from hapy.scheduler.actions.propagate import propagate
+from hapy.scheduler.actions.table import ActionTable
+from hapy.scheduler.assign.primitive import assign_any
+from hapy.scheduler.assign.setup import apply_stickiness, init_allowed, prepare_groups
+from hapy.scheduler.graph import build_graph
+from hapy.scheduler.options import ClusterOptions
+from hapy.scheduler.trace import ScoreTrace
+from hapy.scheduler.unpack.constraints import unpack_constraints
+from hapy.scheduler.unpack.history import apply_failcounts, unpack_history
+from hapy.scheduler.unpack.nodes import apply_node_states, unpack_nodes
+from hapy.scheduler.unpack.resources import unpack_resources
+from hapy.scheduler.working_set import Resource, WorkingSet
+
+
+@dataclass(frozen=True)
+class Transition:
+    graph: TransitionGraph
+    scores: tuple[str, ...]
+    working_set: WorkingSet
+    actions: tuple[Action, ...]
+
+
+def cluster_options(cib: m.Cib, now: datetime) -> ClusterOptions:
+    ctx = RuleContext(node_attrs={}, now=now)
+    values = unpack_nvsets(cib.crm_config, ctx, first_id="cib-bootstrap-options")
+    return ClusterOptions(values)
+
+
+def unpack(cib: m.Cib, now: datetime) -> WorkingSet:
+    ws = WorkingSet(cib=cib, now=now, options=cluster_options(cib, now))
+    ws.have_quorum = cib.have_quorum
+    ws.placement_strategy = ws.options.get("placement-strategy")
+    unpack_nodes(ws)
+    apply_node_states(ws)
+    unpack_resources(ws)
+    unpack_history(ws)
+    return ws
+
+
+def _walk(rsc: Resource) -> list[Resource]:
+    out = [rsc]
+    for child in rsc.children:
+        out.extend(_walk(child))
+    return out
+
+
+def assignment_order(ws: WorkingSet) -> list[Resource]:
+    return sorted(ws.resources, key=lambda r: (-r.priority, r.sort_index))
+
+
+def schedule(cib: m.Cib, now: datetime, *, with_scores: bool = True) -> Transition:
+    ws = unpack(cib, now)
+    ws.trace = ScoreTrace() if with_scores else None
+    init_allowed(ws)
+    data = unpack_constraints(ws)
+    apply_failcounts(ws)
+    apply_stickiness(ws)
+    prepare_groups(ws)
+    for rsc in assignment_order(ws):
+        assign_any(ws, rsc)
+
+    table = ActionTable(ws)
+    everything = [r for top in ws.resources for r in _walk(top)]
+    for rsc in everything:
+        if rsc.variant == "primitive":
+            create_primitive_actions(ws, table, rsc)
+    for rsc in everything:
+        if rsc.variant in ("group", "clone"):
+            create_collective_actions(ws, table, rsc)
+    for rsc in everything:
+        if rsc.variant == "primitive":
+            create_probes(ws, table, rsc)
+    apply_order_constraints(ws, table, data)
+    create_fencing(ws, table)
+    create_shutdowns(ws, table)
+    propagate(ws)
+    for rsc in everything:
+        if rsc.variant == "primitive":
+            create_recurring(ws, table, rsc)
+    propagate(ws)
+    graph = build_graph(ws)
+    scores = tuple(ws.trace.lines) if ws.trace is not None else ()
+    return Transition(graph=graph, scores=scores, working_set=ws, actions=tuple(ws.actions))

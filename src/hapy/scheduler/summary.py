@@ -1,0 +1,141 @@
+"""The "Transition Summary" lines: what will happen to each resource."""
+
+from __future__ import annotations
+
+from hapy.scheduler.actions.model import DEMOTE, PROMOTE, START, STOP, Action
+from hapy.scheduler.graph import in_graph
+from hapy.scheduler.working_set import Node, Resource, Role, WorkingSet
+
+
+def _fmt(verb: str, rsc: Resource, detail: str, reason: str = "") -> tuple[str, str, str, str]:
+    return (verb, rsc.name, detail, reason)
+
+
+def _acts(rsc: Resource, task: str) -> list[Action]:
+    return [a for a in rsc.actions if a.task == task and a.interval_ms == 0]
+
+
+def _role_word(rsc: Resource, role: Role) -> str:
+    if role is Role.STARTED and rsc.promotable:
+        return "Unpromoted"
+    return role.text
+
+
+def _reason_text(action: Action) -> str:
+    src = action.reason_source
+    if action.reason.startswith("unrunnable"):
+        return f"due to {action.reason}"
+    if src is not None and src.rsc is not None and src.rsc is not action.rsc:
+        return f"due to required {src.rsc.name} {src.task}"
+    if src is not None and src.rsc is None and src.task == "stonith":
+        return "due to required stonith"
+    return ""
+
+
+def primitive_line(ws: WorkingSet, rsc: Resource) -> tuple[str, str, str, str] | None:
+    stops = [a for a in _acts(rsc, STOP) if in_graph(a)]
+    starts = [a for a in _acts(rsc, START) if a.node is not None]
+    start = starts[0] if starts else None
+    start_done = start is not None and in_graph(start)
+    promotes = [a for a in _acts(rsc, PROMOTE) if in_graph(a)]
+    demotes = [a for a in _acts(rsc, DEMOTE) if in_graph(a)]
+    current: Node | None = rsc.running_on[0] if rsc.running_on else None
+    nxt = rsc.assigned_node
+    promotable = rsc.promotable
+
+    def where(node: Node | None, role: Role | None = None) -> str:
+        name = node.uname if node else ""
+        if promotable and role is not None:
+            return f"{_role_word(rsc, role)} {name}"
+        return name
+
+    if not rsc.managed:
+        return None
+    if len(rsc.running_on) > 1 and stops:
+        if start_done and start is not None:
+            return _fmt("Recover", rsc, f"{where(start.node)}")
+        return _fmt("Stop", rsc, " ".join(n.uname for n in rsc.running_on))
+    if current is None:
+        if start_done and start is not None:
+            if promotes:
+                return _fmt("Start", rsc, f"{where(start.node, Role.PROMOTED)}")
+            return _fmt("Start", rsc, where(start.node, rsc.next_role))
+        if start is not None and start.required and not start.runnable and nxt is not None:
+            src = start.unrunnable_source
+            reason = f"due to unrunnable {src.rsc.name if src and src.rsc else ''} " \
+                f"{src.task if src else ''}".strip()
+            if src is None:
+                reason = "due to no quorum" if not ws.have_quorum else ""
+            return _fmt("Start", rsc, where(nxt, rsc.next_role), f"{reason} (blocked)".strip())
+        return None
+    # currently active
+    stop_here = [s for s in stops if s.node is current]
+    if nxt is None or (stops and not start_done):
+        if not stop_here:
+            return None
+        reason = ""
+        stop = stop_here[0]
+        if stop.reason.startswith("unrunnable"):
+            reason = f"due to {stop.reason}"
+        elif stop.reason_source is not None and stop.reason_source.rsc is not rsc:
+            reason = _reason_text(stop)
+        elif rsc.target_role is not Role.STOPPED and not ws.options.flag("stop-all-resources"):
+            reason = "due to node availability"
+        return _fmt("Stop", rsc, where(current, rsc.role), reason)
+    if nxt is not current:
+        verb = "Recover" if rsc.failed else "Move"
+        if promotable:
+            return _fmt(verb, rsc, f"{_role_word(rsc, rsc.role)} {current.uname} -> "
+                        f"{_role_word(rsc, rsc.next_role)} {nxt.uname}")
+        return _fmt(verb, rsc, f"{current.uname} -> {nxt.uname}")
+    if stop_here and start_done:
+        if rsc.failed:
+            return _fmt("Recover", rsc, where(current, rsc.role))
+        reason = _reason_text(start) if start is not None else ""
+        if not reason and stop_here[0].reason_source is not None:
+            reason = _reason_text(stop_here[0])
+        if current.id in rsc.history_digest_mismatch:
+            reason = "due to resource definition change"
+        return _fmt("Restart", rsc, where(current, rsc.role), reason)
+    if promotes and rsc.role is not Role.PROMOTED:
+        return _fmt("Promote", rsc, f"{_role_word(rsc, rsc.role)} -> Promoted {current.uname}")
+    if demotes and rsc.next_role is not Role.PROMOTED:
+        return _fmt("Demote", rsc, f"Promoted -> {_role_word(rsc, rsc.next_role)} "
+                    f"{current.uname}")
+    if demotes and promotes:
+        return _fmt("Re-promote", rsc, f"Promoted {current.uname}")
+    return None
+
+
+def _walk(rsc: Resource) -> list[Resource]:
+    if rsc.variant == "primitive":
+        return [rsc]
+    out = []
+    for child in rsc.children:
+        out.extend(_walk(child))
+    return out
+
+
+def transition_summary(ws: WorkingSet) -> list[str]:
+    lines: list[str] = []
+    for fence in ws.fencing_actions.values():
+        if in_graph(fence) and fence.node is not None:
+            lines.append(
+                f"  * Fence ({fence.fence_action}) {fence.node.uname} '{fence.reason}'"
+            )
+    rows = []
+    for top in ws.resources:
+        for prim in _walk(top):
+            row = primitive_line(ws, prim)
+            if row is not None:
+                rows.append(row)
+    width = max((len(r[1]) for r in rows), default=0)
+    for verb, name, detail, reason in rows:
+        text = f"  * {verb:<10} {name:<{width}}    ( {detail} )"
+        if reason:
+            text += f"  {reason}"
+        lines.append(text)
+    for action in ws.actions:
+        if action.task == "do_shutdown" and in_graph(action) and action.node is not None:
+            lines.insert(0, f"  * Shutdown {action.node.uname}")
+    return lines

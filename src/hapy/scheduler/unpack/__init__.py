@@ -1,0 +1,1 @@
+"""CIB model -> working set: nodes, resources, constraints and op history."""

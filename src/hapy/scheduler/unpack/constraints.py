@@ -1,0 +1,422 @@
+"""Constraints: location scores, colocation and ordering relationships,
+tickets.  Locations are applied to the resources' node scores right away;
+colocations and orderings are recorded for assignment and action creation."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from hapy.cib import model as m
+from hapy.cib.rules import RuleContext, evaluate_rule, rule_score
+from hapy.cib.scores import add_scores, parse_score
+from hapy.scheduler.options import is_true
+from hapy.scheduler.working_set import (
+    INFINITY,
+    Colocation,
+    Resource,
+    Role,
+    Ticket,
+    WorkingSet,
+)
+
+
+@dataclass(eq=False)
+class OrderSpec:
+    """One ordering between two resources' actions (sets already expanded)."""
+
+    id: str
+    first: Resource
+    first_action: str
+    then: Resource
+    then_action: str
+    kind: str  # Mandatory, Optional, Serialize
+    symmetrical: bool
+    first_instance: str | None = None
+    then_instance: str | None = None
+    # when several firsts feed one "then" with require-all=false
+    one_or_more_group: str | None = None
+
+
+@dataclass(eq=False)
+class PromotionLocation:
+    rsc: Resource
+    node_id: str
+    score: int
+
+
+@dataclass(eq=False)
+class TicketSpec:
+    id: str
+    rsc: Resource
+    ticket: Ticket
+    role: Role
+    loss_policy: str
+
+
+@dataclass(eq=False)
+class ConstraintData:
+    orders: list[OrderSpec] = field(default_factory=list)
+    promotion_locations: list[PromotionLocation] = field(default_factory=list)
+    tickets: list[TicketSpec] = field(default_factory=list)
+    # (one-or-more pseudo name, list of first specs) for require-all=false sets
+    one_or_more: dict[str, list[OrderSpec]] = field(default_factory=dict)
+
+
+def _score(text: str | None, default: int = 0) -> int:
+    if text is None:
+        return default
+    try:
+        return parse_score(text)
+    except ValueError:
+        return default
+
+
+def constraint_target(ws: WorkingSet, rsc_id: str | None) -> Resource | None:
+    """The resource a constraint names; a cloned primitive means its clone."""
+    if rsc_id is None:
+        return None
+    rsc = ws.resources_by_id.get(rsc_id)
+    if rsc is None:
+        return None
+    if rsc.parent is not None and rsc.parent.variant == "clone" and rsc.clone_name is not None \
+            and rsc.id == rsc_id:
+        return rsc.parent
+    if (
+        rsc.parent is not None
+        and rsc.parent.variant == "group"
+        and rsc.parent.parent is not None
+        and rsc.parent.parent.variant == "clone"
+        and rsc.id == rsc_id
+    ):
+        # a member of a cloned group: keep it (its instances are handled per clone)
+        return rsc
+    return rsc
+
+
+def _report_missing(ws: WorkingSet, cons_id: str, rsc_id: str | None) -> None:
+    ws.config_errors.append(
+        f"Ignoring constraint '{cons_id}' because resource '{rsc_id}' does not exist"
+    )
+
+
+# -- locations ------------------------------------------------------------------
+
+
+def _add_location(rsc: Resource, node_id: str, score: int) -> None:
+    rsc.allowed[node_id] = add_scores(rsc.allowed.get(node_id, 0), score)
+
+
+def location_targets(rsc: Resource) -> list[Resource]:
+    """Which resources' node scores a location on ``rsc`` changes."""
+    return [rsc]
+
+
+def apply_location(
+    ws: WorkingSet, cons: m.LocationConstraint, rsc: Resource, role: str | None,
+    data: ConstraintData, match: re.Match[str] | None = None,
+) -> None:
+    role_value = Role.parse(role) if role else Role.UNKNOWN
+    discovery = (cons.resource_discovery or "always").lower()
+    scored_nodes: list[tuple[str, int]] = []
+    if cons.node is not None:
+        node = ws.node(cons.node)
+        if node is None:
+            return
+        scored_nodes.append((node.id, _score(cons.score)))
+    else:
+        for rule in cons.rules:
+            rule_role = Role.parse(rule.role) if rule.role else Role.UNKNOWN
+            eff_role = rule_role if rule_role is not Role.UNKNOWN else role_value
+            for node in ws.nodes:
+                ctx = RuleContext(
+                    node_attrs=node.attrs,
+                    now=ws.now,
+                    rsc_class=rsc.primitive.rclass if rsc.primitive else None,
+                    rsc_provider=rsc.primitive.provider if rsc.primitive else None,
+                    rsc_type=rsc.primitive.type if rsc.primitive else None,
+                )
+                if not evaluate_rule(rule, ctx):
+                    continue
+                value = rule_score(rule, ctx)
+                if value is None:
+                    continue
+                if eff_role in (Role.PROMOTED,):
+                    data.promotion_locations.append(PromotionLocation(rsc, node.id, value))
+                    continue
+                scored_nodes.append((node.id, value))
+            if eff_role is Role.PROMOTED:
+                continue
+    if role_value is Role.PROMOTED and cons.node is not None:
+        for node_id, score in scored_nodes:
+            data.promotion_locations.append(PromotionLocation(rsc, node_id, score))
+        return
+    for node_id, score in scored_nodes:
+        for target in location_targets(rsc):
+            _add_location(target, node_id, score)
+            if discovery in ("never", "exclusive"):
+                target.discovery[node_id] = discovery
+                if discovery == "exclusive":
+                    target.exclusive_discover = True
+                    for prim in target.primitives():
+                        prim.exclusive_discover = True
+                        prim.discovery[node_id] = discovery
+                else:
+                    for prim in target.primitives():
+                        prim.discovery[node_id] = discovery
+
+
+def unpack_locations(ws: WorkingSet, data: ConstraintData) -> None:
+    for cons in ws.cib.constraints:
+        if not isinstance(cons, m.LocationConstraint):
+            continue
+        if cons.rsc is not None:
+            rsc = constraint_target(ws, cons.rsc)
+            if rsc is None:
+                _report_missing(ws, cons.id, cons.rsc)
+                continue
+            apply_location(ws, cons, rsc, cons.role, data)
+        elif cons.rsc_pattern is not None:
+            try:
+                pattern = re.compile(cons.rsc_pattern)
+            except re.error:
+                ws.config_errors.append(f"Invalid rsc-pattern in constraint '{cons.id}'")
+                continue
+            for rsc in ws.resources:
+                found = pattern.search(rsc.id)
+                if found:
+                    apply_location(ws, cons, rsc, cons.role, data, found)
+        for rset in cons.sets:
+            for rid in rset.resources:
+                rsc = constraint_target(ws, rid)
+                if rsc is None:
+                    _report_missing(ws, cons.id, rid)
+                    continue
+                apply_location(ws, cons, rsc, rset.role or cons.role, data)
+
+
+# -- colocations ------------------------------------------------------------------
+
+
+def _add_colocation(
+    ws: WorkingSet,
+    cons_id: str,
+    dependent: Resource,
+    primary: Resource,
+    score: int,
+    dependent_role: str | None,
+    primary_role: str | None,
+    node_attribute: str | None,
+    influence: str | None,
+) -> None:
+    if score == 0 or dependent is primary:
+        return
+    infl = True
+    if influence is not None:
+        infl = is_true(influence)
+    elif dependent.meta.get("critical") is not None:
+        infl = is_true(dependent.meta.get("critical"))
+    coloc = Colocation(
+        id=cons_id,
+        dependent=dependent,
+        primary=primary,
+        score=score,
+        dependent_role=Role.parse(dependent_role) if dependent_role else Role.UNKNOWN,
+        primary_role=Role.parse(primary_role) if primary_role else Role.UNKNOWN,
+        node_attribute=node_attribute or "#uname",
+        influence=infl,
+    )
+    if coloc.dependent_role is Role.STARTED:
+        coloc.dependent_role = Role.UNKNOWN
+    if coloc.primary_role is Role.STARTED:
+        coloc.primary_role = Role.UNKNOWN
+    ws.colocations.append(coloc)
+    dependent.colocations_this_with.append(coloc)
+    primary.colocations_with_this.append(coloc)
+
+
+def unpack_colocations(ws: WorkingSet) -> None:
+    for cons in ws.cib.constraints:
+        if not isinstance(cons, m.ColocationConstraint):
+            continue
+        score = _score(cons.score)
+        if not cons.sets:
+            dep = constraint_target(ws, cons.rsc)
+            prim = constraint_target(ws, cons.with_rsc)
+            if dep is None or prim is None:
+                _report_missing(ws, cons.id, cons.rsc if dep is None else cons.with_rsc)
+                continue
+            _add_colocation(ws, cons.id, dep, prim, score, cons.rsc_role, cons.with_rsc_role,
+                            cons.node_attribute, cons.influence)
+            continue
+        _unpack_colocation_sets(ws, cons, score)
+
+
+def _set_members(ws: WorkingSet, cons_id: str, rset: m.ResourceSet) -> list[Resource]:
+    out = []
+    for rid in rset.resources:
+        rsc = constraint_target(ws, rid)
+        if rsc is None:
+            _report_missing(ws, cons_id, rid)
+            continue
+        out.append(rsc)
+    return out
+
+
+def _unpack_colocation_sets(ws: WorkingSet, cons: m.ColocationConstraint, score: int) -> None:
+    sets = [(rset, _set_members(ws, cons.id, rset)) for rset in cons.sets]
+    # within each set
+    for rset, members in sets:
+        set_score = _score(rset.score, score)
+        sequential = rset.sequential is None or rset.sequential
+        if not sequential or set_score == 0:
+            continue
+        if set_score > 0:
+            # each member is placed with the one listed before it
+            for prev, cur in zip(members, members[1:], strict=False):
+                _add_colocation(ws, cons.id, cur, prev, set_score, rset.role, rset.role,
+                                cons.node_attribute, cons.influence)
+        else:
+            # negative: no member may share a node with any member listed after it
+            for i, a in enumerate(members):
+                for b in members[i + 1:]:
+                    _add_colocation(ws, cons.id, b, a, set_score, rset.role, rset.role,
+                                    cons.node_attribute, cons.influence)
+    # between consecutive sets: members of the earlier set follow the later set
+    for (set1, mem1), (set2, mem2) in zip(sets, sets[1:], strict=False):
+        if not mem1 or not mem2:
+            continue
+        seq1 = set1.sequential is None or set1.sequential
+        seq2 = set2.sequential is None or set2.sequential
+        deps = [mem1[-1]] if seq1 else mem1
+        prims = [mem2[0]] if seq2 else mem2
+        for dep in deps:
+            for prim in prims:
+                _add_colocation(ws, cons.id, dep, prim, score, set1.role, set2.role,
+                                cons.node_attribute, cons.influence)
+
+
+# -- orderings ---------------------------------------------------------------------
+
+
+def _order_kind(cons: m.OrderConstraint, score_text: str | None) -> str:
+    if cons.kind is not None:
+        kind = cons.kind.lower()
+        return {"mandatory": "Mandatory", "optional": "Optional", "serialize": "Serialize"}.get(
+            kind, "Mandatory"
+        )
+    if score_text is not None:
+        return "Optional" if _score(score_text) == 0 else "Mandatory"
+    return "Mandatory"
+
+
+def _symmetrical(cons: m.OrderConstraint, kind: str) -> bool:
+    if cons.symmetrical is not None:
+        return is_true(cons.symmetrical)
+    return kind != "Serialize"
+
+
+def unpack_orderings(ws: WorkingSet, data: ConstraintData) -> None:
+    for cons in ws.cib.constraints:
+        if not isinstance(cons, m.OrderConstraint):
+            continue
+        kind = _order_kind(cons, cons.score)
+        symmetrical = _symmetrical(cons, kind)
+        if not cons.sets:
+            first = constraint_target(ws, cons.first)
+            then = constraint_target(ws, cons.then)
+            if first is None or then is None:
+                _report_missing(ws, cons.id, cons.first if first is None else cons.then)
+                continue
+            first_action = cons.first_action or "start"
+            then_action = cons.then_action or first_action
+            spec = OrderSpec(cons.id, first, first_action, then, then_action, kind, symmetrical,
+                             cons.first_instance, cons.then_instance)
+            if cons.require_all is not None and not is_true(cons.require_all) \
+                    and first.variant == "clone":
+                spec.one_or_more_group = f"clone-one-or-more:{cons.id}"
+            data.orders.append(spec)
+            continue
+        _unpack_order_sets(ws, cons, kind, symmetrical, data)
+
+
+def _unpack_order_sets(
+    ws: WorkingSet, cons: m.OrderConstraint, kind: str, symmetrical: bool, data: ConstraintData
+) -> None:
+    sets = [(rset, _set_members(ws, cons.id, rset)) for rset in cons.sets]
+    for rset, members in sets:
+        sequential = rset.sequential is None or rset.sequential
+        action = rset.action or "start"
+        set_kind = kind
+        if rset.kind is not None:
+            set_kind = {"mandatory": "Mandatory", "optional": "Optional",
+                        "serialize": "Serialize"}.get(rset.kind.lower(), kind)
+        elif rset.score is not None:
+            set_kind = "Optional" if _score(rset.score) == 0 else "Mandatory"
+        if sequential:
+            for prev, cur in zip(members, members[1:], strict=False):
+                data.orders.append(OrderSpec(cons.id, prev, action, cur, action, set_kind,
+                                             symmetrical))
+    for (set1, mem1), (set2, mem2) in zip(sets, sets[1:], strict=False):
+        if not mem1 or not mem2:
+            continue
+        seq1 = set1.sequential is None or set1.sequential
+        seq2 = set2.sequential is None or set2.sequential
+        a1 = set1.action or "start"
+        a2 = set2.action or "start"
+        firsts = [mem1[-1]] if seq1 else mem1
+        thens = [mem2[0]] if seq2 else mem2
+        group = None
+        if not set1.require_all:
+            firsts = mem1
+            group = f"one-or-more:{set1.id}"
+        for f in firsts:
+            for t in thens:
+                spec = OrderSpec(cons.id, f, a1, t, a2, kind, symmetrical)
+                spec.one_or_more_group = group
+                data.orders.append(spec)
+
+
+# -- tickets ----------------------------------------------------------------------
+
+
+def unpack_tickets(ws: WorkingSet, data: ConstraintData) -> None:
+    for state in ws.cib.tickets:
+        ws.tickets[state.id] = Ticket(
+            id=state.id, granted=state.granted, standby=state.standby,
+            last_granted=state.attrs.get("last-granted"),
+        )
+    for cons in ws.cib.constraints:
+        if not isinstance(cons, m.TicketConstraint):
+            continue
+        ticket = ws.tickets.setdefault(cons.ticket, Ticket(id=cons.ticket))
+        targets: list[tuple[Resource, str | None]] = []
+        if cons.rsc is not None:
+            rsc = constraint_target(ws, cons.rsc)
+            if rsc is None:
+                _report_missing(ws, cons.id, cons.rsc)
+                continue
+            targets.append((rsc, cons.rsc_role))
+        for rset in cons.sets:
+            for rsc in _set_members(ws, cons.id, rset):
+                targets.append((rsc, rset.role))
+        for rsc, role in targets:
+            data.tickets.append(
+                TicketSpec(
+                    cons.id, rsc, ticket,
+                    Role.parse(role) if role else Role.UNKNOWN,
+                    (cons.loss_policy or "stop").lower(),
+                )
+            )
+
+
+def unpack_constraints(ws: WorkingSet) -> ConstraintData:
+    data = ConstraintData()
+    unpack_locations(ws, data)
+    unpack_colocations(ws)
+    unpack_orderings(ws, data)
+    unpack_tickets(ws, data)
+    return data
+
+
+_ = INFINITY

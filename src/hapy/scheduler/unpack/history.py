@@ -1,0 +1,432 @@
+"""Operation history: where each resource is active, in which role, what
+failed there, and what must happen about it.
+
+For every ``lrm_resource`` of every node the recorded operations are replayed
+in call order; the last successful operation decides the role, failures mark
+the resource failed with the configured ``on-fail`` policy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from hapy.cib import model as m
+from hapy.scheduler.options import is_true
+from hapy.scheduler.unpack.resources import build_instance
+from hapy.scheduler.working_set import INFINITY, Node, Resource, Role, WorkingSet
+
+# OCF exit codes
+OCF_OK = 0
+OCF_ERR_GENERIC = 1
+OCF_ERR_ARGS = 2
+OCF_ERR_UNIMPLEMENTED = 3
+OCF_ERR_PERM = 4
+OCF_ERR_INSTALLED = 5
+OCF_ERR_CONFIGURED = 6
+OCF_NOT_RUNNING = 7
+OCF_RUNNING_PROMOTED = 8
+OCF_FAILED_PROMOTED = 9
+OCF_DEGRADED = 190
+OCF_DEGRADED_PROMOTED = 191
+OCF_PENDING = 193  # not a real agent code: the result is not known yet
+
+# execution status (op-status)
+EXEC_PENDING = -1
+EXEC_DONE = 0
+EXEC_CANCELLED = 1
+EXEC_TIMEOUT = 2
+EXEC_NOT_SUPPORTED = 3
+EXEC_ERROR = 4
+EXEC_ERROR_HARD = 5
+EXEC_ERROR_FATAL = 6
+EXEC_NOT_INSTALLED = 7
+EXEC_NOT_CONNECTED = 8
+EXEC_INVALID = 9
+EXEC_NO_FENCE_DEVICE = 10
+EXEC_NO_SECRETS = 11
+
+#: on-fail policies from the mildest to the most severe
+ON_FAIL_ORDER = ("ignore", "demote", "restart", "reset_remote", "restart-container",
+                 "stop", "standby", "block", "fence")
+
+
+def expected_rc(op: m.LrmOp) -> int | None:
+    key = op.get("transition-key")
+    if not key:
+        return None
+    parts = key.split(":")
+    if len(parts) != 4:
+        return None
+    try:
+        return int(parts[2])
+    except ValueError:
+        return None
+
+
+def is_probe(op: m.LrmOp) -> bool:
+    return op.operation == "monitor" and op.interval_ms == 0
+
+
+def sort_ops(ops: Iterable[m.LrmOp]) -> list[m.LrmOp]:
+    """Operations in the order they ran (call-id; pending ones last)."""
+
+    def key(op: m.LrmOp) -> tuple[int, int, int]:
+        pending = 1 if op.call_id < 0 else 0
+        started = 0
+        try:
+            started = int(op.get("last-rc-change") or op.get("last-run") or "0")
+        except ValueError:
+            started = 0
+        return (pending, op.call_id if op.call_id >= 0 else started, started)
+
+    return sorted(ops, key=key)
+
+
+def find_op_config(prim: m.PrimitiveConfig | None, task: str, interval_ms: int) -> m.OpConfig | None:
+    if prim is None:
+        return None
+    for op in prim.ops:
+        if op.name == task and op.interval_ms == interval_ms:
+            return op
+    return None
+
+
+def default_on_fail(ws: WorkingSet, task: str, op_cfg: m.OpConfig | None) -> str:
+    if op_cfg is not None and op_cfg.attrs.get("on-fail"):
+        return op_cfg.attrs["on-fail"].lower()
+    if task == "stop":
+        return "fence" if ws.options.stonith_enabled else "block"
+    return "restart"
+
+
+class HistoryUnpacker:
+    def __init__(self, ws: WorkingSet) -> None:
+        self.ws = ws
+        # clone instance -> node ids where it has history
+        self.instance_nodes: dict[int, set[str]] = {}
+
+    # -- finding the resource an lrm_resource belongs to ---------------------
+    def resolve(self, lrm: m.LrmResource, node: Node) -> Resource | None:
+        rsc = self.ws.resources_by_id.get(lrm.id)
+        if rsc is not None and rsc.variant == "primitive":
+            clone = rsc.clone_parent()
+            if clone is None or clone.unique:
+                return rsc
+            # an anonymous instance recorded under its numbered name: map it anyway
+            base = lrm.id.split(":", 1)[0]
+            return self._anonymous_instance(clone, base, node)
+        base = lrm.id.split(":", 1)[0]
+        template = self.ws.resources_by_id.get(base)
+        if template is not None and template.variant == "primitive":
+            clone = template.clone_parent()
+            if clone is not None:
+                if clone.unique:
+                    return self._unique_orphan(clone, lrm.id, base)
+                return self._anonymous_instance(clone, base, node)
+        return None
+
+    def _prim_of(self, instance: Resource, base: str) -> Resource | None:
+        for prim in instance.primitives():
+            if prim.id == base:
+                return prim
+        return None
+
+    def _anonymous_instance(self, clone: Resource, base: str, node: Node) -> Resource | None:
+        # 1. an instance that already has history of this primitive or a sibling here
+        for inst in clone.children:
+            if node.id in self.instance_nodes.get(id(inst), set()):
+                prim = self._prim_of(inst, base)
+                if prim is not None and node.id not in prim.known_on:
+                    return prim
+        # 2. the first instance with no history on this node that is not active elsewhere
+        for inst in clone.children:
+            if node.id in self.instance_nodes.get(id(inst), set()):
+                continue
+            if any(p.running_on for p in inst.primitives()):
+                continue
+            prim = self._prim_of(inst, base)
+            if prim is not None and node.id not in prim.known_on:
+                return prim
+        # 3. an orphan instance
+        number = len(clone.children)
+        inst = build_instance(self.ws, clone, number)
+        inst.orphan = True
+        for p in inst.primitives():
+            p.orphan = True
+        inst.unique = clone.unique
+        inst.promotable = clone.promotable
+        clone.children.append(inst)
+        return self._prim_of(inst, base)
+
+    def _unique_orphan(self, clone: Resource, name: str, base: str) -> Resource | None:
+        try:
+            number = int(name.split(":", 1)[1])
+        except (IndexError, ValueError):
+            return None
+        inst = build_instance(self.ws, clone, number)
+        inst.orphan = True
+        for p in inst.primitives():
+            p.orphan = True
+        inst.unique = clone.unique
+        inst.promotable = clone.promotable
+        clone.children.append(inst)
+        return self._prim_of(inst, base)
+
+    def _orphan(self, lrm: m.LrmResource) -> Resource:
+        from hapy.scheduler.unpack.resources import build_primitive
+
+        prim_cfg = m.PrimitiveConfig(
+            id=lrm.id, rclass=lrm.rclass or "ocf", type=lrm.type or "", provider=lrm.provider
+        )
+        rsc = build_primitive(self.ws, prim_cfg, None)
+        rsc.orphan = True
+        if not self.ws.options.flag("stop-orphan-resources"):
+            rsc.managed = False
+        rsc.sort_index = len(self.ws.resources)
+        self.ws.resources.append(rsc)
+        return rsc
+
+    # -- replaying the history -------------------------------------------------
+    def unpack(self) -> None:
+        ws = self.ws
+        for state in ws.cib.node_states:
+            node = ws.nodes_by_id.get(state.id)
+            if node is None:
+                continue
+            self.unpack_node(node, state)
+
+    def unpack_node(self, node: Node, state: m.NodeState) -> None:
+        for lrm in state.lrm_resources:
+            rsc = self.resolve(lrm, node)
+            if rsc is None:
+                if not lrm.ops:
+                    continue
+                rsc = self._orphan(lrm)
+            if rsc.clone_parent() is not None:
+                holder = rsc
+                while holder.parent is not None and holder.parent.variant != "clone":
+                    holder = holder.parent
+                self.instance_nodes.setdefault(id(holder), set()).add(node.id)
+            self.replay(rsc, node, lrm)
+
+    def replay(self, rsc: Resource, node: Node, lrm: m.LrmResource) -> None:
+        ws = self.ws
+        ops = sort_ops(lrm.ops)
+        role = Role.STOPPED
+        failed = False
+        on_fail = ""
+        known = False
+        pending: str | None = None
+        migrate_target: Node | None = None
+        failcount_expired = self._failure_expired(rsc, node)
+        for op in ops:
+            task = op.operation
+            if task == "notify" or op.op_status == EXEC_CANCELLED:
+                continue
+            if op.op_status == EXEC_PENDING or op.rc_code == OCF_PENDING and op.call_id < 0:
+                pending = task
+                if task in ("start", "migrate_to", "migrate_from", "promote"):
+                    role = max(role, Role.STARTED)
+                if task == "promote":
+                    role = Role.PROMOTED
+                known = True
+                continue
+            known = True
+            rc = op.rc_code
+            exp = expected_rc(op)
+            probe = is_probe(op)
+            if op.op_status == EXEC_NOT_INSTALLED or rc == OCF_ERR_INSTALLED and probe:
+                # the agent is missing here: the resource cannot run on this node
+                rsc.allowed[node.id] = -INFINITY
+                rsc.stop_reason[node.id] = "not installed"
+                if op.op_status == EXEC_NOT_INSTALLED and not probe:
+                    failed = True
+                continue
+            ok = self._is_success(task, probe, rc, exp, op.op_status)
+            if ok:
+                role = self._role_after_success(task, rc, role, probe)
+                if task in ("start", "stop", "promote", "demote", "migrate_from") or (
+                    probe and rc in (OCF_NOT_RUNNING,)
+                ):
+                    failed = False
+                    on_fail = ""
+                if task == "migrate_to":
+                    target_name = op.get("migrate_target")
+                    migrate_target = ws.nodes_by_name.get(target_name or "")
+                elif task in ("stop", "start", "migrate_from"):
+                    migrate_target = None
+                pending = None
+                continue
+            # a failure
+            op_cfg = find_op_config(rsc.primitive, task, op.interval_ms)
+            policy = default_on_fail(ws, task, op_cfg)
+            if failcount_expired and task != "stop":
+                # an expired failure is forgotten (the failcount is cleared)
+                if rc == OCF_NOT_RUNNING:
+                    role = Role.STOPPED
+                continue
+            if policy == "ignore":
+                if rc == OCF_NOT_RUNNING:
+                    role = Role.STOPPED
+                else:
+                    role = max(role, Role.STARTED)
+                continue
+            if rc == OCF_NOT_RUNNING and not probe:
+                role = Role.STOPPED
+            elif rc == OCF_RUNNING_PROMOTED or rc == OCF_FAILED_PROMOTED:
+                role = Role.PROMOTED
+            elif task == "promote":
+                role = Role.PROMOTED
+            elif task == "demote":
+                role = Role.PROMOTED
+            elif task == "stop" or role < Role.STARTED:
+                role = max(role, Role.STARTED)
+            failed = True
+            if ON_FAIL_ORDER.index(policy) >= ON_FAIL_ORDER.index(on_fail or "ignore"):
+                on_fail = policy
+            if task == "stop":
+                rsc.stop_pending = False
+        rsc.known_on[node.id] = node
+        if not known:
+            return
+        if pending is not None:
+            rsc.pending_task = pending
+            rsc.pending_node = node
+        if migrate_target is not None and role >= Role.STARTED:
+            rsc.partial_migration_target = migrate_target
+            rsc.partial_migration_source = node
+        if role > Role.STOPPED:
+            if rsc.promotable and role == Role.STARTED:
+                role = Role.UNPROMOTED
+            rsc.running_on.append(node)
+            node.running.append(rsc)
+            if rsc.role == Role.STOPPED or role > rsc.role:
+                rsc.role = role
+        if failed:
+            rsc.failed = True
+            rsc.failed_on[node.id] = node
+            rsc.on_fail[node.id] = on_fail
+            self._apply_on_fail(rsc, node, on_fail, role)
+
+    def _apply_on_fail(self, rsc: Resource, node: Node, policy: str, role: Role) -> None:
+        if policy == "block":
+            rsc.managed = False
+            rsc.block = True
+        elif policy == "standby":
+            node.standby_onfail = True
+        elif policy == "fence":
+            if not node.unclean:
+                node.unclean = True
+                node.fence_reason = f"{rsc.name} failed there"
+        elif policy == "stop":
+            rsc.next_role = Role.STOPPED
+            rsc.target_role = Role.STOPPED
+
+    def _is_success(self, task: str, probe: bool, rc: int, exp: int | None, status: int) -> bool:
+        if status not in (EXEC_DONE,):
+            return False
+        if probe:
+            return rc in (OCF_OK, OCF_NOT_RUNNING, OCF_RUNNING_PROMOTED)
+        if exp is None:
+            exp = OCF_OK
+        if rc == exp:
+            return True
+        if task == "monitor" and rc in (OCF_OK, OCF_RUNNING_PROMOTED) and exp in (
+            OCF_OK,
+            OCF_RUNNING_PROMOTED,
+        ):
+            # a monitor that finds the resource in the other role is not a failure
+            return rc == exp
+        if task == "stop" and rc == OCF_NOT_RUNNING:
+            return True
+        return rc in (OCF_DEGRADED, OCF_DEGRADED_PROMOTED)
+
+    def _role_after_success(self, task: str, rc: int, role: Role, probe: bool) -> Role:
+        if task == "start" or task == "migrate_from":
+            return Role.STARTED
+        if task == "stop":
+            return Role.STOPPED
+        if task == "promote":
+            return Role.PROMOTED
+        if task == "demote":
+            return Role.UNPROMOTED
+        if task == "migrate_to":
+            return max(role, Role.STARTED)
+        if task == "monitor":
+            if rc == OCF_NOT_RUNNING:
+                return Role.STOPPED
+            if rc in (OCF_RUNNING_PROMOTED, OCF_DEGRADED_PROMOTED):
+                return Role.PROMOTED
+            return role if role >= Role.STARTED else Role.STARTED
+        return role
+
+    # -- failcounts --------------------------------------------------------------
+    def _failure_expired(self, rsc: Resource, node: Node) -> bool:
+        timeout = rsc.failure_timeout_ms
+        if timeout <= 0:
+            return False
+        last = last_failure_time(rsc, node)
+        if last is None:
+            return False
+        return last + timeout // 1000 <= int(self.ws.now.timestamp())
+
+
+def _failure_attr_matches(name: str, prefix: str, rsc: Resource) -> bool:
+    if not name.startswith(prefix):
+        return False
+    rest = name[len(prefix):]
+    ids = {rsc.id, rsc.name}
+    for ident in ids:
+        if rest == ident or rest.startswith(ident + "#"):
+            return True
+    return False
+
+
+def fail_count(rsc: Resource, node: Node) -> int:
+    """The failcount of ``rsc`` on ``node`` from the node's attributes."""
+    from hapy.cib.scores import add_scores, parse_score
+
+    total = 0
+    for name, value in node.attrs.items():
+        if _failure_attr_matches(name, "fail-count-", rsc):
+            try:
+                total = add_scores(total, parse_score(value))
+            except ValueError:
+                continue
+    return total
+
+
+def last_failure_time(rsc: Resource, node: Node) -> int | None:
+    best: int | None = None
+    for name, value in node.attrs.items():
+        if _failure_attr_matches(name, "last-failure-", rsc):
+            try:
+                t = int(value)
+            except ValueError:
+                continue
+            best = t if best is None else max(best, t)
+    return best
+
+
+def apply_failcounts(ws: WorkingSet) -> None:
+    """Ban resources from nodes where they failed migration-threshold times."""
+    for prim in ws.all_primitives():
+        for node in ws.nodes:
+            count = fail_count(prim, node)
+            if count <= 0:
+                continue
+            if prim.failure_timeout_ms > 0:
+                last = last_failure_time(prim, node)
+                if last is not None and last + prim.failure_timeout_ms // 1000 <= int(
+                    ws.now.timestamp()
+                ):
+                    continue
+            if prim.migration_threshold > 0 and count >= prim.migration_threshold:
+                target = prim.clone_parent() or prim
+                target.allowed[node.id] = -INFINITY
+                prim.allowed[node.id] = -INFINITY
+
+
+def unpack_history(ws: WorkingSet) -> None:
+    HistoryUnpacker(ws).unpack()
+    _ = is_true

@@ -1,0 +1,184 @@
+"""Resources: the resource tree with evaluated meta-attributes and parameters."""
+
+from __future__ import annotations
+
+from hapy.cib import model as m
+from hapy.cib.iso8601 import parse_interval_ms
+from hapy.cib.nvsets import unpack_nvsets
+from hapy.cib.rules import RuleContext
+from hapy.cib.scores import parse_score
+from hapy.scheduler.options import is_true
+from hapy.scheduler.working_set import INFINITY, Resource, Role, WorkingSet
+
+#: meta-attributes a child takes from its group/clone when it has none of its own
+_INHERITED_SKIP = frozenset(("id",))
+
+
+def _rsc_context(ws: WorkingSet, prim: m.PrimitiveConfig | None) -> RuleContext:
+    return RuleContext(
+        node_attrs={},
+        now=ws.now,
+        rsc_class=prim.rclass if prim else None,
+        rsc_provider=prim.provider if prim else None,
+        rsc_type=prim.type if prim else None,
+    )
+
+
+def _int_meta(value: str | None, default: int) -> int:
+    if value is None:
+        return default
+    try:
+        return parse_score(value)
+    except ValueError:
+        return default
+
+
+def _apply_meta(ws: WorkingSet, rsc: Resource) -> None:
+    meta = rsc.meta
+    rsc.priority = _int_meta(meta.get("priority"), 0)
+    managed = meta.get("is-managed")
+    rsc.managed = True if managed is None else is_true(managed)
+    if ws.options.flag("maintenance-mode") or is_true(meta.get("maintenance")):
+        rsc.managed = False
+        rsc.maintenance = True
+    rsc.stickiness = _int_meta(meta.get("resource-stickiness"), 0)
+    rsc.migration_threshold = _int_meta(meta.get("migration-threshold"), INFINITY)
+    if rsc.migration_threshold < 0:
+        rsc.migration_threshold = 0
+    try:
+        rsc.failure_timeout_ms = parse_interval_ms(meta.get("failure-timeout", "0"))
+    except ValueError:
+        rsc.failure_timeout_ms = 0
+    rsc.target_role = Role.parse(meta.get("target-role"))
+    rsc.multiple_active = meta.get("multiple-active", "stop_start")
+    rsc.allow_migrate = is_true(meta.get("allow-migrate"))
+    rsc.critical = meta.get("critical") is None or is_true(meta.get("critical"))
+    prim = rsc.primitive
+    if prim is not None and prim.rclass == "stonith":
+        rsc.requires = "quorum"
+    elif "requires" in meta:
+        rsc.requires = meta["requires"]
+    else:
+        rsc.requires = "fencing" if ws.options.stonith_enabled else "quorum"
+    if rsc.requires == "unfencing" and not ws.options.stonith_enabled:
+        rsc.requires = "quorum"
+    if rsc.requires == "fencing" and not ws.options.stonith_enabled:
+        rsc.requires = "quorum"
+    rsc.needs_fencing = rsc.requires in ("fencing", "unfencing")
+
+
+def _meta_for(
+    ws: WorkingSet, cfg: m.ResourceConfig, parent: Resource | None, prim: m.PrimitiveConfig | None
+) -> dict[str, str]:
+    ctx = _rsc_context(ws, prim)
+    meta = unpack_nvsets(cfg.meta_sets, ctx)
+    if parent is not None:
+        for name, value in parent.meta.items():
+            if name not in _INHERITED_SKIP:
+                meta.setdefault(name, value)
+    for name, value in unpack_nvsets(ws.cib.rsc_defaults, ctx).items():
+        meta.setdefault(name, value)
+    return meta
+
+
+def _register(ws: WorkingSet, rsc: Resource) -> None:
+    ws.resources_by_id.setdefault(rsc.name, rsc)
+    ws.resources_by_id.setdefault(rsc.id, rsc)
+
+
+def build_primitive(
+    ws: WorkingSet, cfg: m.PrimitiveConfig, parent: Resource | None, instance: int | None = None
+) -> Resource:
+    rsc = Resource(id=cfg.id, variant="primitive", parent=parent, primitive=cfg, config=cfg)
+    if instance is not None:
+        rsc.instance_number = instance
+        rsc.clone_name = f"{cfg.id}:{instance}"
+    rsc.meta = _meta_for(ws, cfg, parent, cfg)
+    ctx = _rsc_context(ws, cfg)
+    params: dict[str, str] = {}
+    if parent is not None:
+        params.update(_inherited_params(parent))
+    own = unpack_nvsets(cfg.instance_sets, ctx)
+    params.update(own)
+    rsc.params = params
+    rsc.utilization = unpack_nvsets(cfg.utilization_sets, ctx)
+    _apply_meta(ws, rsc)
+    rsc.is_remote_connection = cfg.rclass == "ocf" and cfg.provider == "pacemaker" and (
+        cfg.type == "remote"
+    )
+    _register(ws, rsc)
+    if cfg.rclass == "stonith":
+        ws.stonith_devices.append(rsc)
+    return rsc
+
+
+def _inherited_params(parent: Resource) -> dict[str, str]:
+    return dict(parent.params)
+
+
+def build_group(
+    ws: WorkingSet, cfg: m.GroupConfig, parent: Resource | None, instance: int | None = None
+) -> Resource:
+    rsc = Resource(id=cfg.id, variant="group", parent=parent, config=cfg)
+    if instance is not None:
+        rsc.instance_number = instance
+        rsc.clone_name = f"{cfg.id}:{instance}"
+    rsc.meta = _meta_for(ws, cfg, parent, None)
+    rsc.params = unpack_nvsets(cfg.instance_sets, _rsc_context(ws, None))
+    _apply_meta(ws, rsc)
+    _register(ws, rsc)
+    for child_cfg in cfg.children:
+        rsc.children.append(build_primitive(ws, child_cfg, rsc, instance))
+    return rsc
+
+
+def clone_max(ws: WorkingSet, clone: Resource) -> int:
+    value = clone.meta.get("clone-max")
+    if value is None:
+        return sum(1 for n in ws.nodes if n.kind == "member" or n.kind == "remote")
+    return max(0, _int_meta(value, 0))
+
+
+def build_instance(ws: WorkingSet, clone: Resource, number: int) -> Resource:
+    cfg = clone.config
+    assert isinstance(cfg, m.CloneConfig)
+    if isinstance(cfg.child, m.GroupConfig):
+        return build_group(ws, cfg.child, clone, number)
+    return build_primitive(ws, cfg.child, clone, number)
+
+
+def build_clone(ws: WorkingSet, cfg: m.CloneConfig) -> Resource:
+    rsc = Resource(id=cfg.id, variant="clone", config=cfg)
+    rsc.meta = _meta_for(ws, cfg, None, cfg.child if isinstance(cfg.child, m.PrimitiveConfig)
+                         else None)
+    rsc.params = unpack_nvsets(cfg.instance_sets, _rsc_context(ws, None))
+    _apply_meta(ws, rsc)
+    rsc.unique = is_true(rsc.meta.get("globally-unique"))
+    rsc.promotable = is_true(rsc.meta.get("promotable"))
+    if "resource-stickiness" not in rsc.meta:
+        rsc.meta["resource-stickiness"] = "1"
+        rsc.stickiness = 1
+    _register(ws, rsc)
+    for number in range(clone_max(ws, rsc)):
+        child = build_instance(ws, rsc, number)
+        child.unique = rsc.unique
+        child.promotable = rsc.promotable
+        rsc.children.append(child)
+    return rsc
+
+
+def unpack_resources(ws: WorkingSet) -> None:
+    for cfg in ws.cib.resources:
+        if isinstance(cfg, m.PrimitiveConfig):
+            rsc = build_primitive(ws, cfg, None)
+        elif isinstance(cfg, m.GroupConfig):
+            rsc = build_group(ws, cfg, None)
+        elif isinstance(cfg, m.CloneConfig):
+            rsc = build_clone(ws, cfg)
+        else:
+            rsc = Resource(id=cfg.id, variant="bundle", config=cfg)
+            rsc.meta = _meta_for(ws, cfg, None, None)
+            _apply_meta(ws, rsc)
+            _register(ws, rsc)
+        rsc.sort_index = len(ws.resources)
+        ws.resources.append(rsc)

@@ -1,0 +1,94 @@
+"""Working set -> the display's plain data (:mod:`hapy.display.view`)."""
+
+from __future__ import annotations
+
+from hapy.display import view as v
+from hapy.scheduler.working_set import Node, Resource, Role, WorkingSet
+
+_ROLE = {
+    Role.UNKNOWN: v.Role.UNKNOWN,
+    Role.STOPPED: v.Role.STOPPED,
+    Role.STARTED: v.Role.STARTED,
+    Role.UNPROMOTED: v.Role.UNPROMOTED,
+    Role.PROMOTED: v.Role.PROMOTED,
+}
+
+
+def node_view(node: Node) -> v.NodeView:
+    kind = {"member": v.NodeType.MEMBER, "remote": v.NodeType.REMOTE,
+            "guest": v.NodeType.GUEST}[node.kind]
+    return v.NodeView(
+        name=node.uname, id=node.id, type=kind, online=node.online, unclean=node.unclean,
+        pending=node.pending, standby=node.standby, standby_onfail=node.standby_onfail,
+        maintenance=node.maintenance, shutdown=node.shutdown,
+    )
+
+
+def primitive_view(rsc: Resource) -> v.PrimitiveView:
+    prim = rsc.primitive
+    assert prim is not None
+    clone = rsc.clone_parent()
+    shown_id = rsc.name if clone is None or clone.unique else rsc.id
+    return v.PrimitiveView(
+        id=shown_id,
+        rclass=prim.rclass,
+        agent=prim.type,
+        provider=prim.provider,
+        role=_ROLE[rsc.role],
+        nodes=tuple(n.uname for n in rsc.running_on),
+        failed=rsc.failed,
+        orphan=rsc.orphan,
+        managed=rsc.managed,
+        blocked=rsc.block,
+        target_role=rsc.meta.get("target-role"),
+        pending_task=rsc.pending_task,
+        description=prim.description,
+    )
+
+
+def resource_view(ws: WorkingSet, rsc: Resource) -> v.ResourceView:
+    if rsc.variant == "primitive":
+        return primitive_view(rsc)
+    if rsc.variant == "group":
+        return v.GroupView(
+            id=rsc.name if rsc.clone_parent() is None or rsc.unique else rsc.id,
+            children=tuple(primitive_view(c) for c in rsc.children),
+            managed=rsc.managed,
+            target_role=rsc.meta.get("target-role"),
+        )
+    if rsc.variant == "clone":
+        from hapy.scheduler.assign.clone import clone_max_count
+
+        instances: list[v.PrimitiveView | v.GroupView] = []
+        for inst in rsc.children:
+            iv = resource_view(ws, inst)
+            assert isinstance(iv, v.PrimitiveView | v.GroupView)
+            instances.append(iv)
+        child_id = rsc.children[0].id if rsc.children else rsc.id
+        if ws.options.symmetric:
+            allowed = tuple(n.uname for n in ws.nodes)
+        else:
+            allowed = tuple(
+                n.uname for n in ws.nodes
+                if any(n.id in p.known_on for inst in rsc.children for p in inst.primitives())
+            )
+        return v.CloneView(
+            id=rsc.id,
+            child_id=child_id,
+            instances=tuple(instances),
+            unique=rsc.unique,
+            promotable=rsc.promotable,
+            managed=rsc.managed,
+            target_role=rsc.meta.get("target-role"),
+            clone_max=clone_max_count(ws, rsc),
+            allowed_nodes=allowed,
+        )
+    return v.PrimitiveView(id=rsc.id, rclass="bundle", agent="", provider=None)
+
+
+def cluster_view(ws: WorkingSet) -> v.ClusterView:
+    return v.ClusterView(
+        nodes=tuple(node_view(n) for n in ws.nodes),
+        resources=tuple(resource_view(ws, r) for r in ws.resources),
+        maintenance_mode=ws.options.flag("maintenance-mode"),
+    )

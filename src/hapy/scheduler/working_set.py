@@ -1,0 +1,261 @@
+"""The scheduler's working set: nodes, resources and actions of one run.
+
+These objects are mutable, but only inside one ``schedule()`` call: they are
+built from the immutable CIB model and thrown away when the transition has
+been produced.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from hapy.cib import model as m
+from hapy.scheduler.options import ClusterOptions
+
+if TYPE_CHECKING:
+    from hapy.scheduler.actions.model import Action, Ordering
+    from hapy.scheduler.trace import ScoreTrace
+
+INFINITY = 1_000_000
+
+
+class Role(enum.IntEnum):
+    UNKNOWN = 0
+    STOPPED = 1
+    STARTED = 2
+    UNPROMOTED = 3
+    PROMOTED = 4
+
+    @property
+    def text(self) -> str:
+        return _ROLE_TEXT[self]
+
+    @classmethod
+    def parse(cls, text: str | None) -> Role:
+        if text is None:
+            return cls.UNKNOWN
+        return _ROLE_BY_NAME.get(text.strip().lower(), cls.UNKNOWN)
+
+
+_ROLE_TEXT = {
+    Role.UNKNOWN: "Unknown",
+    Role.STOPPED: "Stopped",
+    Role.STARTED: "Started",
+    Role.UNPROMOTED: "Unpromoted",
+    Role.PROMOTED: "Promoted",
+}
+_ROLE_BY_NAME = {
+    "stopped": Role.STOPPED,
+    "started": Role.STARTED,
+    "unpromoted": Role.UNPROMOTED,
+    "slave": Role.UNPROMOTED,
+    "promoted": Role.PROMOTED,
+    "master": Role.PROMOTED,
+}
+
+
+@dataclass(eq=False)
+class Node:
+    id: str
+    uname: str
+    kind: str = "member"  # member, remote, guest
+    index: int = 0
+    online: bool = False
+    unclean: bool = False
+    standby: bool = False
+    standby_onfail: bool = False
+    maintenance: bool = False
+    shutdown: bool = False
+    pending: bool = False
+    expected_up: bool = False
+    unseen: bool = False
+    is_dc: bool = False
+    rsc_discovery_enabled: bool = True
+    remote_requires_reset: bool = False
+    remote_was_fenced: bool = False
+    attrs: dict[str, str] = field(default_factory=dict)
+    utilization: dict[str, str] = field(default_factory=dict)
+    running: list[Resource] = field(default_factory=list)
+    assigned: list[Resource] = field(default_factory=list)
+    remote_rsc: Resource | None = None
+    config_score: int = 0
+    state: m.NodeState | None = None
+    fence_reason: str = ""
+
+    @property
+    def is_remote(self) -> bool:
+        return self.kind in ("remote", "guest")
+
+    def available(self, *, consider_standby: bool = True) -> bool:
+        """Can this node run resources now (pcmk "node available")?"""
+        if not self.online or self.unclean or self.shutdown or self.pending:
+            return False
+        if consider_standby and (self.standby or self.standby_onfail):
+            return False
+        return not self.maintenance
+
+    def __repr__(self) -> str:
+        return f"Node({self.uname})"
+
+
+@dataclass(eq=False)
+class Resource:
+    id: str
+    variant: str  # primitive, group, clone, bundle
+    parent: Resource | None = None
+    children: list[Resource] = field(default_factory=list)
+    primitive: m.PrimitiveConfig | None = None
+    config: m.ResourceConfig | None = None
+    meta: dict[str, str] = field(default_factory=dict)
+    params: dict[str, str] = field(default_factory=dict)
+    utilization: dict[str, str] = field(default_factory=dict)
+    # flags
+    managed: bool = True
+    failed: bool = False
+    orphan: bool = False
+    unique: bool = False
+    promotable: bool = False
+    block: bool = False
+    provisional: bool = True
+    is_remote_connection: bool = False
+    start_pending: bool = False
+    stop_pending: bool = False
+    allow_migrate: bool = False
+    needs_fencing: bool = True
+    ignore_failure_stop: bool = False
+    maintenance: bool = False
+    critical: bool = True
+    # configuration-derived values
+    priority: int = 0
+    stickiness: int = 0
+    migration_threshold: int = INFINITY
+    failure_timeout_ms: int = 0
+    target_role: Role = Role.UNKNOWN
+    requires: str = "fencing"
+    multiple_active: str = "stop_start"
+    # state
+    role: Role = Role.STOPPED
+    next_role: Role = Role.UNKNOWN
+    running_on: list[Node] = field(default_factory=list)
+    pending_task: str | None = None
+    pending_node: Node | None = None
+    partial_migration_target: Node | None = None
+    partial_migration_source: Node | None = None
+    dangling_migration_sources: list[Node] = field(default_factory=list)
+    known_on: dict[str, Node] = field(default_factory=dict)  # probed nodes by id
+    failed_on: dict[str, Node] = field(default_factory=dict)
+    on_fail: dict[str, str] = field(default_factory=dict)  # node id -> policy of last failure
+    stop_reason: dict[str, str] = field(default_factory=dict)
+    # placement
+    allowed: dict[str, int] = field(default_factory=dict)  # node id -> score
+    discovery: dict[str, str] = field(default_factory=dict)  # node id -> always/never/exclusive
+    exclusive_discover: bool = False
+    assigned_node: Node | None = None
+    lock_node: Node | None = None
+    # clone instance data
+    clone_name: str | None = None  # "rsc:0"
+    instance_number: int | None = None
+    actions: list[Action] = field(default_factory=list)
+    colocations_this_with: list[Colocation] = field(default_factory=list)
+    colocations_with_this: list[Colocation] = field(default_factory=list)
+    ticket_constraints: list[object] = field(default_factory=list)
+    promotion_priority: int = 0
+    sort_index: int = 0
+    recovery_reasons: dict[str, str] = field(default_factory=dict)
+    history_digest_mismatch: dict[str, str] = field(default_factory=dict)
+    assign_running: bool = False  # recursion guard while assigning
+
+    @property
+    def name(self) -> str:
+        """The name used in keys and output: the instance name for clone children."""
+        return self.clone_name or self.id
+
+    @property
+    def top(self) -> Resource:
+        rsc = self
+        while rsc.parent is not None:
+            rsc = rsc.parent
+        return rsc
+
+    def primitives(self) -> list[Resource]:
+        if self.variant == "primitive":
+            return [self]
+        out: list[Resource] = []
+        for child in self.children:
+            out.extend(child.primitives())
+        return out
+
+    def is_clone_instance(self) -> bool:
+        return self.parent is not None and self.parent.variant == "clone"
+
+    def clone_parent(self) -> Resource | None:
+        rsc = self.parent
+        while rsc is not None:
+            if rsc.variant == "clone":
+                return rsc
+            rsc = rsc.parent
+        return None
+
+    def current_node(self) -> Node | None:
+        return self.running_on[0] if self.running_on else None
+
+    def __repr__(self) -> str:
+        return f"Resource({self.name})"
+
+
+@dataclass(eq=False)
+class Colocation:
+    id: str
+    dependent: Resource
+    primary: Resource
+    score: int
+    dependent_role: Role = Role.UNKNOWN
+    primary_role: Role = Role.UNKNOWN
+    node_attribute: str = "#uname"
+    influence: bool = True
+
+
+@dataclass(eq=False)
+class Ticket:
+    id: str
+    granted: bool = False
+    standby: bool = False
+    last_granted: str | None = None
+
+
+@dataclass(eq=False)
+class WorkingSet:
+    cib: m.Cib
+    now: datetime
+    options: ClusterOptions
+    nodes: list[Node] = field(default_factory=list)
+    nodes_by_id: dict[str, Node] = field(default_factory=dict)
+    nodes_by_name: dict[str, Node] = field(default_factory=dict)
+    resources: list[Resource] = field(default_factory=list)  # top-level, config order
+    resources_by_id: dict[str, Resource] = field(default_factory=dict)  # every id and name
+    rsc_defaults: dict[str, str] = field(default_factory=dict)
+    op_defaults_sets: tuple[object, ...] = ()
+    colocations: list[Colocation] = field(default_factory=list)
+    tickets: dict[str, Ticket] = field(default_factory=dict)
+    have_quorum: bool = True
+    dc_node: Node | None = None
+    actions: list[Action] = field(default_factory=list)
+    orderings: list[Ordering] = field(default_factory=list)
+    trace: ScoreTrace | None = None
+    fencing_actions: dict[str, Action] = field(default_factory=dict)
+    stonith_devices: list[Resource] = field(default_factory=list)
+    config_errors: list[str] = field(default_factory=list)
+    placement_strategy: str = "default"
+    recheck_by: int | None = None
+
+    def node(self, name_or_id: str) -> Node | None:
+        return self.nodes_by_name.get(name_or_id) or self.nodes_by_id.get(name_or_id)
+
+    def all_primitives(self) -> list[Resource]:
+        out: list[Resource] = []
+        for rsc in self.resources:
+            out.extend(rsc.primitives())
+        return out

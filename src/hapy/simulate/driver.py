@@ -1,0 +1,146 @@
+"""The simulator: what ``hapy simulate`` does, step by step, as crm_simulate."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TextIO
+
+from hapy.cib.parse import cib_from_tree
+from hapy.cib.xmlio import Element, read_xml_file, write_xml_file
+from hapy.graph.model import GraphAction
+from hapy.reports import HapyError, ReportList, report
+
+
+@dataclass(frozen=True)
+class SimulateRequest:
+    xml_file: str
+    simulate: bool = False
+    show_scores: bool = False
+    quiet: bool = False
+    graph_file: str | None = None
+    dot_file: str | None = None
+    date: str | None = None
+    inject: tuple[str, ...] = ()
+    fail: tuple[str, ...] = ()
+    node_up: tuple[str, ...] = ()
+    node_down: tuple[str, ...] = ()
+    node_fail: tuple[str, ...] = ()
+    output_file: str | None = None
+
+
+def _now(request: SimulateRequest) -> datetime:
+    if request.date is None:
+        return datetime.now(UTC)
+    from hapy.cib.iso8601 import parse_datetime
+
+    try:
+        return parse_datetime(request.date)
+    except ValueError as exc:
+        raise HapyError([report("SIMULATE_BAD_DATE", f"invalid date '{request.date}': {exc}",
+                                hint="use an ISO 8601 date such as 2024-01-31T12:00:00")]) \
+            from None
+
+
+class _Recorder:
+    """Wraps the fake actions, printing each executed action as crm_simulate does."""
+
+    def __init__(self, inner: object, out: TextIO) -> None:
+        self.inner = inner
+        self.lines: list[str] = []
+        self.out = out
+
+    def _record(self, action: GraphAction) -> None:
+        from hapy.simulate.output import executed_line
+
+        self.lines.append(executed_line(action))
+
+    def execute_rsc_op(self, action: GraphAction) -> bool:
+        self._record(action)
+        result: bool = self.inner.execute_rsc_op(action)  # type: ignore[attr-defined]
+        return result
+
+    def execute_pseudo(self, action: GraphAction) -> bool:
+        self._record(action)
+        result: bool = self.inner.execute_pseudo(action)  # type: ignore[attr-defined]
+        return result
+
+    def execute_fence(self, action: GraphAction) -> bool:
+        self._record(action)
+        result: bool = self.inner.execute_fence(action)  # type: ignore[attr-defined]
+        return result
+
+    def execute_cluster_event(self, action: GraphAction) -> bool:
+        self._record(action)
+        result: bool = self.inner.execute_cluster_event(action)  # type: ignore[attr-defined]
+        return result
+
+
+def _status_lines(tree: Element, now: datetime, reports: ReportList) -> list[str]:
+    from hapy.display.text import render_status
+    from hapy.scheduler.run import unpack
+    from hapy.scheduler.view import cluster_view
+
+    cib = cib_from_tree(tree, reports)
+    ws = unpack(cib, now)
+    return render_status(cluster_view(ws))
+
+
+def simulate(request: SimulateRequest, out: TextIO | None = None) -> int:
+    from hapy.scheduler.run import schedule
+    from hapy.scheduler.summary import transition_summary
+
+    out = out if out is not None else sys.stdout
+    reports = ReportList()
+    tree = read_xml_file(request.xml_file)
+    now = _now(request)
+    if request.node_up or request.node_down or request.node_fail or request.inject:
+        from hapy.simulate.inject import apply_injections
+
+        apply_injections(tree, node_up=request.node_up, node_down=request.node_down,
+                         node_fail=request.node_fail, ops=request.inject)
+    cib = cib_from_tree(tree, reports)
+    for rep in reports:
+        print(rep.render(), file=sys.stderr)
+    write = out.write
+    if not request.quiet:
+        write("Current cluster status:\n")
+        for line in _status_lines(tree, now, ReportList()):
+            write(line + "\n")
+        write("\n")
+    transition = schedule(cib, now, with_scores=request.show_scores)
+    if request.show_scores:
+        for line in transition.scores:
+            write(line + "\n")
+    if not request.quiet:
+        write("Transition Summary:\n")
+        for line in transition_summary(transition.working_set):
+            write(line + "\n")
+    if request.graph_file:
+        from hapy.graph.xml import graph_to_xml
+
+        with open(request.graph_file, "w", encoding="utf-8") as fh:
+            fh.write(graph_to_xml(transition.graph))
+    if request.dot_file:
+        from hapy.graph.dot import graph_to_dot
+
+        with open(request.dot_file, "w", encoding="utf-8") as fh:
+            fh.write(graph_to_dot(transition.graph))
+    if request.simulate:
+        from hapy.graph.runner import GraphRunner, run_graph
+        from hapy.simulate.fake_exec import FakeActions
+
+        fake = FakeActions(tree, failures=request.fail)
+        recorder = _Recorder(fake, out)
+        run_graph(GraphRunner(transition.graph), recorder)  # type: ignore[arg-type]
+        if not request.quiet:
+            write("\nExecuting Cluster Transition:\n")
+            for line in recorder.lines:
+                write(line + "\n")
+            write("\nRevised Cluster Status:\n")
+            for line in _status_lines(tree, now, ReportList()):
+                write(line + "\n")
+    if request.output_file:
+        write_xml_file(tree, request.output_file)
+    return 0

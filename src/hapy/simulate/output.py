@@ -1,0 +1,25 @@
+"""crm_simulate's text for executed actions."""
+
+from __future__ import annotations
+
+from hapy.graph.model import ActionKind, GraphAction
+
+
+def executed_line(action: GraphAction) -> str:
+    if action.kind is ActionKind.PSEUDO:
+        return f"  * Pseudo action:   {action.operation_key}"
+    if action.kind is ActionKind.CRM_EVENT:
+        if action.operation == "stonith":
+            kind = action.attributes.get("CRM_meta_stonith_action", "reboot")
+            return f"  * Fencing {action.on_node} ({kind})"
+        if action.operation == "clear_failcount":
+            rsc = action.resource.id if action.resource else action.operation_key
+            return f"  * Cluster action:  clear_failcount for {rsc} on {action.on_node}"
+        return f"  * Cluster action:  {action.operation} on {action.on_node}"
+    rsc = action.resource
+    name = rsc.long_id or rsc.id if rsc is not None else action.operation_key
+    task = action.operation
+    interval = action.interval_ms
+    if interval:
+        task = f"{task}={interval}"
+    return f"  * Resource action: {name:<15} {task} on {action.on_node}"
