@@ -54,19 +54,23 @@ def primitive_line(ws: WorkingSet, rsc: Resource) -> tuple[str, str, str, str] |
     if len(rsc.running_on) > 1 and stops:
         if start_done and start is not None:
             return _fmt("Recover", rsc, f"{where(start.node)}")
-        return _fmt("Stop", rsc, " ".join(n.uname for n in rsc.running_on))
+        rows = [_fmt("Stop", rsc, where(s.node, rsc.role), "due to node availability")
+                for s in stops if s.node is not None]
+        return rows[0] if len(rows) == 1 else rows  # type: ignore[return-value]
     if current is None:
         if start_done and start is not None:
             if promotes:
                 return _fmt("Start", rsc, f"{where(start.node, Role.PROMOTED)}")
-            return _fmt("Start", rsc, where(start.node, rsc.next_role))
+            return _fmt("Start", rsc, where(start.node))
         if start is not None and start.required and not start.runnable and nxt is not None:
             src = start.unrunnable_source
             reason = f"due to unrunnable {src.rsc.name if src and src.rsc else ''} " \
                 f"{src.task if src else ''}".strip()
-            if src is None:
-                reason = "due to no quorum" if not ws.have_quorum else ""
-            return _fmt("Start", rsc, where(nxt, rsc.next_role), f"{reason} (blocked)".strip())
+            if start.reason == "no quorum":
+                reason = "due to no quorum"
+            elif src is None:
+                reason = ""
+            return _fmt("Start", rsc, where(nxt), f"{reason} (blocked)".strip())
         return None
     # currently active
     stop_here = [s for s in stops if s.node is current]
@@ -75,11 +79,13 @@ def primitive_line(ws: WorkingSet, rsc: Resource) -> tuple[str, str, str, str] |
             return None
         reason = ""
         stop = stop_here[0]
-        if stop.reason.startswith("unrunnable"):
+        if stop.reason == "no quorum":
+            reason = "due to no quorum"
+        elif stop.reason.startswith("unrunnable"):
             reason = f"due to {stop.reason}"
         elif stop.reason_source is not None and stop.reason_source.rsc is not rsc:
             reason = _reason_text(stop)
-        elif rsc.target_role is not Role.STOPPED and not ws.options.flag("stop-all-resources"):
+        else:
             reason = "due to node availability"
         return _fmt("Stop", rsc, where(current, rsc.role), reason)
     if nxt is not current:
@@ -127,7 +133,9 @@ def transition_summary(ws: WorkingSet) -> list[str]:
     for top in ws.resources:
         for prim in _walk(top):
             row = primitive_line(ws, prim)
-            if row is not None:
+            if isinstance(row, list):
+                rows.extend(row)
+            elif row is not None:
                 rows.append(row)
     width = max((len(r[1]) for r in rows), default=0)
     for verb, name, detail, reason in rows:
@@ -135,7 +143,4 @@ def transition_summary(ws: WorkingSet) -> list[str]:
         if reason:
             text += f"  {reason}"
         lines.append(text)
-    for action in ws.actions:
-        if action.task == "do_shutdown" and in_graph(action) and action.node is not None:
-            lines.insert(0, f"  * Shutdown {action.node.uname}")
     return lines

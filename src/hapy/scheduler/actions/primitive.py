@@ -51,11 +51,19 @@ def create_primitive_actions(ws: WorkingSet, table: ActionTable, rsc: Resource) 
                 stop.reason = "failed"
 
     start = table.get(rsc, START, nxt)
+    if managed and quorum_blocks_start(ws, rsc) and ws.options.no_quorum_policy == "stop":
+        start.runnable = False
+        start.reason = "no quorum"
+        for stop in stops.values():
+            if not stop.pseudo:
+                stop.optional = False
+                stop.reason = "no quorum"
     if not managed:
         start.runnable = False
     elif nxt is not None:
         if quorum_blocks_start(ws, rsc) and nxt not in current:
             start.runnable = False
+            start.reason = start.reason or "no quorum"
         if nxt not in current or stops[nxt.id].required:
             start.optional = False
     if nxt is None:

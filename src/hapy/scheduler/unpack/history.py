@@ -196,6 +196,13 @@ class HistoryUnpacker:
             self.unpack_node(node, state)
 
     def unpack_node(self, node: Node, state: m.NodeState) -> None:
+        if not node.online and not node.unclean and node.kind == "member":
+            # a cleanly stopped node runs nothing, whatever its old history says
+            for lrm in state.lrm_resources:
+                rsc = self.resolve(lrm, node)
+                if rsc is not None:
+                    rsc.known_on[node.id] = node
+            return
         for lrm in state.lrm_resources:
             rsc = self.resolve(lrm, node)
             if rsc is None:
@@ -271,7 +278,7 @@ class HistoryUnpacker:
                 else:
                     role = max(role, Role.STARTED)
                 continue
-            if rc == OCF_NOT_RUNNING and not probe:
+            if rc == OCF_NOT_RUNNING and not probe and task != "monitor":
                 role = Role.STOPPED
             elif rc == OCF_RUNNING_PROMOTED or rc == OCF_FAILED_PROMOTED:
                 role = Role.PROMOTED
@@ -323,7 +330,7 @@ class HistoryUnpacker:
             rsc.target_role = Role.STOPPED
 
     def _is_success(self, task: str, probe: bool, rc: int, exp: int | None, status: int) -> bool:
-        if status not in (EXEC_DONE,):
+        if status not in (EXEC_DONE, EXEC_ERROR):
             return False
         if probe:
             return rc in (OCF_OK, OCF_NOT_RUNNING, OCF_RUNNING_PROMOTED)

@@ -55,7 +55,7 @@ def _apply_meta(ws: WorkingSet, rsc: Resource) -> None:
     rsc.critical = meta.get("critical") is None or is_true(meta.get("critical"))
     prim = rsc.primitive
     if prim is not None and prim.rclass == "stonith":
-        rsc.requires = "quorum"
+        rsc.requires = "nothing"
     elif "requires" in meta:
         rsc.requires = meta["requires"]
     else:
