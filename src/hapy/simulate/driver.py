@@ -95,11 +95,14 @@ def simulate(request: SimulateRequest, out: TextIO | None = None) -> int:
     reports = ReportList()
     tree = read_xml_file(request.xml_file)
     now = _now(request)
+    modifications: list[str] = []
     if request.node_up or request.node_down or request.node_fail or request.inject:
         from hapy.simulate.inject import apply_injections
 
-        apply_injections(tree, node_up=request.node_up, node_down=request.node_down,
-                         node_fail=request.node_fail, ops=request.inject)
+        modifications = apply_injections(
+            tree, node_up=request.node_up, node_down=request.node_down,
+            node_fail=request.node_fail, op_inject=request.inject, now=int(now.timestamp()),
+        )
     cib = cib_from_tree(tree, reports)
     for rep in reports:
         print(rep.render(), file=sys.stderr)
@@ -108,6 +111,11 @@ def simulate(request: SimulateRequest, out: TextIO | None = None) -> int:
         write("Current cluster status:\n")
         for line in _status_lines(tree, now, ReportList()):
             write(line + "\n")
+        write("\n")
+    if modifications and not request.quiet:
+        write("Performing Requested Modifications:\n")
+        for line in modifications:
+            write(f"  * {line}\n")
         write("\n")
     transition = schedule(cib, now, with_scores=request.show_scores)
     if request.show_scores:
@@ -130,12 +138,9 @@ def simulate(request: SimulateRequest, out: TextIO | None = None) -> int:
     if request.simulate:
         from hapy.graph.runner import GraphRunner, run_graph
 
-        try:
-            from hapy.simulate.fake_exec import FakeActions
-        except ImportError:  # pragma: no cover - while fake_exec is being written
-            return 0
+        from hapy.simulate.fake_exec import FakeExecutor
 
-        fake = FakeActions(tree, failures=request.fail)
+        fake = FakeExecutor(tree, failures=request.fail, now=int(now.timestamp()))
         recorder = _Recorder(fake, out)
         run_graph(GraphRunner(transition.graph), recorder)  # type: ignore[arg-type]
         if not request.quiet:
