@@ -68,9 +68,12 @@ class DotAction:
 
 @dataclass(frozen=True)
 class DotEdge:
+    """An ordering between two actions; ``optional`` ones are only drawn with all-actions."""
+
     first: str
     then: str
     in_graph: bool = True
+    optional: bool = False
 
 
 def action_label(action: GraphAction, node: str | None = None) -> str:
@@ -120,14 +123,19 @@ def render_dot(
 ) -> str:
     """Write nodes and edges in crm_simulate's DOT layout.
 
-    Without ``all_actions``, optional and unmanaged actions and the edges
-    touching them are left out.
+    Without ``all_actions``, optional and unmanaged actions, optional edges
+    and the edges touching hidden actions are left out.  (Several actions
+    may share a label, e.g. unplaced clone instances; a label stays
+    visible while any action with it is.)
     """
-    hidden = {a.label for a in actions if _hidden(a, all_actions)}
+    shown = {a.label for a in actions if not _hidden(a, all_actions)}
+    hidden = {a.label for a in actions} - shown
     lines = [' digraph "g" {']
-    lines += [_node_line(a) for a in actions if a.label not in hidden]
+    lines += [_node_line(a) for a in actions if not _hidden(a, all_actions)]
     for edge in edges:
         if edge.first in hidden or edge.then in hidden:
+            continue
+        if edge.optional and not all_actions:
             continue
         style = "bold" if edge.in_graph else "dashed"
         lines.append(f'"{edge.first}" -> "{edge.then}" [ style = {style}]')
