@@ -11,10 +11,11 @@ inputs):
   ``start``; ``delete`` operations and operations without
   a resource (``probe_again``) change nothing;
 * an injected failure (``-F`` spec ``RSC_TASK_INTERVAL@NODE=RC``) makes the
-  matching action return that rc; when it differs from the expected rc the
-  action fails: its result is recorded with exit-reason "User-injected
-  result", the fail count and last-failure time are set, and the action
-  reports failure (aborting the transition);
+  matching action return that rc and report failure (aborting the
+  transition), whatever the rc; when the rc differs from the expected one
+  the result is recorded as a failure (exit-reason "User-injected result",
+  fail count named after the resource as the spec writes it, last-failure
+  time), otherwise as a success;
 * fencing (``off``/``reboot``) marks the node down and removes its resource
   history and transient attributes; unfencing (``on``) changes nothing;
 * other cluster events (``do_shutdown``, ``clear_failcount``,
@@ -116,12 +117,16 @@ class FakeExecutor:
             notify=notify, migrate=migrate,
             exit_reason="User-injected result" if failed else "",
         )
-        if not failed:
+        if spec is None:
             return True
+        # crm_simulate treats every matched -F spec as a failed action, even
+        # one whose rc is the expected one (then recorded as a success)
         self._emit(f"Pretending action {action.id} failed with rc={rc}")
-        for line in editor.inject_failcount(state, rsc.id, action.operation,
-                                            action.interval_ms):
-            self._emit(line)
+        if failed:
+            # the fail count is named after the resource as the spec names it
+            for line in editor.inject_failcount(state, spec.resource, action.operation,
+                                                action.interval_ms):
+                self._emit(line)
         return False
 
     # ---------------------------------------------------------------- helpers
