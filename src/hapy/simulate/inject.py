@@ -224,7 +224,8 @@ class StatusEditor:
                     "SIMULATE_UNKNOWN_NODE", f"node '{uname}' is not part of the cluster",
                     node=uname, hint="name a node from the <nodes> section",
                 )
-            known = uname
+            # crm_simulate creates and sets such a node in one update
+            return etree.SubElement(self.status, "node_state", id=uname, uname=uname)
         state = etree.SubElement(self.status, "node_state", id=known, uname=uname)
         self.bump()
         return state
@@ -474,8 +475,9 @@ class StatusEditor:
 def inject_op(editor: StatusEditor, spec: OpSpec) -> list[str]:
     """crm_simulate's ``-i``: record the given result as if the operation had run.
 
-    The target rc is taken as 0, so any other rc is recorded as a failure
-    (with its fail count), like crm_simulate does.
+    The target rc is taken as 0, so any other rc is recorded as a failure,
+    like crm_simulate does; the fail count is raised too unless a one-off
+    operation returned 7 (not running).
     """
     prim = editor.find_primitive(spec.resource)
     if prim is None:
@@ -484,17 +486,25 @@ def inject_op(editor: StatusEditor, spec: OpSpec) -> list[str]:
             resource=spec.resource, spec=str(spec),
         )
     rclass, provider, rtype = editor.primitive_agent(prim)
+    existed = editor.find_node_state(spec.node) is not None
     state = editor.node_state(spec.node)
     target_rc = 0
     messages: list[str] = []
-    if spec.rc != target_rc:
+    failed = spec.rc != target_rc
+    # "not running" from a one-off operation (a probe, a stop) is not counted
+    counted = failed and not (spec.rc == 7 and spec.interval_ms == 0)
+    # crm_simulate writes the fail count straight into an existing node
+    # state before the history; a new node state gets its history first
+    if counted and existed:
         messages = editor.inject_failcount(state, spec.resource, spec.task, spec.interval_ms)
     lrm_rsc = editor.lrm_resource(state, spec.resource, rclass, rtype, provider)
     editor.record_op(
         lrm_rsc, rsc=spec.resource, task=spec.task, interval_ms=spec.interval_ms,
         rc=spec.rc, target_rc=target_rc,
-        exit_reason="Simulated action result" if spec.rc != target_rc else "",
+        exit_reason="Simulated action result" if failed else "",
     )
+    if counted and not existed:
+        messages = editor.inject_failcount(state, spec.resource, spec.task, spec.interval_ms)
     return messages
 
 
