@@ -19,12 +19,14 @@ SCRIPT = SHARED / "conformance" / "scheduler.py"
 RATCHET = Path(__file__).with_name("ratchet.json")
 METRICS = ("decisions", "summary", "scores", "actions", "graph", "pass")
 CORE_GROUPS = frozenset(
-    "simple groups colocation-basic orphans params-reload target-role base-score "
-    "dates-probes ordered-sets rules ordering colocation resource-sets node-attributes "
-    "monitor-failures resource-recovery quorum node-recovery-fencing multiple-active "
-    "history managed-maintenance node-health stopped-role-monitors intervals "
-    "templates-tags defaults stop-all maintenance not-installed discovery-shutdown-lock "
-    "degraded".split()
+    (
+        "simple", "groups", "colocation-basic", "orphans", "params-reload", "target-role",
+        "base-score", "dates-probes", "ordered-sets", "rules", "ordering", "colocation",
+        "resource-sets", "node-attributes", "monitor-failures", "resource-recovery", "quorum",
+        "node-recovery-fencing", "multiple-active", "history", "managed-maintenance", "node-health",
+        "stopped-role-monitors", "intervals", "templates-tags", "defaults", "stop-all",
+        "maintenance", "not-installed", "discovery-shutdown-lock", "degraded",
+    )
 )
 
 

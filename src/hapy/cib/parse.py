@@ -20,6 +20,10 @@ from hapy.reports import HapyError, ReportList
 _TRUE = ("true", "yes", "1", "on", "y")
 
 
+def _attrs(elem: Element) -> dict[str, str]:
+    return {str(k): str(v) for k, v in elem.attrib.items()}
+
+
 def _children(elem: Element | None, tag: str | None = None) -> Iterator[Element]:
     if elem is None:
         return
@@ -93,7 +97,7 @@ class _Parser:
                     id=self._id(op),
                     name=op.get("name", ""),
                     interval_ms=self._interval(op, "interval"),
-                    attrs=m.frozen_map(dict(op.attrib)),
+                    attrs=m.frozen_map(_attrs(op)),
                     meta_sets=self._nvsets(op, "meta_attributes"),
                     instance_sets=self._nvsets(op, "instance_attributes"),
                 )
@@ -171,13 +175,13 @@ class _Parser:
         return m.BundleConfig(
             id=ident,
             container_kind=kind,
-            container_attrs=m.frozen_map(dict(container.attrib) if container is not None else {}),
-            network_attrs=m.frozen_map(dict(network.attrib) if network is not None else {}),
+            container_attrs=m.frozen_map(_attrs(container) if container is not None else {}),
+            network_attrs=m.frozen_map(_attrs(network) if network is not None else {}),
             port_mappings=tuple(
-                m.frozen_map(dict(p.attrib)) for p in _children(network, "port-mapping")
+                m.frozen_map(_attrs(p)) for p in _children(network, "port-mapping")
             ),
             storage_mappings=tuple(
-                m.frozen_map(dict(s.attrib)) for s in _children(storage, "storage-mapping")
+                m.frozen_map(_attrs(s)) for s in _children(storage, "storage-mapping")
             ),
             child=self.primitive(prim) if prim is not None else None,
             meta_sets=self._nvsets(elem, "meta_attributes"),
@@ -347,7 +351,7 @@ class _Parser:
             rc_code=num("rc-code", 0),
             op_status=num("op-status", 0),
             interval_ms=num("interval", 0),
-            attrs=m.frozen_map(dict(op.attrib)),
+            attrs=m.frozen_map(_attrs(op)),
         )
 
     def node_states(self) -> tuple[m.NodeState, ...]:
@@ -369,7 +373,7 @@ class _Parser:
                 m.NodeState(
                     id=state.get("id", ""),
                     uname=state.get("uname"),
-                    attrs=m.frozen_map(dict(state.attrib)),
+                    attrs=m.frozen_map(_attrs(state)),
                     transient_attributes=(
                         self._nvsets(transient, "instance_attributes")
                         if transient is not None else ()
@@ -382,7 +386,7 @@ class _Parser:
 
     def tickets(self) -> tuple[m.TicketState, ...]:
         return tuple(
-            m.TicketState(id=t.get("id", ""), attrs=m.frozen_map(dict(t.attrib)))
+            m.TicketState(id=t.get("id", ""), attrs=m.frozen_map(_attrs(t)))
             for t in _children(self.root.find("status/tickets"), "ticket_state")
         )
 
@@ -400,7 +404,7 @@ class _Parser:
         rsc_defaults = cfg.find("rsc_defaults")
         op_defaults = cfg.find("op_defaults")
         return m.Cib(
-            attrs=m.frozen_map(dict(self.root.attrib)),
+            attrs=m.frozen_map(_attrs(self.root)),
             crm_config=(
                 self._nvsets(crm_config, "cluster_property_set") if crm_config is not None else ()
             ),

@@ -118,11 +118,15 @@ def parse_rule(elem: object, reports: ReportList, source: str = "") -> Rule | No
             spec_elem = child.find("date_spec")
             spec = None
             if spec_elem is not None:
-                spec = DateSpec(tuple((k, v) for k, v in spec_elem.attrib.items() if k != "id"))
+                spec = DateSpec(
+                    tuple((str(k), str(v)) for k, v in spec_elem.attrib.items() if k != "id")
+                )
             dur_elem = child.find("duration")
             duration = None
             if dur_elem is not None:
-                duration = ",".join(f"{k}={v}" for k, v in dur_elem.attrib.items() if k != "id")
+                duration = ",".join(
+                    f"{k!s}={v!s}" for k, v in dur_elem.attrib.items() if k != "id"
+                )
             children.append(DateExpression(
                 id=cid, operation=child.get("operation", "in_range"),
                 start=_date(child.get("start"), reports, cid),

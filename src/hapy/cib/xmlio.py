@@ -35,7 +35,7 @@ def _parser() -> etree.XMLParser:
 
 def _refuse_doctype(tree: etree._ElementTree, source: str) -> None:
     info = tree.docinfo
-    if info.doctype or info.internalDTD is not None or info.externalDTD is not None:
+    if getattr(info, "doctype", "") or info.internalDTD is not None or info.externalDTD is not None:
         raise HapyError(
             [
                 report(

@@ -79,7 +79,7 @@ class HapyError(Exception):
 
     @classmethod
     def single(cls, code: str, message: str, *, hint: str = "", **context: str) -> HapyError:
-        return cls([report(code, message, hint=hint, **context)])
+        return cls([Report(code, message, Severity.ERROR, MappingProxyType(dict(context)), hint)])
 
 
 class ReportList:
@@ -95,10 +95,10 @@ class ReportList:
         self._items.append(item)
 
     def error(self, code: str, message: str, *, hint: str = "", **context: str) -> None:
-        self.add(report(code, message, hint=hint, **context))
+        self.add(Report(code, message, Severity.ERROR, MappingProxyType(dict(context)), hint))
 
     def warning(self, code: str, message: str, *, hint: str = "", **context: str) -> None:
-        self.add(report(code, message, severity=Severity.WARNING, hint=hint, **context))
+        self.add(Report(code, message, Severity.WARNING, MappingProxyType(dict(context)), hint))
 
     def extend(self, items: Iterable[Report]) -> None:
         for item in items:

@@ -35,7 +35,7 @@ def _op_defaults(ws: WorkingSet, rsc: Resource | None, task: str, interval: int)
         op_name=task,
         op_interval_ms=interval,
     )
-    return unpack_nvsets(ws.cib.op_defaults, ctx)  # type: ignore[arg-type]
+    return unpack_nvsets(ws.cib.op_defaults, ctx)
 
 
 def _timeout_ms(ws: WorkingSet, rsc: Resource | None, task: str, interval: int) -> int:
@@ -144,7 +144,7 @@ def to_graph_action(ws: WorkingSet, action: Action) -> GraphAction:
     return GraphAction(
         id=action.id,
         kind=kind,
-        operation=action.task if action.interval_ms == 0 or True else action.task,
+        operation=action.task,
         operation_key=action.key,
         on_node=node.uname if node else None,
         on_node_uuid=node.id if node else None,

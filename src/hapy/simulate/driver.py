@@ -137,12 +137,11 @@ def simulate(request: SimulateRequest, out: TextIO | None = None) -> int:
             fh.write(graph_to_dot(transition.graph))
     if request.simulate:
         from hapy.graph.runner import GraphRunner, run_graph
-
         from hapy.simulate.fake_exec import FakeExecutor
 
         fake = FakeExecutor(tree, failures=request.fail, now=int(now.timestamp()))
         recorder = _Recorder(fake, out)
-        run_graph(GraphRunner(transition.graph), recorder)  # type: ignore[arg-type]
+        run_graph(GraphRunner(transition.graph), recorder)
         if not request.quiet:
             write("\nExecuting Cluster Transition:\n")
             for line in recorder.lines:

@@ -16,8 +16,8 @@ def executed_line(action: GraphAction) -> str:
             rsc = action.resource.id if action.resource else action.operation_key
             return f"  * Cluster action:  clear_failcount for {rsc} on {action.on_node}"
         return f"  * Cluster action:  {action.operation} on {action.on_node}"
-    rsc = action.resource
-    name = rsc.long_id or rsc.id if rsc is not None else action.operation_key
+    ref = action.resource
+    name = (ref.long_id or ref.id) if ref is not None else action.operation_key
     task = action.operation
     interval = action.interval_ms
     if interval:

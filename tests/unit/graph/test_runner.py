@@ -108,7 +108,7 @@ FAILURES = [
     ("a-demote-then-b-migrate", "rsc1_demote_0@node1=1"),
     ("594", "DcIPaddr_stop_0@hadev2=1"),
     ("594", "child_DoFencing:0_stop_0@hadev2=1"),
-    ("bug-1572-2", "rsc_drbd_7788:0_demote_0@arc-dknightlx=1"),
+    ("bug-1572-2", "rsc_drbd_7788:1_demote_0@arc-tkincaidlx.wsicorp.com=1"),
     ("1-a-then-bm-move-b", "B_migrate_to_0@18node2=1"),
 ]
 

@@ -115,15 +115,18 @@ def create_recurring(ws: WorkingSet, table: ActionTable, rsc: Resource) -> None:
         start_required = any(s.required for s in starts)
         promote = table.find(f"{rsc.name}_promote_0", nxt)
         demote = table.find(f"{rsc.name}_demote_0", nxt)
-        if start_required or nxt not in rsc.running_on:
-            mon.optional = False
-        elif role is Role.PROMOTED and promote is not None and promote.required:
-            mon.optional = False
-        elif role is not Role.PROMOTED and demote is not None and demote.required:
-            mon.optional = False
-        elif recorded_monitor(rsc, nxt, op.interval_ms) is None:
-            mon.optional = False
-        elif nxt.id in rsc.history_digest_mismatch:
+        role_change = (
+            promote is not None and promote.required
+            if role is Role.PROMOTED
+            else demote is not None and demote.required
+        )
+        if (
+            start_required
+            or nxt not in rsc.running_on
+            or role_change
+            or recorded_monitor(rsc, nxt, op.interval_ms) is None
+            or nxt.id in rsc.history_digest_mismatch
+        ):
             mon.optional = False
         for s in starts:
             table.order(s, mon, OrderFlag.IMPLIES_THEN | OrderFlag.RUNNABLE_LEFT)

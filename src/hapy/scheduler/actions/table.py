@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hapy.scheduler.actions.model import Action, Ordering, OrderFlag, op_key
+from hapy.scheduler.actions.model import Action, OrderFlag, Ordering, op_key
 from hapy.scheduler.working_set import Node, Resource, WorkingSet
 
 

@@ -68,9 +68,9 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
             _seed_instance(clone, inst)
         if ws.trace is not None:
             for rsc in (clone, *clone.children):
-                for node in sorted_nodes_for_trace(ws, rsc):
-                    ws.trace.allocation("pcmk__clone_allocate", rsc.name, node.uname,
-                                        rsc.allowed[node.id])
+                for shown in sorted_nodes_for_trace(ws, rsc):
+                    ws.trace.allocation("pcmk__clone_allocate", rsc.name, shown.uname,
+                                        rsc.allowed[shown.id])
         per_node = clone_node_max(clone)
         total_max = clone_max_count(ws, clone)
         counts: dict[str, int] = {}

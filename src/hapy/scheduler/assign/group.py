@@ -15,9 +15,9 @@ def assign_group(ws: WorkingSet, grp: Resource, prefer: Node | None = None) -> N
     try:
         if ws.trace is not None:
             for rsc in (grp, *grp.children):
-                for node in sorted_nodes_for_trace(ws, rsc):
-                    ws.trace.allocation("pcmk__group_assign", rsc.name, node.uname,
-                                        rsc.allowed[node.id])
+                for shown in sorted_nodes_for_trace(ws, rsc):
+                    ws.trace.allocation("pcmk__group_assign", rsc.name, shown.uname,
+                                        rsc.allowed[shown.id])
         first: Node | None = None
         for index, child in enumerate(grp.children):
             node = assign_primitive(ws, child, prefer)

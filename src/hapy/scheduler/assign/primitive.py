@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from hapy.scheduler.assign.nodes import (
     apply_to_dependent,
-    candidate_nodes,
     can_run,
+    candidate_nodes,
     merge_dependent_scores,
 )
 from hapy.scheduler.working_set import INFINITY, Node, Resource, Role, WorkingSet

@@ -82,7 +82,9 @@ def sort_ops(ops: Iterable[m.LrmOp]) -> list[m.LrmOp]:
     return sorted(ops, key=key)
 
 
-def find_op_config(prim: m.PrimitiveConfig | None, task: str, interval_ms: int) -> m.OpConfig | None:
+def find_op_config(
+    prim: m.PrimitiveConfig | None, task: str, interval_ms: int
+) -> m.OpConfig | None:
     if prim is None:
         return None
     for op in prim.ops:
@@ -230,7 +232,7 @@ class HistoryUnpacker:
             task = op.operation
             if task == "notify" or op.op_status == EXEC_CANCELLED:
                 continue
-            if op.op_status == EXEC_PENDING or op.rc_code == OCF_PENDING and op.call_id < 0:
+            if op.op_status == EXEC_PENDING or (op.rc_code == OCF_PENDING and op.call_id < 0):
                 pending = task
                 if task in ("start", "migrate_to", "migrate_from", "promote"):
                     role = max(role, Role.STARTED)
@@ -242,7 +244,7 @@ class HistoryUnpacker:
             rc = op.rc_code
             exp = expected_rc(op)
             probe = is_probe(op)
-            if op.op_status == EXEC_NOT_INSTALLED or rc == OCF_ERR_INSTALLED and probe:
+            if op.op_status == EXEC_NOT_INSTALLED or (rc == OCF_ERR_INSTALLED and probe):
                 # the agent is missing here: the resource cannot run on this node
                 rsc.allowed[node.id] = -INFINITY
                 rsc.stop_reason[node.id] = "not installed"
@@ -280,11 +282,9 @@ class HistoryUnpacker:
                 continue
             if rc == OCF_NOT_RUNNING and not probe and task != "monitor":
                 role = Role.STOPPED
-            elif rc == OCF_RUNNING_PROMOTED or rc == OCF_FAILED_PROMOTED:
-                role = Role.PROMOTED
-            elif task == "promote":
-                role = Role.PROMOTED
-            elif task == "demote":
+            elif rc in (OCF_RUNNING_PROMOTED, OCF_FAILED_PROMOTED) or task in (
+                "promote", "demote"
+            ):
                 role = Role.PROMOTED
             elif task == "stop" or role < Role.STARTED:
                 role = max(role, Role.STARTED)
