@@ -47,9 +47,11 @@ class GraphAction:
     """One action of the transition.
 
     ``attributes`` holds exactly what Pacemaker writes in the action's
-    ``<attributes>`` element: the ``CRM_meta_*`` entries and the resource's
-    instance parameters.  ``params`` lists ``<param name value>`` children of
-    ``<attributes>`` (used by a few fencing/meta forms) in order.
+    ``<attributes>`` element: the ``CRM_meta_*`` entries, ``crm_feature_set``
+    and the resource's instance parameters.  Names starting with a digit are
+    not valid XML attribute names; the writer turns them into ``<param name
+    value>`` children of ``<attributes>``, in the mapping's order (Pacemaker
+    uses its hash-table order there), and the reader puts them back here.
     """
 
     id: int
