@@ -1,32 +1,79 @@
-"""Pacemaker scores: integers clamped to +/-INFINITY (1000000)."""
+"""Pacemaker scores: integers clamped to +/-INFINITY (1000000).
+
+Behaviour checked against Pacemaker 2.1.5 (``crm_simulate -s`` on location
+rules with odd ``score`` values):
+
+* ``INFINITY``, ``+INFINITY`` and ``-INFINITY`` are case-sensitive
+  (``infinity`` is 0);
+* ``red``, ``yellow`` and ``green`` (any case) take the node-health score
+  given in ``health`` (0 when none is given: that is what Pacemaker uses while
+  no ``node-health-strategy`` is set);
+* anything else is read like C's ``strtoll``: leading blanks, an optional sign,
+  the leading decimal digits; trailing text is ignored (``"5abc"`` and
+  ``"5.7"`` are 5, ``"1e3"`` is 1) and text without digits is 0;
+* the result saturates at +/-INFINITY.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 INFINITY = 1_000_000
 
-_NAMED = {
-    "infinity": INFINITY,
-    "+infinity": INFINITY,
-    "-infinity": -INFINITY,
-}
+_NAMED = {"INFINITY": INFINITY, "+INFINITY": INFINITY, "-INFINITY": -INFINITY}
+_HEALTH = frozenset(("red", "yellow", "green"))
+_BLANKS = " \t\n\v\f\r"
+_DIGITS = frozenset("0123456789")
 
 
-def parse_score(text: str) -> int:
-    """Parse a score; raises ValueError for anything that is not one."""
-    value = text.strip()
-    named = _NAMED.get(value.lower())
+def leading_int(text: str) -> int | None:
+    """C ``strtoll`` on ``text``: the leading integer, or None without digits.
+
+    Leading blanks and one sign are skipped; anything after the digits is
+    ignored.  (Overflow is not clamped here: callers clamp as they need.)
+    """
+    i = 0
+    n = len(text)
+    while i < n and text[i] in _BLANKS:
+        i += 1
+    start = i
+    if i < n and text[i] in "+-":
+        i += 1
+    digits_start = i
+    while i < n and text[i] in _DIGITS:
+        i += 1
+    if i == digits_start:
+        return None
+    return int(text[start:i])
+
+
+def clamp_score(value: int) -> int:
+    return max(-INFINITY, min(INFINITY, value))
+
+
+def parse_score(text: str, *, health: Mapping[str, int] | None = None,
+                strict: bool = False) -> int:
+    """A score as Pacemaker reads one (never fails unless ``strict``).
+
+    ``strict=True`` raises ValueError for text that is not wholly a score
+    (an integer, a signed INFINITY or a health colour), for validators that
+    want to warn where Pacemaker silently reads 0 or a prefix.
+    """
+    named = _NAMED.get(text)
     if named is not None:
         return named
-    if value.lower() in ("red", "yellow", "green"):
-        raise ValueError(f"'{text}' is a node-health color, not a score")
-    try:
-        number = int(value)
-    except ValueError:
-        try:
-            number = int(float(value))
-        except ValueError:
-            raise ValueError(f"'{text}' is not a score") from None
-    return max(-INFINITY, min(INFINITY, number))
+    lowered = text.lower()
+    if lowered in _HEALTH:
+        return clamp_score(health.get(lowered, 0)) if health else 0
+    value = leading_int(text)
+    if strict:
+        stripped = text.strip()
+        body = stripped[1:] if stripped[:1] in ("+", "-") else stripped
+        if not body or not body.isdigit() or not body.isascii():
+            raise ValueError(f"'{text}' is not a score (use an integer, INFINITY or -INFINITY)")
+    if value is None:
+        return 0
+    return clamp_score(value)
 
 
 def add_scores(a: int, b: int) -> int:
@@ -35,10 +82,11 @@ def add_scores(a: int, b: int) -> int:
         return -INFINITY
     if a >= INFINITY or b >= INFINITY:
         return INFINITY
-    return max(-INFINITY, min(INFINITY, a + b))
+    return clamp_score(a + b)
 
 
 def score_text(score: int) -> str:
+    """A score as Pacemaker prints it."""
     if score >= INFINITY:
         return "INFINITY"
     if score <= -INFINITY:

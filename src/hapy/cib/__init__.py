@@ -1,0 +1,1 @@
+"""The CIB: its XML, parsed model, rules, dates and scores."""
