@@ -77,14 +77,19 @@ class _Recorder:
         return result
 
 
-def _status_lines(tree: Element, now: datetime, reports: ReportList) -> list[str]:
-    from hapy.display.text import render_status
+def _status(tree: Element, now: datetime) -> tuple[list[str], list[str]]:
+    """The status lines and the lines crm_simulate prints before them."""
+    from hapy.display.text import render_preamble, render_status
     from hapy.scheduler.run import unpack
     from hapy.scheduler.view import cluster_view
 
-    cib = cib_from_tree(tree, reports)
-    ws = unpack(cib, now)
-    return render_status(cluster_view(ws))
+    cib = cib_from_tree(tree, ReportList())
+    view = cluster_view(unpack(cib, now))
+    return render_status(view), render_preamble(view)
+
+
+def _status_lines(tree: Element, now: datetime, reports: ReportList) -> list[str]:
+    return _status(tree, now)[0]
 
 
 def simulate(request: SimulateRequest, out: TextIO | None = None) -> int:
@@ -95,6 +100,13 @@ def simulate(request: SimulateRequest, out: TextIO | None = None) -> int:
     reports = ReportList()
     tree = read_xml_file(request.xml_file)
     now = _now(request)
+    recorded = tree.get("execution-date")
+    original_date = False
+    if request.date is None and recorded is not None and recorded.isdigit():
+        # like crm_simulate: a CIB saved by the scheduler keeps the time it was
+        # scheduled at, and is replayed at that time unless -t says otherwise
+        now = datetime.fromtimestamp(int(recorded), UTC)
+        original_date = True
     modifications: list[str] = []
     if request.node_up or request.node_down or request.node_fail or request.inject:
         from hapy.simulate.inject import apply_injections
@@ -108,8 +120,13 @@ def simulate(request: SimulateRequest, out: TextIO | None = None) -> int:
         print(rep.render(), file=sys.stderr)
     write = out.write
     if not request.quiet:
+        if original_date:
+            write(f"Using the original execution date of: {now:%Y-%m-%d %H:%M:%S}Z\n")
+        status, preamble = _status(tree, now)
+        for line in preamble:
+            write(line + "\n")
         write("Current cluster status:\n")
-        for line in _status_lines(tree, now, ReportList()):
+        for line in status:
             write(line + "\n")
         write("\n")
     if modifications and not request.quiet:
@@ -146,6 +163,8 @@ def simulate(request: SimulateRequest, out: TextIO | None = None) -> int:
             write("\nExecuting Cluster Transition:\n")
             for line in recorder.lines:
                 write(line + "\n")
+            if original_date:
+                write(f"Using the original execution date of: {now:%Y-%m-%d %H:%M:%S}Z\n")
             write("\nRevised Cluster Status:\n")
             for line in _status_lines(tree, now, ReportList()):
                 write(line + "\n")
