@@ -75,7 +75,7 @@ class _Parser:
         if text is None:
             return None
         try:
-            parse_score(text)
+            parse_score(text, strict=True)
         except ValueError:
             self.reports.error(
                 "CIB_BAD_SCORE",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hapy.cib.iso8601 import parse_interval_ms
+from hapy.cib.iso8601 import parse_msec
 from hapy.cib.nvsets import unpack_nvsets
 from hapy.cib.rules import RuleContext
 from hapy.graph.model import (
@@ -58,7 +58,7 @@ def _timeout_ms(ws: WorkingSet, rsc: Resource | None, task: str, interval: int) 
     if text is None:
         return DEFAULT_TIMEOUT_MS
     try:
-        return parse_interval_ms(text)
+        return parse_msec(text)
     except ValueError:
         return DEFAULT_TIMEOUT_MS
 
