@@ -28,14 +28,16 @@ Semantics, as Pacemaker's graph executor behaves (checked against
 
 from __future__ import annotations
 
-import asyncio
 import enum
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from hapy.graph.model import ActionKind, GraphAction, Synapse, TransitionGraph
 from hapy.reports import HapyError
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = [
     "ActionState",
@@ -379,6 +381,8 @@ async def arun_graph(runner: GraphRunner, actions: AsyncGraphActions) -> RunResu
     starts.  An exception from an action method cancels the others still
     running and propagates.
     """
+    import asyncio  # only the controller runs graphs asynchronously
+
     running: dict[asyncio.Task[bool], int] = {}
     try:
         while True:
