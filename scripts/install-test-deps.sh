@@ -1,12 +1,44 @@
 #!/usr/bin/env bash
-# Installs what the test suite needs on a fresh Debian 12 machine (idempotent).
+# Installs what hapy's tests need on a Debian 12 machine; idempotent (safe to rerun):
+#   apt: pacemaker-cli-utils -- the reference crm_simulate / crm_verify (Pacemaker 2.1.5),
+#        used by the conformance ratchet, the differential tests and the benchmarks;
+#   pip: hapy itself (editable) with its test extra (pytest, mypy, ruff, ...).
+# PYTHON=/path/to/python3.11 picks the interpreter (default: python3 on PATH).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v crm_simulate >/dev/null 2>&1; then
-    export DEBIAN_FRONTEND=noninteractive
-    SUDO=""
-    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-    $SUDO apt-get update -q
-    $SUDO apt-get install -y -q pacemaker-cli-utils
+PYTHON=${PYTHON:-python3}
+
+if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+    echo "install-test-deps: hapy needs Python >= 3.11, $PYTHON is $("$PYTHON" --version 2>&1)" >&2
+    exit 1
 fi
-python3 -m pip install -q -e '.[test]'
+
+if command -v crm_simulate >/dev/null 2>&1; then
+    echo "install-test-deps: reference present: $(crm_simulate --version | sed -n 1p)"
+else
+    if [ "$(id -u)" -eq 0 ]; then
+        SUDO=()
+    elif command -v sudo >/dev/null 2>&1; then
+        SUDO=(sudo)
+    else
+        echo "install-test-deps: need root (or sudo) to apt-get install pacemaker-cli-utils" >&2
+        exit 1
+    fi
+    # Only the command-line tools are wanted: keep the pulled-in daemons (corosync,
+    # pacemaker) from being started by their packages' scripts.
+    policy=/usr/sbin/policy-rc.d
+    if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\nexit 101\n' | "${SUDO[@]}" tee "$policy" >/dev/null
+        "${SUDO[@]}" chmod 755 "$policy"
+        trap '"${SUDO[@]}" rm -f "$policy"' EXIT
+    fi
+    echo "install-test-deps: apt-get install pacemaker-cli-utils"
+    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+        --no-install-recommends pacemaker-cli-utils
+    crm_simulate --version | sed -n 1p
+fi
+
+echo "install-test-deps: pip install -e '.[test]' ($("$PYTHON" --version))"
+PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore \
+    "$PYTHON" -m pip install -q -e '.[test]'
