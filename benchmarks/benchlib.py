@@ -23,7 +23,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -198,12 +198,6 @@ def write_results(stem: str, data: dict[str, Any], out: Path | None) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(data, indent=1) + "\n")
     return out
-
-
-def as_dict(run: Run) -> dict[str, Any]:
-    d = asdict(run)
-    d.pop("stdout")
-    return d
 
 
 def physical_memory_mb() -> int:

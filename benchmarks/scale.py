@@ -15,7 +15,7 @@ benchmarks/results/scale-<UTC time>.json.
     python3 benchmarks/scale.py --ladder 10x50,50x250,200x1000 --timeout 3600
     python3 benchmarks/scale.py --flavour cold --tools hapy
 
-Beware: crm_simulate needed ~27 min and ~5 GB at 200x1000 (warm) here, and
+Beware: crm_simulate needed ~10 min and ~5 GB at 200x1000 (warm) here, and
 went past 15 GB at 500x2000; --mem-limit-mb caps every run's address space.
 """
 
