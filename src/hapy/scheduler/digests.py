@@ -141,6 +141,8 @@ import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
+from hapy.graph.xml import escape_value
+
 __all__ = [
     "DEFAULT_OP_TIMEOUT_MS",
     "EMPTY_DIGEST",
@@ -212,31 +214,9 @@ _FENCING_PARAMS = frozenset(
 )
 _FENCING_SUFFIXES = frozenset({"action", "timeout", "retries"})
 
-_ESCAPES = {
-    "&": "&amp;",
-    "<": "&lt;",
-    ">": "&gt;",
-    '"': "&quot;",
-    "'": "&apos;",
-    "\n": "\\n",
-    "\r": "\\r",
-    "\t": "    ",
-}
-_ESCAPE_RE = re.compile("[&<>\"'\n\r\t]")
-
-
 # --------------------------------------------------------------------------
 # Serialisation
 # --------------------------------------------------------------------------
-
-
-def escape_value(value: str) -> str:
-    """Escape an attribute value the way Pacemaker's XML writer does.
-
-    ``& < > " '`` become entities, newline and carriage return become the
-    two-character sequences ``\\n`` and ``\\r``, a tab becomes four spaces.
-    """
-    return _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group(0)], value)
 
 
 def serialize_parameters(params: Mapping[str, str]) -> str:

@@ -27,7 +27,6 @@ comparing its ``-O`` output on the regression inputs):
 
 from __future__ import annotations
 
-import hashlib
 import re
 import time
 from collections.abc import Iterable, Mapping
@@ -35,8 +34,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from hapy.graph.xml import escape_value
 from hapy.reports import HapyError, Report, report
+from hapy.scheduler.digests import digest_of
 
 __all__ = [
     "CRM_FEATURE_SET",
@@ -150,14 +149,14 @@ def op_digest(params: Mapping[str, str]) -> str:
     as plain attributes).
     """
     recurring = params.get("CRM_meta_interval", "0") not in ("", "0")
-    names = sorted(
-        (k for k in params
-         if (not k.startswith("CRM_meta_") and k not in _NOT_DIGESTED)
-         or (recurring and k == "CRM_meta_timeout")),
-        key=lambda k: k.encode(),
+    return digest_of(
+        {
+            k: v
+            for k, v in params.items()
+            if (not k.startswith("CRM_meta_") and k not in _NOT_DIGESTED)
+            or (recurring and k == "CRM_meta_timeout")
+        }
     )
-    body = "".join(f' {k}="{escape_value(params[k])}"' for k in names)
-    return hashlib.md5(f" <parameters{body}/>\n".encode()).hexdigest()
 
 
 def _sanitize_id(text: str) -> str:
