@@ -67,7 +67,7 @@ _OP_META_SKIP = frozenset(("id", "name", "interval", "timeout", "description", "
 
 
 def _clone_meta(ws: WorkingSet, rsc: Resource, meta: dict[str, str]) -> None:
-    from hapy.scheduler.assign.clone import clone_max_count, clone_node_max
+    from hapy.scheduler.unpack.resources import clone_max, clone_node_max
 
     clone = rsc.clone_parent() if rsc.variant != "clone" else rsc
     if clone is None:
@@ -78,7 +78,7 @@ def _clone_meta(ws: WorkingSet, rsc: Resource, meta: dict[str, str]) -> None:
             inst = inst.parent
         if inst.instance_number is not None:
             meta["clone"] = str(inst.instance_number)
-    meta["clone_max"] = str(clone_max_count(ws, clone))
+    meta["clone_max"] = str(clone_max(ws, clone))
     meta["clone_node_max"] = str(clone_node_max(clone))
     meta["globally_unique"] = "true" if clone.unique else "false"
     meta["notify"] = "true" if clone.meta.get("notify", "false").lower() == "true" else "false"

@@ -58,13 +58,6 @@ def unpack(cib: m.Cib, now: datetime) -> WorkingSet:
     return ws
 
 
-def _walk(rsc: Resource) -> list[Resource]:
-    out = [rsc]
-    for child in rsc.children:
-        out.extend(_walk(child))
-    return out
-
-
 def assignment_order(ws: WorkingSet) -> list[Resource]:
     return sorted(ws.resources, key=lambda r: (-r.priority, r.sort_index))
 
@@ -81,7 +74,7 @@ def schedule(cib: m.Cib, now: datetime, *, with_scores: bool = True) -> Transiti
         assign_any(ws, rsc)
 
     table = ActionTable(ws)
-    everything = [r for top in ws.resources for r in _walk(top)]
+    everything = [r for top in ws.resources for r in top.walk()]
     for rsc in everything:
         if rsc.variant == "primitive":
             create_primitive_actions(ws, table, rsc)

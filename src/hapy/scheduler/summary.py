@@ -113,15 +113,6 @@ def primitive_line(ws: WorkingSet, rsc: Resource) -> tuple[str, str, str, str] |
     return None
 
 
-def _walk(rsc: Resource) -> list[Resource]:
-    if rsc.variant == "primitive":
-        return [rsc]
-    out = []
-    for child in rsc.children:
-        out.extend(_walk(child))
-    return out
-
-
 def transition_summary(ws: WorkingSet) -> list[str]:
     lines: list[str] = []
     for fence in ws.fencing_actions.values():
@@ -131,7 +122,7 @@ def transition_summary(ws: WorkingSet) -> list[str]:
             )
     rows = []
     for top in ws.resources:
-        for prim in _walk(top):
+        for prim in top.primitives():
             row = primitive_line(ws, prim)
             if isinstance(row, list):
                 rows.extend(row)

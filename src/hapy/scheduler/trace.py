@@ -4,15 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from hapy.scheduler.working_set import INFINITY
-
-
-def score_text(score: int) -> str:
-    if score >= INFINITY:
-        return "INFINITY"
-    if score <= -INFINITY:
-        return "-INFINITY"
-    return str(score)
+from hapy.cib.scores import score_text
 
 
 @dataclass

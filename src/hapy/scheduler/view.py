@@ -57,7 +57,7 @@ def resource_view(ws: WorkingSet, rsc: Resource) -> v.ResourceView:
             target_role=rsc.meta.get("target-role"),
         )
     if rsc.variant == "clone":
-        from hapy.scheduler.assign.clone import clone_max_count
+        from hapy.scheduler.unpack.resources import clone_max
 
         instances: list[v.PrimitiveView | v.GroupView] = []
         for inst in rsc.children:
@@ -80,7 +80,7 @@ def resource_view(ws: WorkingSet, rsc: Resource) -> v.ResourceView:
             promotable=rsc.promotable,
             managed=rsc.managed,
             target_role=rsc.meta.get("target-role"),
-            clone_max=clone_max_count(ws, rsc),
+            clone_max=clone_max(ws, rsc),
             allowed_nodes=allowed,
         )
     return v.PrimitiveView(id=rsc.id, rclass="bundle", agent="", provider=None)

@@ -180,6 +180,13 @@ class Resource:
             rsc = rsc.parent
         return rsc
 
+    def walk(self) -> list[Resource]:
+        """This resource and everything inside it, parents before children."""
+        out = [self]
+        for child in self.children:
+            out.extend(child.walk())
+        return out
+
     def primitives(self) -> list[Resource]:
         if self.variant == "primitive":
             return [self]

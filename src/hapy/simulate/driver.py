@@ -46,10 +46,9 @@ def _now(request: SimulateRequest) -> datetime:
 class _Recorder:
     """Wraps the fake actions, printing each executed action as crm_simulate does."""
 
-    def __init__(self, inner: object, out: TextIO) -> None:
+    def __init__(self, inner: object) -> None:
         self.inner = inner
         self.lines: list[str] = []
-        self.out = out
 
     def _record(self, action: GraphAction) -> None:
         from hapy.simulate.output import executed_line
@@ -86,10 +85,6 @@ def _status(tree: Element, now: datetime) -> tuple[list[str], list[str]]:
     cib = cib_from_tree(tree, ReportList())
     view = cluster_view(unpack(cib, now))
     return render_status(view), render_preamble(view)
-
-
-def _status_lines(tree: Element, now: datetime, reports: ReportList) -> list[str]:
-    return _status(tree, now)[0]
 
 
 def simulate(request: SimulateRequest, out: TextIO | None = None) -> int:
@@ -157,7 +152,7 @@ def simulate(request: SimulateRequest, out: TextIO | None = None) -> int:
         from hapy.simulate.fake_exec import FakeExecutor
 
         fake = FakeExecutor(tree, failures=request.fail, now=int(now.timestamp()))
-        recorder = _Recorder(fake, out)
+        recorder = _Recorder(fake)
         run_graph(GraphRunner(transition.graph), recorder)
         if not request.quiet:
             write("\nExecuting Cluster Transition:\n")
@@ -166,7 +161,7 @@ def simulate(request: SimulateRequest, out: TextIO | None = None) -> int:
             if original_date:
                 write(f"Using the original execution date of: {now:%Y-%m-%d %H:%M:%S}Z\n")
             write("\nRevised Cluster Status:\n")
-            for line in _status_lines(tree, now, ReportList()):
+            for line in _status(tree, now)[0]:
                 write(line + "\n")
     if request.output_file:
         write_xml_file(tree, request.output_file)

@@ -72,9 +72,6 @@ class Action:
     def required(self) -> bool:
         return not self.optional
 
-    def pseudo_runnable_exempt(self) -> bool:
-        return False
-
     def describe(self) -> str:
         where = f" on {self.node.uname}" if self.node else ""
         return f"{self.key}{where}"

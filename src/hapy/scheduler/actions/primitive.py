@@ -11,7 +11,7 @@ from hapy.scheduler.actions.model import (
     OrderFlag,
 )
 from hapy.scheduler.actions.table import ActionTable
-from hapy.scheduler.working_set import Node, Resource, Role, WorkingSet
+from hapy.scheduler.working_set import Resource, Role, WorkingSet
 
 
 def quorum_blocks_start(ws: WorkingSet, rsc: Resource) -> bool:
@@ -100,6 +100,3 @@ def create_primitive_actions(ws: WorkingSet, table: ActionTable, rsc: Resource) 
     for stop in stops.values():
         table.order(stop, start, OrderFlag.OPTIONAL | OrderFlag.IMPLIES_THEN | OrderFlag.RESTART)
 
-
-def node_of(rsc: Resource) -> Node | None:
-    return rsc.assigned_node

@@ -34,7 +34,7 @@ def propagate(ws: WorkingSet) -> None:
         for order in ws.orderings:
             first, then, flags = order.first, order.then, order.flags
             if flags & F.RUNNABLE_LEFT and not flags & F.ONE_OR_MORE and not first.runnable \
-                    and then.runnable and not then.pseudo_runnable_exempt():
+                    and then.runnable:
                 then.runnable = False
                 if then.unrunnable_source is None:
                     then.unrunnable_source = first

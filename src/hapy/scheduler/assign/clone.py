@@ -2,30 +2,11 @@
 
 from __future__ import annotations
 
-from hapy.cib.scores import add_scores, parse_score
+from hapy.cib.scores import add_scores
 from hapy.scheduler.assign.nodes import apply_to_dependent, merge_dependent_scores
 from hapy.scheduler.assign.primitive import assign_primitive, set_assignment, sorted_nodes_for_trace
+from hapy.scheduler.unpack.resources import clone_max, clone_node_max
 from hapy.scheduler.working_set import INFINITY, Node, Resource, Role, WorkingSet
-
-
-def _int(value: str | None, default: int) -> int:
-    if value is None:
-        return default
-    try:
-        return parse_score(value)
-    except ValueError:
-        return default
-
-
-def clone_node_max(clone: Resource) -> int:
-    return max(0, _int(clone.meta.get("clone-node-max"), 1))
-
-
-def clone_max_count(ws: WorkingSet, clone: Resource) -> int:
-    value = clone.meta.get("clone-max")
-    if value is None:
-        return sum(1 for n in ws.nodes if n.kind in ("member", "remote"))
-    return max(0, _int(value, 0))
 
 
 def _seed_instance(clone: Resource, inst: Resource) -> None:
@@ -72,7 +53,7 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
                     ws.trace.allocation("pcmk__clone_allocate", rsc.name, shown.uname,
                                         rsc.allowed[shown.id])
         per_node = clone_node_max(clone)
-        total_max = clone_max_count(ws, clone)
+        total_max = clone_max(ws, clone)
         counts: dict[str, int] = {}
         total = 0
         running_first = [i for i in clone.children if _current(i) is not None] + [

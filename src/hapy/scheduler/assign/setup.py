@@ -7,18 +7,11 @@ from hapy.cib.scores import add_scores
 from hapy.scheduler.working_set import INFINITY, Colocation, Resource, WorkingSet
 
 
-def _every(rsc: Resource) -> list[Resource]:
-    out = [rsc]
-    for child in rsc.children:
-        out.extend(_every(child))
-    return out
-
-
 def init_allowed(ws: WorkingSet) -> None:
     """In a symmetric cluster every resource may run on every node (score 0)."""
     symmetric = ws.options.symmetric
     for top in ws.resources:
-        for rsc in _every(top):
+        for rsc in top.walk():
             if symmetric:
                 for node in ws.nodes:
                     rsc.allowed.setdefault(node.id, 0)
@@ -50,7 +43,7 @@ def prepare_groups(ws: WorkingSet) -> None:
     """Chain each group's members with mandatory colocations and give the
     group's own scores and colocations to its first member."""
     for top in ws.resources:
-        for grp in _every(top):
+        for grp in top.walk():
             if grp.variant != "group" or not grp.children:
                 continue
             first = grp.children[0]

@@ -12,7 +12,6 @@ from hapy.cib.rules import RuleContext, evaluate_rule, rule_score
 from hapy.cib.scores import add_scores, parse_score
 from hapy.scheduler.options import is_true
 from hapy.scheduler.working_set import (
-    INFINITY,
     Colocation,
     Resource,
     Role,
@@ -82,15 +81,6 @@ def constraint_target(ws: WorkingSet, rsc_id: str | None) -> Resource | None:
     if rsc.parent is not None and rsc.parent.variant == "clone" and rsc.clone_name is not None \
             and rsc.id == rsc_id:
         return rsc.parent
-    if (
-        rsc.parent is not None
-        and rsc.parent.variant == "group"
-        and rsc.parent.parent is not None
-        and rsc.parent.parent.variant == "clone"
-        and rsc.id == rsc_id
-    ):
-        # a member of a cloned group: keep it (its instances are handled per clone)
-        return rsc
     return rsc
 
 
@@ -105,11 +95,6 @@ def _report_missing(ws: WorkingSet, cons_id: str, rsc_id: str | None) -> None:
 
 def _add_location(rsc: Resource, node_id: str, score: int) -> None:
     rsc.allowed[node_id] = add_scores(rsc.allowed.get(node_id, 0), score)
-
-
-def location_targets(rsc: Resource) -> list[Resource]:
-    """Which resources' node scores a location on ``rsc`` changes."""
-    return [rsc]
 
 
 def apply_location(
@@ -152,18 +137,12 @@ def apply_location(
             data.promotion_locations.append(PromotionLocation(rsc, node_id, score))
         return
     for node_id, score in scored_nodes:
-        for target in location_targets(rsc):
-            _add_location(target, node_id, score)
-            if discovery in ("never", "exclusive"):
+        _add_location(rsc, node_id, score)
+        if discovery in ("never", "exclusive"):
+            for target in (rsc, *rsc.primitives()):
                 target.discovery[node_id] = discovery
                 if discovery == "exclusive":
                     target.exclusive_discover = True
-                    for prim in target.primitives():
-                        prim.exclusive_discover = True
-                        prim.discovery[node_id] = discovery
-                else:
-                    for prim in target.primitives():
-                        prim.discovery[node_id] = discovery
 
 
 def unpack_locations(ws: WorkingSet, data: ConstraintData) -> None:
@@ -418,5 +397,3 @@ def unpack_constraints(ws: WorkingSet) -> ConstraintData:
     unpack_tickets(ws, data)
     return data
 
-
-_ = INFINITY

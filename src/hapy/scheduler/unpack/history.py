@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from hapy.cib import model as m
-from hapy.scheduler.options import is_true
 from hapy.scheduler.unpack.resources import build_instance
 from hapy.scheduler.working_set import INFINITY, Node, Resource, Role, WorkingSet
 
@@ -151,28 +150,22 @@ class HistoryUnpacker:
                 return prim
         # 3. an orphan instance
         number = len(clone.children)
+        return self._prim_of(self._orphan_instance(clone, number), base)
+
+    def _orphan_instance(self, clone: Resource, number: int) -> Resource:
+        """A clone instance that has history but is beyond clone-max."""
         inst = build_instance(self.ws, clone, number)
-        inst.orphan = True
-        for p in inst.primitives():
-            p.orphan = True
-        inst.unique = clone.unique
-        inst.promotable = clone.promotable
+        for rsc in inst.walk():
+            rsc.orphan = True
         clone.children.append(inst)
-        return self._prim_of(inst, base)
+        return inst
 
     def _unique_orphan(self, clone: Resource, name: str, base: str) -> Resource | None:
         try:
             number = int(name.split(":", 1)[1])
         except (IndexError, ValueError):
             return None
-        inst = build_instance(self.ws, clone, number)
-        inst.orphan = True
-        for p in inst.primitives():
-            p.orphan = True
-        inst.unique = clone.unique
-        inst.promotable = clone.promotable
-        clone.children.append(inst)
-        return self._prim_of(inst, base)
+        return self._prim_of(self._orphan_instance(clone, number), base)
 
     def _orphan(self, lrm: m.LrmResource) -> Resource:
         from hapy.scheduler.unpack.resources import build_primitive
@@ -436,4 +429,3 @@ def apply_failcounts(ws: WorkingSet) -> None:
 
 def unpack_history(ws: WorkingSet) -> None:
     HistoryUnpacker(ws).unpack()
-    _ = is_true

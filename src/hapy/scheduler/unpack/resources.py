@@ -24,7 +24,8 @@ def _rsc_context(ws: WorkingSet, prim: m.PrimitiveConfig | None) -> RuleContext:
     )
 
 
-def _int_meta(value: str | None, default: int) -> int:
+def meta_int(value: str | None, default: int) -> int:
+    """An integer meta-attribute (a score: INFINITY allowed), ``default`` when unset."""
     if value is None:
         return default
     try:
@@ -35,14 +36,14 @@ def _int_meta(value: str | None, default: int) -> int:
 
 def _apply_meta(ws: WorkingSet, rsc: Resource) -> None:
     meta = rsc.meta
-    rsc.priority = _int_meta(meta.get("priority"), 0)
+    rsc.priority = meta_int(meta.get("priority"), 0)
     managed = meta.get("is-managed")
     rsc.managed = True if managed is None else is_true(managed)
     if ws.options.flag("maintenance-mode") or is_true(meta.get("maintenance")):
         rsc.managed = False
         rsc.maintenance = True
-    rsc.stickiness = _int_meta(meta.get("resource-stickiness"), 0)
-    rsc.migration_threshold = _int_meta(meta.get("migration-threshold"), INFINITY)
+    rsc.stickiness = meta_int(meta.get("resource-stickiness"), 0)
+    rsc.migration_threshold = meta_int(meta.get("migration-threshold"), INFINITY)
     if rsc.migration_threshold < 0:
         rsc.migration_threshold = 0
     try:
@@ -133,18 +134,28 @@ def build_group(
 
 
 def clone_max(ws: WorkingSet, clone: Resource) -> int:
+    """clone-max: by default one instance per cluster or remote node."""
     value = clone.meta.get("clone-max")
     if value is None:
-        return sum(1 for n in ws.nodes if n.kind == "member" or n.kind == "remote")
-    return max(0, _int_meta(value, 0))
+        return sum(1 for n in ws.nodes if n.kind in ("member", "remote"))
+    return max(0, meta_int(value, 0))
+
+
+def clone_node_max(clone: Resource) -> int:
+    return max(0, meta_int(clone.meta.get("clone-node-max"), 1))
 
 
 def build_instance(ws: WorkingSet, clone: Resource, number: int) -> Resource:
+    """Instance ``number`` of ``clone`` (not yet added to its children)."""
     cfg = clone.config
     assert isinstance(cfg, m.CloneConfig)
     if isinstance(cfg.child, m.GroupConfig):
-        return build_group(ws, cfg.child, clone, number)
-    return build_primitive(ws, cfg.child, clone, number)
+        inst = build_group(ws, cfg.child, clone, number)
+    else:
+        inst = build_primitive(ws, cfg.child, clone, number)
+    inst.unique = clone.unique
+    inst.promotable = clone.promotable
+    return inst
 
 
 def build_clone(ws: WorkingSet, cfg: m.CloneConfig) -> Resource:
@@ -160,10 +171,7 @@ def build_clone(ws: WorkingSet, cfg: m.CloneConfig) -> Resource:
         rsc.stickiness = 1
     _register(ws, rsc)
     for number in range(clone_max(ws, rsc)):
-        child = build_instance(ws, rsc, number)
-        child.unique = rsc.unique
-        child.promotable = rsc.promotable
-        rsc.children.append(child)
+        rsc.children.append(build_instance(ws, rsc, number))
     return rsc
 
 
