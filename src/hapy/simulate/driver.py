@@ -11,6 +11,7 @@ from hapy.cib.parse import cib_from_tree
 from hapy.cib.xmlio import Element, read_xml_file, write_xml_file
 from hapy.graph.model import GraphAction
 from hapy.reports import HapyError, ReportList, report
+from hapy.scheduler.working_set import WorkingSet
 
 
 @dataclass(frozen=True)
@@ -76,15 +77,20 @@ class _Recorder:
         return result
 
 
-def _status(tree: Element, now: datetime) -> tuple[list[str], list[str]]:
+def _status(ws: WorkingSet) -> tuple[list[str], list[str]]:
     """The status lines and the lines crm_simulate prints before them."""
     from hapy.display.text import render_preamble, render_status
-    from hapy.scheduler.run import unpack
     from hapy.scheduler.view import cluster_view
 
-    cib = cib_from_tree(tree, ReportList())
-    view = cluster_view(unpack(cib, now))
+    view = cluster_view(ws)
     return render_status(view), render_preamble(view)
+
+
+def _tree_status(tree: Element, now: datetime) -> list[str]:
+    """The status of a CIB tree (after the simulated transition changed it)."""
+    from hapy.scheduler.run import unpack
+
+    return _status(unpack(cib_from_tree(tree, ReportList()), now))[0]
 
 
 def simulate(request: SimulateRequest, out: TextIO | None = None) -> int:
@@ -114,10 +120,13 @@ def simulate(request: SimulateRequest, out: TextIO | None = None) -> int:
     for rep in reports:
         print(rep.render(), file=sys.stderr)
     write = out.write
+    # the working set's current state is what "Current cluster status" shows:
+    # scheduling only adds the plan to it, so one unpack serves both
+    transition = schedule(cib, now, with_scores=request.show_scores)
     if not request.quiet:
         if original_date:
             write(f"Using the original execution date of: {now:%Y-%m-%d %H:%M:%S}Z\n")
-        status, preamble = _status(tree, now)
+        status, preamble = _status(transition.working_set)
         for line in preamble:
             write(line + "\n")
         write("Current cluster status:\n")
@@ -129,7 +138,6 @@ def simulate(request: SimulateRequest, out: TextIO | None = None) -> int:
         for line in modifications:
             write(f"  * {line}\n")
         write("\n")
-    transition = schedule(cib, now, with_scores=request.show_scores)
     if request.show_scores:
         for line in transition.scores:
             write(line + "\n")
@@ -161,7 +169,7 @@ def simulate(request: SimulateRequest, out: TextIO | None = None) -> int:
             if original_date:
                 write(f"Using the original execution date of: {now:%Y-%m-%d %H:%M:%S}Z\n")
             write("\nRevised Cluster Status:\n")
-            for line in _status(tree, now)[0]:
+            for line in _tree_status(tree, now):
                 write(line + "\n")
     if request.output_file:
         write_xml_file(tree, request.output_file)
