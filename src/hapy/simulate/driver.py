@@ -109,8 +109,14 @@ def simulate(request: SimulateRequest, out: TextIO | None = None) -> int:
         now = datetime.fromtimestamp(int(recorded), UTC)
         original_date = True
     modifications: list[str] = []
+    before: tuple[list[str], list[str]] | None = None
     if request.node_up or request.node_down or request.node_fail or request.inject:
+        from hapy.scheduler.run import unpack
         from hapy.simulate.inject import apply_injections
+
+        if not request.quiet:
+            # crm_simulate shows the cluster as it was, then the modifications
+            before = _status(unpack(cib_from_tree(tree, ReportList()), now))
 
         modifications = apply_injections(
             tree, node_up=request.node_up, node_down=request.node_down,
@@ -126,7 +132,7 @@ def simulate(request: SimulateRequest, out: TextIO | None = None) -> int:
     if not request.quiet:
         if original_date:
             write(f"Using the original execution date of: {now:%Y-%m-%d %H:%M:%S}Z\n")
-        status, preamble = _status(transition.working_set)
+        status, preamble = before if before is not None else _status(transition.working_set)
         for line in preamble:
             write(line + "\n")
         write("Current cluster status:\n")
