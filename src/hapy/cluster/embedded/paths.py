@@ -1,0 +1,72 @@
+"""Where an embedded cluster keeps its files, all under one directory."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_TOKEN_MS = 1000
+
+
+@dataclass(frozen=True)
+class ClusterPaths:
+    """The files of the embedded cluster rooted at ``root``."""
+
+    root: Path
+
+    @property
+    def socket(self) -> Path:
+        return self.root / "membership.sock"
+
+    @property
+    def lock(self) -> Path:
+        return self.root / "membership.lock"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.root / "membership.pid"
+
+    @property
+    def log(self) -> Path:
+        return self.root / "membership.log"
+
+    @property
+    def config(self) -> Path:
+        """``cluster.json``: the declared nodes and the token timeout."""
+        return self.root / "cluster.json"
+
+    @property
+    def nodeids(self) -> Path:
+        """``nodeids.json``: the node id given to each name, kept across restarts."""
+        return self.root / "nodeids.json"
+
+
+@dataclass(frozen=True)
+class ClusterConfig:
+    """What ``cluster.json`` declares (both fields optional in the file)."""
+
+    nodes: tuple[str, ...] = ()
+    token_ms: int = DEFAULT_TOKEN_MS
+
+
+def load_config(paths: ClusterPaths) -> ClusterConfig:
+    """The cluster's configuration; defaults when there is no ``cluster.json``."""
+    try:
+        data = json.loads(paths.config.read_text())
+    except FileNotFoundError:
+        return ClusterConfig()
+    nodes = data.get("nodes", [])
+    token = data.get("token_ms", DEFAULT_TOKEN_MS)
+    if not isinstance(nodes, list) or not all(isinstance(n, str) for n in nodes):
+        raise ValueError(f"{paths.config}: 'nodes' must be a list of node names")
+    if not isinstance(token, int) or token <= 0:
+        raise ValueError(f"{paths.config}: 'token_ms' must be a positive integer")
+    return ClusterConfig(tuple(nodes), token)
+
+
+def save_config(paths: ClusterPaths, config: ClusterConfig) -> None:
+    paths.root.mkdir(parents=True, exist_ok=True)
+    tmp = paths.config.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"nodes": list(config.nodes), "token_ms": config.token_ms}))
+    tmp.replace(paths.config)
