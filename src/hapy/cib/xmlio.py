@@ -130,10 +130,16 @@ def to_string(elem: Element, *, pretty: bool = True) -> str:
     return text
 
 
+def serialize(elem: Element) -> bytes:
+    """The document as UTF-8 bytes, indented, as it is stored."""
+    data: bytes = etree.tostring(elem, encoding="utf-8", pretty_print=True)
+    return data
+
+
 def write_xml_file(elem: Element, path: str) -> None:
     """Write atomically: a temporary file in the same folder, fsync, rename."""
     tmp = f"{path}.tmp.{os.getpid()}"
-    data = etree.tostring(elem, encoding="utf-8", pretty_print=True)
+    data = serialize(elem)
     with open(tmp, "wb") as fh:
         fh.write(data)
         fh.flush()
