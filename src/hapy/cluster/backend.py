@@ -17,7 +17,7 @@ The model is Corosync's closed process groups (CPG) with virtual synchrony:
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -82,8 +82,10 @@ class ClusterBackend(Protocol):
         """This node's id, valid once connected."""
         ...
 
-    async def connect(self) -> ViewChange:
-        """Join the cluster; returns the first view, which contains this node.
+    async def connect(self, groups: Sequence[str] = ()) -> ViewChange:
+        """Join the cluster and ``groups``; returns the first view, which
+        contains this node.  Joining the groups with the cluster makes this node
+        receive every message its first view's members send to them.
 
         Raises :class:`hapy.reports.HapyError` (code ``CLUSTER_UNREACHABLE``)
         when the cluster layer cannot be reached.

@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 from hapy.cluster.backend import ClusterEvent, Delivery, Disconnected, Member, ViewChange
@@ -110,7 +110,7 @@ class EmbeddedBackend:
         """Events received but not yet taken from :meth:`events`."""
         return self._events.qsize()
 
-    async def connect(self) -> ViewChange:
+    async def connect(self, groups: Sequence[str] = ()) -> ViewChange:
         if self._start_service:
             await asyncio.to_thread(ensure_service, self.paths)
         try:
@@ -120,7 +120,8 @@ class EmbeddedBackend:
         self._reader, self._writer = reader, writer
         self._closing = False
         self._events = asyncio.Queue()
-        writer.write(encode({"type": "hello", "name": self._name, "pid": os.getpid()}))
+        writer.write(encode({"type": "hello", "name": self._name, "pid": os.getpid(),
+                             "groups": list(groups)}))
         await writer.drain()
         try:
             welcome = await read_frame(reader)

@@ -15,7 +15,7 @@ Faults for tests arrive as ``control`` frames: ``kill`` / ``pause`` /
 splits the nodes into groups that no longer hear each other, ``heal`` joins
 them again.  Each group gets its own view and its own quorum.
 
-Frames from a member: ``hello`` {name}, ``join`` {group}, ``mcast`` {group,
+Frames from a member: ``hello`` {name, groups}, ``join`` {group}, ``mcast`` {group,
 payload}, ``hb``, ``bye``.  Frames to a member: ``welcome`` {nodeid, token_ms},
 ``view`` {ring_id, members, joined, left, quorate, expected_votes},
 ``deliver`` {group, sender, seq, payload}, ``expelled`` {reason}, ``error``
@@ -232,7 +232,9 @@ class MembershipService:
         if stale is not None:
             # the same node connecting again: its old connection is dead
             self._expel(stale, "replaced by a new connection of the same node", refresh=False)
-        member = _Member(name, self._nodeid(name), pid, writer, self._now())
+        groups = frame.get("groups", [])
+        member = _Member(name, self._nodeid(name), pid, writer, self._now(),
+                         {str(g) for g in groups} if isinstance(groups, list) else set())
         self._members[name] = member
         self._idle_since = None
         writer.write(encode({"type": "welcome", "nodeid": member.nodeid,
