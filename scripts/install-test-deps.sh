@@ -2,6 +2,7 @@
 # Installs what hapy's tests need on a Debian 12 machine; idempotent (safe to rerun):
 #   apt: pacemaker-cli-utils -- the reference crm_simulate / crm_verify (Pacemaker 2.1.5),
 #        used by the conformance ratchet, the differential tests and the benchmarks;
+#        resource-agents, pacemaker-resource-agents -- the real agents the executor runs;
 #   pip: hapy itself (editable) with its test extra (pytest, mypy, ruff, ...).
 # PYTHON=/path/to/python3.11 picks the interpreter (default: python3 on PATH).
 set -euo pipefail
@@ -13,7 +14,15 @@ if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
     exit 1
 fi
 
-if command -v crm_simulate >/dev/null 2>&1; then
+# apt packages and a file each provides (installed only when the file is missing):
+#   pacemaker-cli-utils        crm_simulate, the scheduler reference
+#   resource-agents            ocf:heartbeat:* (Dummy...), what the executor tests run
+#   pacemaker-resource-agents  ocf:pacemaker:* (Stateful...)
+missing=()
+[ -x /usr/sbin/crm_simulate ] || missing+=(pacemaker-cli-utils)
+[ -x /usr/lib/ocf/resource.d/heartbeat/Dummy ] || missing+=(resource-agents)
+[ -x /usr/lib/ocf/resource.d/pacemaker/Stateful ] || missing+=(pacemaker-resource-agents)
+if [ ${#missing[@]} -eq 0 ]; then
     echo "install-test-deps: reference present: $(crm_simulate --version | sed -n 1p)"
 else
     if [ "$(id -u)" -eq 0 ]; then
@@ -21,7 +30,7 @@ else
     elif command -v sudo >/dev/null 2>&1; then
         SUDO=(sudo)
     else
-        echo "install-test-deps: need root (or sudo) to apt-get install pacemaker-cli-utils" >&2
+        echo "install-test-deps: need root (or sudo) to apt-get install ${missing[*]}" >&2
         exit 1
     fi
     # Only the command-line tools are wanted: keep the pulled-in daemons (corosync,
@@ -32,10 +41,10 @@ else
         "${SUDO[@]}" chmod 755 "$policy"
         trap '"${SUDO[@]}" rm -f "$policy"' EXIT
     fi
-    echo "install-test-deps: apt-get install pacemaker-cli-utils"
+    echo "install-test-deps: apt-get install ${missing[*]}"
     "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
     "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-        --no-install-recommends pacemaker-cli-utils
+        --no-install-recommends "${missing[@]}"
     crm_simulate --version | sed -n 1p
 fi
 
