@@ -1,0 +1,143 @@
+"""The status section's records as the controller writes them: node states,
+and operation history (``lrm_rsc_op``) named and filled as Pacemaker does.
+
+The functions return XML text for :class:`hapy.cib.ops.CibRequest`: a
+``modify`` of the ``status`` section merges them into place by element name
+and id, so a record replaces the one with the same id.
+
+History entry ids:
+
+* ``RSC_last_0``: the last non-recurring operation (start, stop, probe...);
+* ``RSC_last_failure_0``: the last failed operation, kept beside it;
+* ``RSC_monitor_INTERVAL``: a recurring monitor's latest result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml import etree
+
+CRM_FEATURE_SET = "3.16.1"
+
+
+@dataclass(frozen=True)
+class OpRecord:
+    """One operation result, with what identifies it in the transition."""
+
+    rsc: str
+    rsc_class: str
+    rsc_type: str
+    rsc_provider: str | None
+    operation: str
+    interval_ms: int
+    call_id: int
+    rc: int
+    op_status: int
+    target_rc: int
+    transition_key: str
+    exec_ms: int = 0
+    queue_ms: int = 0
+    last_rc_change: int = 0
+    exit_reason: str = ""
+    op_digest: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.op_status != 0 or self.rc != self.target_rc
+
+    def entry_ids(self) -> list[str]:
+        """The history entries this result writes."""
+        if self.interval_ms:
+            main = f"{self.rsc}_{self.operation}_{self.interval_ms}"
+        else:
+            main = f"{self.rsc}_last_0"
+        return [main, f"{self.rsc}_last_failure_0"] if self.failed else [main]
+
+
+def _node_state(node_id: str, uname: str) -> etree._Element:
+    return etree.Element("node_state", id=node_id, uname=uname)
+
+
+def node_state_xml(node_id: str, uname: str, *, online: bool, expected_up: bool,
+                   origin: str = "hapy-controller") -> str:
+    """A node_state update for a node that joined (``online``) or left."""
+    state = _node_state(node_id, uname)
+    state.set("in_ccm", "true" if online else "false")
+    state.set("crmd", "online" if online else "offline")
+    state.set("join", "member" if online else "down")
+    state.set("expected", "member" if expected_up else "down")
+    state.set("crm-debug-origin", origin)
+    return etree.tostring(state, encoding="unicode")
+
+
+def op_record_xml(node_id: str, uname: str, record: OpRecord) -> str:
+    """The node_state update recording one operation result."""
+    state = _node_state(node_id, uname)
+    lrm = etree.SubElement(state, "lrm", id=node_id)
+    resources = etree.SubElement(lrm, "lrm_resources")
+    rsc = etree.SubElement(resources, "lrm_resource", id=record.rsc)
+    rsc.set("class", record.rsc_class)
+    if record.rsc_provider:
+        rsc.set("provider", record.rsc_provider)
+    rsc.set("type", record.rsc_type)
+    key = f"{record.rsc}_{record.operation}_{record.interval_ms}"
+    for entry_id in record.entry_ids():
+        op = etree.SubElement(rsc, "lrm_rsc_op", id=entry_id)
+        op.set("operation_key", key)
+        op.set("operation", record.operation)
+        op.set("crm-debug-origin", "hapy-executor")
+        op.set("crm_feature_set", CRM_FEATURE_SET)
+        op.set("transition-key", record.transition_key)
+        op.set("transition-magic",
+               f"{record.op_status}:{record.rc};{record.transition_key}")
+        op.set("exit-reason", record.exit_reason)
+        op.set("on_node", uname)
+        op.set("call-id", str(record.call_id))
+        op.set("rc-code", str(record.rc))
+        op.set("op-status", str(record.op_status))
+        op.set("interval", str(record.interval_ms))
+        op.set("last-rc-change", str(record.last_rc_change))
+        op.set("exec-time", str(record.exec_ms))
+        op.set("queue-time", str(record.queue_ms))
+        if record.op_digest is not None:
+            op.set("op-digest", record.op_digest)
+    return etree.tostring(state, encoding="unicode")
+
+
+def lrm_xpath(uname: str, rsc: str | None = None) -> str:
+    """XPath of a node's resource history (or of one resource's)."""
+    path = f"/cib/status/node_state[@uname='{_checked(uname)}']/lrm"
+    if rsc is not None:
+        path += f"/lrm_resources/lrm_resource[@id='{_checked(rsc)}']"
+    return path
+
+
+def recurring_entries_xpath(uname: str, rsc: str) -> str:
+    """XPath of a resource's recurring-operation history entries on a node."""
+    return (lrm_xpath(uname, rsc) + "/lrm_rsc_op[@interval!='0' and "
+            "not(contains(@id, '_last_'))]")
+
+
+def _checked(name: str) -> str:
+    if "'" in name or '"' in name:
+        raise ValueError(f"name {name!r} cannot be used in a status path")
+    return name
+
+
+def transient_attribute_xml(node_id: str, uname: str, name: str, value: str) -> str:
+    """The node_state update setting one transient node attribute."""
+    state = _node_state(node_id, uname)
+    transient = etree.SubElement(state, "transient_attributes", id=node_id)
+    attrs = etree.SubElement(transient, "instance_attributes", id=f"status-{node_id}")
+    etree.SubElement(attrs, "nvpair", id=f"status-{node_id}-{name}".replace("#", "."),
+                     name=name, value=value)
+    return etree.tostring(state, encoding="unicode")
+
+
+def transient_attribute(root: etree._Element, uname: str, name: str) -> str | None:
+    """A node's transient attribute in the CIB ``root``, if set."""
+    found = root.xpath(
+        f"/cib/status/node_state[@uname='{_checked(uname)}']/transient_attributes"
+        f"/instance_attributes/nvpair[@name='{_checked(name)}']/@value")
+    return str(found[0]) if isinstance(found, list) and found else None

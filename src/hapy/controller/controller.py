@@ -1,0 +1,376 @@
+"""One node's controller.
+
+* **DC election.**  The member of the current view with the lowest node id is
+  the DC (the designated coordinator).  Views arrive in the same order on
+  every member, so all agree without a vote.
+* **Membership in the CIB.**  The DC records every member as a ``<node>``, its
+  ``node_state`` as online, nodes that left as offline, and the quorum; a node
+  that (re)joins has its resource history erased, so that probes find out
+  afresh what runs there (a restarted node's resources are found running and
+  kept, not restarted).
+* **Scheduling.**  The DC runs the scheduler (in a worker process) whenever
+  the CIB changed and no transition is running, and executes the transition
+  with the one graph runner: resource actions on its own node go to its
+  executor, the others travel to their node on the ``crmd`` group.  A
+  configuration change or a resource failure reported meanwhile aborts the
+  transition (the actions in flight finish), and the DC plans again.
+* **Executing.**  Every node runs the actions sent to it, records each result
+  in the CIB's status section (and a failure's fail-count), and reports back.
+  A recurring monitor whose result changes later is recorded the same way;
+  a failure there makes the DC plan the recovery.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from hapy.cib.ops import CibOp, CibRequest
+from hapy.cib.status import (
+    OpRecord,
+    lrm_xpath,
+    node_state_xml,
+    op_record_xml,
+    recurring_entries_xpath,
+    transient_attribute,
+    transient_attribute_xml,
+)
+from hapy.cib.xmlio import Element, serialize
+from hapy.cibd.manager import CibManager
+from hapy.cluster.backend import ClusterBackend, Delivery, Member, ViewChange
+from hapy.controller import messages
+from hapy.controller.operations import operation_of, record_of, target_rc
+from hapy.controller.planner import Planner
+from hapy.executor.service import Executor, OperationResult
+from hapy.graph.model import GraphAction
+from hapy.graph.runner import GraphRunner, RunResult, arun_graph
+from hapy.reports import HapyError
+
+log = logging.getLogger("hapy.controller")
+
+#: seconds to wait for a remote action beyond its own timeout
+REMOTE_GRACE = 30.0
+#: pause before planning again after a transition that did not complete
+RETRY_PAUSE = 0.5
+
+
+class _DcActions:
+    """The graph runner's actions, as the DC performs them for one transition."""
+
+    def __init__(self, controller: Controller, tid: int) -> None:
+        self.c = controller
+        self.tid = tid
+
+    async def execute_pseudo(self, action: GraphAction) -> bool:
+        return True
+
+    async def execute_cluster_event(self, action: GraphAction) -> bool:
+        # do_shutdown, clear_failcount, lrm_delete: nothing more to do yet
+        return True
+
+    async def execute_fence(self, action: GraphAction) -> bool:
+        log.error("fencing %s requested, but this build has no fencer", action.on_node)
+        return False
+
+    async def execute_rsc_op(self, action: GraphAction) -> bool:
+        return await self.c.dispatch(action, self.tid)
+
+
+class Controller:
+    """The controller of the node this daemon runs."""
+
+    def __init__(self, backend: ClusterBackend, cib: CibManager, executor: Executor,
+                 planner: Planner, *, clock: Callable[[], float] = time.time,
+                 new_uuid: Callable[[], str] = lambda: str(uuid.uuid4())) -> None:
+        self.backend = backend
+        self.cib = cib
+        self.executor = executor
+        self.planner = planner
+        self.clock = clock
+        self.dc_uuid = new_uuid()
+        self.view: ViewChange | None = None
+        self.dc: Member | None = None
+        self._wake = asyncio.Event()
+        self._membership_dirty = False
+        self._joined: set[str] = set()
+        self._left: list[Member] = []
+        self._runner: GraphRunner | None = None
+        self._tid = 0
+        self._remote: dict[tuple[int, int], tuple[str, asyncio.Future[bool]]] = {}
+        self._first_results: dict[tuple[str, str, int], asyncio.Future[OperationResult]] = {}
+        self._recurring_keys: dict[tuple[str, str, int], tuple[str, int]] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.transitions: list[RunResult] = []
+        cib.on_change(self._cib_changed)
+        executor.on_result = self._executor_result
+
+    # ------------------------------------------------------------ queries
+
+    @property
+    def node(self) -> str:
+        return self.backend.node_name
+
+    @property
+    def is_dc(self) -> bool:
+        return self.dc is not None and self.dc.name == self.node
+
+    def _node_id(self, uname: str) -> str:
+        if self.view is not None:
+            for member in self.view.members:
+                if member.name == uname:
+                    return str(member.nodeid)
+        return uname
+
+    # ------------------------------------------------------------ events
+
+    async def handle(self, event: ViewChange | Delivery) -> None:
+        if isinstance(event, ViewChange):
+            self._view_changed(event)
+        elif event.group == messages.GROUP:
+            message = messages.decode(event.payload)
+            if message is not None:
+                await self._message(message)
+
+    def _view_changed(self, view: ViewChange) -> None:
+        first = self.view is None
+        self.view = view
+        names = {m.name for m in view.members}
+        self.dc = min(view.members, key=lambda m: m.nodeid) if view.members else None
+        self._joined |= names if first else {m.name for m in view.joined}
+        self._left += list(view.left)
+        self._membership_dirty = True
+        for (tid, aid), (target, future) in list(self._remote.items()):
+            if target not in names and not future.done():
+                log.warning("node %s left during action %s of transition %s", target, aid, tid)
+                future.set_result(False)
+        if self._runner is not None:
+            self._runner.abort("membership changed")
+        self._wake.set()
+
+    def _cib_changed(self, root: Element, configuration_changed: bool) -> None:
+        if not self.is_dc:
+            return
+        if self._runner is not None:
+            if configuration_changed:
+                self._runner.abort("configuration changed")
+            return
+        self._wake.set()
+
+    async def _message(self, message: dict[str, Any]) -> None:
+        kind = message.get("kind")
+        if kind == "op" and message.get("target") == self.node:
+            self._spawn(self._run_remote(message))
+        elif kind == "op_done":
+            entry = self._remote.get((int(message["tid"]), int(message["aid"])))
+            if entry is not None and not entry[1].done():
+                entry[1].set_result(bool(message.get("ok")))
+        elif kind == "rsc_failed" and self.is_dc:
+            if self._runner is not None:
+                self._runner.abort(f"{message.get('rsc')} failed on {message.get('node')}")
+            self._wake.set()
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # ------------------------------------------------------------ the DC loop
+
+    async def run(self) -> None:
+        """Plan and execute transitions while this node is the DC (forever)."""
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            if not self.is_dc:
+                continue
+            await self.cib.synced.wait()
+            try:
+                if self._membership_dirty:
+                    await self._record_membership()
+                result = await self._transition()
+            except HapyError as exc:
+                log.error("controller: %s", exc)
+                result = None
+            if result is not None and (result.aborted or not result.ok):
+                await asyncio.sleep(RETRY_PAUSE)
+                self._wake.set()
+
+    async def _record_membership(self) -> None:
+        assert self.view is not None
+        self._membership_dirty = False
+        joined, self._joined = self._joined, set()
+        left, self._left = self._left, []
+        view = self.view
+        await self.cib.change(CibRequest(
+            CibOp.MODIFY, f'<cib have-quorum="{1 if view.quorate else 0}" '
+            f'dc-uuid="{self._node_id(self.node)}"/>', scope="cib"))
+        for member in view.members:
+            await self.cib.change(CibRequest(
+                CibOp.MODIFY, f'<node id="{member.nodeid}" uname="{member.name}"/>',
+                scope="nodes", allow_create=True))
+            if member.name in joined:
+                with contextlib.suppress(HapyError):
+                    await self.cib.change(CibRequest(CibOp.DELETE, xpath=lrm_xpath(member.name),
+                                                     delete_all=True))
+            await self.cib.change(CibRequest(
+                CibOp.MODIFY, node_state_xml(str(member.nodeid), member.name, online=True,
+                                             expected_up=True),
+                scope="status", allow_create=True))
+        present = {m.name for m in view.members}
+        for member in left:
+            if member.name in present:
+                continue
+            await self.cib.change(CibRequest(
+                CibOp.MODIFY, node_state_xml(str(member.nodeid), member.name, online=False,
+                                             expected_up=False),
+                scope="status", allow_create=True))
+
+    async def _transition(self) -> RunResult | None:
+        graph = await self.planner.plan(serialize(self.cib.root), self.clock())
+        if not graph.synapses:
+            return None
+        self._tid += 1
+        runner = GraphRunner(graph)
+        self._runner = runner
+        log.info("transition %d: %d actions", self._tid, len(graph.synapses))
+        try:
+            result = await arun_graph(runner, _DcActions(self, self._tid))
+        finally:
+            self._runner = None
+        self.transitions.append(result)
+        # the transition's own results changed the CIB: look again
+        self._wake.set()
+        return result
+
+    # ------------------------------------------------------------ actions
+
+    async def dispatch(self, action: GraphAction, tid: int) -> bool:
+        """Run a resource action of transition ``tid`` where it belongs."""
+        target = action.on_node or self.node
+        if target == self.node:
+            return await self.execute(action, tid, self.dc_uuid)
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._remote[(tid, action.id)] = (target, future)
+        try:
+            await self.backend.send(messages.GROUP, messages.encode({
+                "kind": "op", "target": target, "tid": tid, "dc_uuid": self.dc_uuid,
+                "action": messages.action_to_json(action)}))
+            timeout = operation_of(action).timeout_ms / 1000 + REMOTE_GRACE \
+                if action.resource is not None else REMOTE_GRACE
+            return await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            log.error("no result for %s on %s", action.operation_key, target)
+            return False
+        finally:
+            self._remote.pop((tid, action.id), None)
+
+    async def _run_remote(self, message: dict[str, Any]) -> None:
+        action = messages.action_from_json(message["action"])
+        tid = int(message["tid"])
+        try:
+            ok = await self.execute(action, tid, str(message.get("dc_uuid", "")))
+        except Exception:  # an action must always be answered
+            log.exception("action %s failed to run", action.operation_key)
+            ok = False
+        await self.backend.send(messages.GROUP, messages.encode(
+            {"kind": "op_done", "tid": tid, "aid": action.id, "ok": ok}))
+
+    async def execute(self, action: GraphAction, tid: int, dc_uuid: str) -> bool:
+        """Run a resource action on this node and record its result."""
+        if action.operation == "cancel":
+            return await self._cancel(action)
+        if action.operation in ("delete", "lrm_delete"):
+            return True
+        op = operation_of(action)
+        expected = target_rc(action)
+        key = f"{action.id}:{tid}:{expected}:{dc_uuid}"
+        if op.interval_ms:
+            ident = (op.rsc, op.action, op.interval_ms)
+            first: asyncio.Future[OperationResult] = \
+                asyncio.get_running_loop().create_future()
+            self._first_results[ident] = first
+            self._recurring_keys[ident] = (key, expected)
+            self.executor.start_recurring(op)
+            done = await first
+        else:
+            done = await self.executor.execute(op)
+        record = record_of(done, expected_rc=expected, transition_key=key)
+        await self._record(record)
+        if op.action == "stop" and not record.failed:
+            with contextlib.suppress(HapyError):
+                await self.cib.change(CibRequest(
+                    CibOp.DELETE, xpath=recurring_entries_xpath(self.node, op.rsc),
+                    delete_all=True))
+        return not record.failed
+
+    async def _cancel(self, action: GraphAction) -> bool:
+        rsc = action.resource
+        if rsc is None:
+            return True
+        attrs = action.attributes
+        task = attrs.get("CRM_meta_operation", "monitor")
+        interval = int(attrs.get("CRM_meta_interval", "0") or 0)
+        await self.executor.cancel(rsc.id, task, interval)
+        with contextlib.suppress(HapyError):
+            await self.cib.change(CibRequest(
+                CibOp.DELETE, xpath=lrm_xpath(self.node, rsc.id)
+                + f"/lrm_rsc_op[@id='{rsc.id}_{task}_{interval}']"))
+        return True
+
+    async def _record(self, record: OpRecord) -> None:
+        node_id = self._node_id(self.node)
+        await self.cib.change(CibRequest(CibOp.MODIFY, op_record_xml(node_id, self.node, record),
+                                         scope="status", allow_create=True))
+        probe_miss = record.operation == "monitor" and record.interval_ms == 0
+        if record.failed and not probe_miss:
+            await self._count_failure(record)
+
+    async def _count_failure(self, record: OpRecord) -> None:
+        suffix = f"{record.rsc}#{record.operation}_{record.interval_ms}"
+        old = transient_attribute(self.cib.root, self.node, f"fail-count-{suffix}")
+        try:
+            count = int(old) + 1 if old is not None else 1
+        except ValueError:
+            count = 1000000  # INFINITY stays
+        node_id = self._node_id(self.node)
+        value = "INFINITY" if count >= 1000000 else str(count)
+        for name, text in ((f"fail-count-{suffix}", value),
+                           (f"last-failure-{suffix}", str(record.last_rc_change))):
+            await self.cib.change(CibRequest(
+                CibOp.MODIFY, transient_attribute_xml(node_id, self.node, name, text),
+                scope="status", allow_create=True))
+
+    def _executor_result(self, done: OperationResult) -> None:
+        op = done.operation
+        if not op.interval_ms:
+            return  # one-shot results are recorded by execute()
+        ident = (op.rsc, op.action, op.interval_ms)
+        first = self._first_results.pop(ident, None)
+        if first is not None and not first.done():
+            first.set_result(done)
+            return
+        key, expected = self._recurring_keys.get(ident, (f"0:0:0:{self.dc_uuid}", 0))
+        self._spawn(self._recurring_changed(done, key, expected))
+
+    async def _recurring_changed(self, done: OperationResult, key: str, expected: int) -> None:
+        record = record_of(done, expected_rc=expected, transition_key=key)
+        try:
+            await self._record(record)
+        except HapyError as exc:
+            log.error("cannot record %s: %s", record.rsc, exc)
+        if record.failed:
+            log.warning("%s on %s: %s failed (rc=%d)", record.rsc, self.node,
+                        done.operation.key, record.rc)
+            await self.backend.send(messages.GROUP, messages.encode(
+                {"kind": "rsc_failed", "rsc": record.rsc, "node": self.node}))
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await self.executor.cancel_all()
+        self.planner.close()

@@ -1,0 +1,220 @@
+"""``hapy daemon``: one asyncio process per node hosting its components.
+
+The node joins the cluster layer, then feeds the cluster's events to its CIB
+manager and controller in the agreed order; its executor runs the agents.
+Local clients (the ``hapy`` commands) talk to it over a unix socket (mode
+0660) whose peer credentials are checked: only root and the daemon's own user
+may use it.
+
+Requests on the local socket (one JSON object per frame, as the cluster
+layer's frames): ``{"op": "cib", "request": {...}}`` for a CIB query or
+change (cibadmin's operations), ``{"op": "status"}`` for what this node knows
+(membership, DC, transitions run).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import socket
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hapy.cib.ops import CibOp, CibRequest
+from hapy.cib.xmlio import serialize
+from hapy.cibd.manager import CibManager
+from hapy.cibd.store import CibStore
+from hapy.cluster.backend import ClusterBackend, Delivery, Disconnected, ViewChange
+from hapy.cluster.wire import Frame, FrameError, encode, read_frame
+from hapy.controller.controller import Controller
+from hapy.controller.messages import GROUP as CRMD_GROUP
+from hapy.controller.planner import Planner
+from hapy.executor.agents import AgentPaths
+from hapy.executor.service import Executor
+from hapy.reports import HapyError
+
+log = logging.getLogger("hapy.daemon")
+
+GROUPS = ("cib", CRMD_GROUP)
+
+
+@dataclass(frozen=True)
+class DaemonPaths:
+    """A node's state directory."""
+
+    state_dir: Path
+
+    @property
+    def cib_dir(self) -> Path:
+        return self.state_dir / "cib"
+
+    @property
+    def runtime_dir(self) -> Path:
+        return self.state_dir / "run"
+
+    @property
+    def socket(self) -> Path:
+        return self.state_dir / "hapy.sock"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.state_dir / "hapy.pid"
+
+
+def _peer_uid(writer: asyncio.StreamWriter) -> int | None:
+    sock = writer.get_extra_info("socket")
+    if sock is None or not hasattr(socket, "SO_PEERCRED"):
+        return None
+    raw = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    return int(struct.unpack("3i", raw)[1])
+
+
+class NodeDaemon:
+    """Everything one node runs, wired together."""
+
+    def __init__(self, backend: ClusterBackend, state_dir: str | Path, *,
+                 agent_paths: AgentPaths | None = None) -> None:
+        self.paths = DaemonPaths(Path(state_dir))
+        self.paths.state_dir.mkdir(parents=True, exist_ok=True)
+        self.backend = backend
+        self.cib = CibManager(backend, CibStore(self.paths.cib_dir))
+        self.executor = Executor(agent_paths or AgentPaths(self.paths.runtime_dir))
+        self.controller = Controller(backend, self.cib, self.executor, Planner())
+        self._tasks: list[asyncio.Task[Any]] = []
+        self._server: asyncio.base_events.Server | None = None
+        self.stopped = asyncio.Event()
+
+    async def start(self) -> None:
+        view = await self.backend.connect(groups=GROUPS)
+        await self._dispatch(view)
+        self._tasks = [asyncio.create_task(self._pump()),
+                       asyncio.create_task(self.controller.run())]
+        with contextlib.suppress(FileNotFoundError):
+            self.paths.socket.unlink()
+        old = os.umask(0o117)
+        try:
+            self._server = await asyncio.start_unix_server(self._client,
+                                                           path=str(self.paths.socket))
+        finally:
+            os.umask(old)
+
+    async def _dispatch(self, event: ViewChange | Delivery) -> None:
+        if isinstance(event, ViewChange):
+            await self.cib.handle(event)
+            await self.controller.handle(event)
+        elif event.group == "cib":
+            await self.cib.handle(event)
+        elif event.group == CRMD_GROUP:
+            await self.controller.handle(event)
+
+    async def _pump(self) -> None:
+        async for event in self.backend.events():
+            if isinstance(event, Disconnected):
+                log.error("lost the cluster: %s", event.reason)
+                self.stopped.set()
+                return
+            try:
+                await self._dispatch(event)
+            except Exception:
+                log.exception("handling %r", event)
+
+    # ------------------------------------------------------------ local API
+
+    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        uid = _peer_uid(writer)
+        try:
+            if uid is not None and uid not in (0, os.getuid()):
+                writer.write(encode({"type": "result", "ok": False, "reports": [
+                    {"code": "DAEMON_ACCESS_DENIED",
+                     "message": f"uid {uid} may not use this node's daemon"}]}))
+                return
+            while (frame := await read_frame(reader)) is not None:
+                writer.write(encode(await self.serve(frame)))
+                await writer.drain()
+        except (FrameError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    async def serve(self, frame: Frame) -> Frame:
+        """Answer one local request."""
+        try:
+            op = frame.get("op")
+            if op == "cib":
+                return await self._cib_request(frame.get("request") or {})
+            if op == "status":
+                return {"type": "result", "ok": True, **self.status()}
+            return _failure("DAEMON_BAD_REQUEST", f"unknown request {op!r}")
+        except HapyError as exc:
+            return {"type": "result", "ok": False,
+                    "reports": [r.as_dict() for r in exc.reports]}
+
+    async def _cib_request(self, data: dict[str, Any]) -> Frame:
+        try:
+            request = CibRequest(CibOp(data.get("op", "query")), data.get("xml"),
+                                 data.get("scope"), data.get("xpath"),
+                                 bool(data.get("allow_create")), bool(data.get("delete_all")))
+        except ValueError as exc:
+            return _failure("DAEMON_BAD_REQUEST", str(exc))
+        if request.op is CibOp.QUERY:
+            found = self.cib.query(request)
+            return {"type": "result", "ok": True,
+                    "xml": [serialize(e).decode() for e in found]}
+        outcome = await self.cib.change(request)
+        return {"type": "result", "ok": True, "changed": outcome.changed,
+                "version": str(self.cib.version)}
+
+    def status(self) -> dict[str, Any]:
+        view = self.controller.view
+        return {
+            "node": self.backend.node_name,
+            "dc": self.controller.dc.name if self.controller.dc else None,
+            "members": list(view.names()) if view else [],
+            "quorate": bool(view and view.quorate),
+            "cib_version": str(self.cib.version),
+            "transitions": len(self.controller.transitions),
+            "busy": self.controller._runner is not None,
+        }
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.controller.close()
+        await self.backend.close()
+        with contextlib.suppress(FileNotFoundError):
+            self.paths.socket.unlink()
+        self.stopped.set()
+
+
+def _failure(code: str, message: str) -> Frame:
+    return {"type": "result", "ok": False, "reports": [{"code": code, "message": message}]}
+
+
+async def run_daemon(backend: ClusterBackend, state_dir: Path) -> None:
+    """Run a node until SIGTERM/SIGINT (or until it loses the cluster)."""
+    daemon = NodeDaemon(backend, state_dir)
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await daemon.start()
+    daemon.paths.pid_file.write_text(f"{os.getpid()}\n")
+    waiters = [asyncio.create_task(stop.wait()), asyncio.create_task(daemon.stopped.wait())]
+    await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    for waiter in waiters:
+        waiter.cancel()
+    await daemon.stop()
+    with contextlib.suppress(FileNotFoundError):
+        daemon.paths.pid_file.unlink()
