@@ -46,6 +46,19 @@ class Report:
             text += f"; {self.hint}"
         return f"{text} ({self.code})"
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> Report:
+        """The inverse of :meth:`as_dict` (reports travel between processes)."""
+        context = data.get("context")
+        items = context.items() if isinstance(context, Mapping) else ()
+        try:
+            severity = Severity(str(data.get("severity", "error")))
+        except ValueError:
+            severity = Severity.ERROR
+        return cls(str(data.get("code", "UNKNOWN")), str(data.get("message", "")), severity,
+                   MappingProxyType({str(k): str(v) for k, v in items}),
+                   str(data.get("hint", "")), bool(data.get("forceable", False)))
+
     def as_dict(self) -> dict[str, object]:
         return {
             "code": self.code,

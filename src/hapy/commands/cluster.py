@@ -1,0 +1,129 @@
+"""Starting and stopping an embedded cluster: the membership service and one
+``hapy daemon`` process per node, all in the background."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+from hapy.cluster.embedded.client import ensure_service
+from hapy.cluster.embedded.control import ClusterControl
+from hapy.cluster.embedded.paths import ClusterConfig, ClusterPaths, load_config, save_config
+from hapy.commands.env import ClusterEnv
+from hapy.reports import HapyError, report
+
+START_TIMEOUT = 60.0
+STOP_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class ClusterStarted:
+    nodes: tuple[str, ...]
+    dc: str
+    seconds: float
+
+
+def _daemon_argv(env: ClusterEnv, node: str) -> list[str]:
+    return [sys.executable, "-m", "hapy", "daemon", "--node", node,
+            "--state-dir", str(env.node_dir(node)), "--backend", "embedded",
+            "--cluster-dir", str(env.root)]
+
+
+def _pid(env: ClusterEnv, node: str) -> int | None:
+    try:
+        pid = int((env.node_dir(node) / "hapy.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        pass
+    return pid
+
+
+def start_daemon(env: ClusterEnv, node: str) -> None:
+    """Start one node's daemon in the background (logging to its daemon.log)."""
+    directory = env.node_dir(node)
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / "daemon.log", "ab") as log:
+        subprocess.Popen(_daemon_argv(env, node), stdin=subprocess.DEVNULL, stdout=log,
+                         stderr=log, start_new_session=True, close_fds=True,
+                         env=os.environ.copy())
+
+
+def wait_for_dc(env: ClusterEnv, nodes: tuple[str, ...], timeout: float) -> str:
+    """Wait until every node's daemon answers and they agree on a DC."""
+    deadline = time.monotonic() + timeout
+    last = "no answer yet"
+    while time.monotonic() < deadline:
+        try:
+            answers = [env.request({"op": "status"}, node=n) for n in nodes]
+        except HapyError as exc:
+            last = exc.reports[0].message
+        else:
+            dcs = {a.get("dc") for a in answers}
+            views = {frozenset(a.get("members", [])) for a in answers}
+            if len(dcs) == 1 and None not in dcs and views == {frozenset(nodes)}:
+                return str(dcs.pop())
+            last = f"DCs {sorted(map(str, dcs))}, views {sorted(map(sorted, views))}"
+        time.sleep(0.1)
+    raise HapyError([report("CLUSTER_START_TIMEOUT",
+                            f"the nodes did not elect a DC within {timeout:.0f} s ({last})",
+                            hint="see the daemon.log of each node under the cluster directory",
+                            directory=str(env.root))])
+
+
+def start_cluster(env: ClusterEnv, nodes: int, *, token_ms: int = 1000,
+                  timeout: float = START_TIMEOUT) -> ClusterStarted:
+    """Start (or complete) an embedded cluster of ``nodes`` nodes named node1..nodeN."""
+    if nodes < 1:
+        raise HapyError([report("CLUSTER_BAD_SIZE", f"a cluster needs at least one node, not "
+                                f"{nodes}", hint="pass --nodes 1 or more")])
+    began = time.monotonic()
+    paths = ClusterPaths(env.root)
+    names = tuple(f"node{i}" for i in range(1, nodes + 1))
+    try:
+        config = load_config(paths)
+    except ValueError as exc:
+        raise HapyError([report("CLUSTER_CONFIG_INVALID", str(exc))]) from None
+    if config.nodes and config.nodes != names:
+        names = config.nodes
+    else:
+        save_config(paths, ClusterConfig(names, token_ms))
+    ensure_service(paths)
+    for node in names:
+        if _pid(env, node) is None:
+            start_daemon(env, node)
+    dc = wait_for_dc(env, names, timeout)
+    return ClusterStarted(names, dc, time.monotonic() - began)
+
+
+def stop_node(env: ClusterEnv, node: str, timeout: float = STOP_TIMEOUT) -> bool:
+    """SIGTERM one node's daemon and wait for it to end; False if it was not running."""
+    pid = _pid(env, node)
+    if pid is None:
+        return False
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while _pid(env, node) is not None:
+        if time.monotonic() > deadline:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            break
+        time.sleep(0.05)
+    return True
+
+
+def stop_cluster(env: ClusterEnv) -> list[str]:
+    """Stop every daemon of the cluster, then its membership service."""
+    stopped = [n for n in env.node_names() if stop_node(env, n)]
+    with contextlib.suppress(HapyError):
+        ClusterControl(env.root).shutdown()
+    return stopped

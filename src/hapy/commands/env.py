@@ -1,0 +1,89 @@
+"""Where commands find the cluster: an embedded cluster's directory (``--dir``
+or ``HAPY_CLUSTER_DIR``), and a running node daemon to ask there."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hapy.cluster.wire import FrameError, encode, read_frame
+from hapy.reports import HapyError, Report, report
+
+ENV_VAR = "HAPY_CLUSTER_DIR"
+
+
+@dataclass(frozen=True)
+class ClusterEnv:
+    """An embedded cluster rooted at ``root``."""
+
+    root: Path
+
+    @classmethod
+    def from_option(cls, directory: str | None) -> ClusterEnv:
+        chosen = directory or os.environ.get(ENV_VAR)
+        if not chosen:
+            raise HapyError([report(
+                "CLUSTER_DIR_MISSING", "no cluster directory given",
+                hint=f"pass --dir DIR or set {ENV_VAR}")])
+        return cls(Path(chosen).resolve())
+
+    @property
+    def nodes_dir(self) -> Path:
+        return self.root / "nodes"
+
+    def node_dir(self, name: str) -> Path:
+        return self.nodes_dir / name
+
+    def node_names(self) -> list[str]:
+        if not self.nodes_dir.is_dir():
+            return []
+        return sorted((p.name for p in self.nodes_dir.iterdir() if p.is_dir()),
+                      key=_natural)
+
+    def sockets(self) -> list[Path]:
+        return [s for n in self.node_names() if (s := self.node_dir(n) / "hapy.sock").exists()]
+
+    def request(self, frame: dict[str, Any], node: str | None = None) -> dict[str, Any]:
+        """Ask a node's daemon (``node``, else the first that answers)."""
+        targets = [self.node_dir(node) / "hapy.sock"] if node else self.sockets()
+        last: str = "no node daemon is running"
+        for sock in targets:
+            try:
+                answer = asyncio.run(_ask(sock, frame))
+            except (OSError, FrameError) as exc:
+                last = f"{sock}: {exc}"
+                continue
+            if not answer.get("ok"):
+                raise HapyError(_reports(answer))
+            return answer
+        raise HapyError([report("CLUSTER_NOT_RUNNING", f"cannot reach the cluster: {last}",
+                                hint="start it with 'hapy cluster start'",
+                                directory=str(self.root))])
+
+
+def _natural(name: str) -> tuple[str, int]:
+    head = name.rstrip("0123456789")
+    tail = name[len(head):]
+    return (head, int(tail) if tail else -1)
+
+
+def _reports(answer: dict[str, Any]) -> list[Report]:
+    out = [Report.from_dict(item) for item in answer.get("reports", [])
+           if isinstance(item, dict)]
+    return out or [report("DAEMON_ERROR", "the daemon refused the request")]
+
+
+async def _ask(sock: Path, frame: dict[str, Any]) -> dict[str, Any]:
+    reader, writer = await asyncio.open_unix_connection(str(sock))
+    try:
+        writer.write(encode({"type": "request", **frame}))
+        await writer.drain()
+        answer = await read_frame(reader)
+    finally:
+        writer.close()
+    if answer is None:
+        raise FrameError("the daemon closed the connection")
+    return answer
