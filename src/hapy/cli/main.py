@@ -18,13 +18,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"hapy {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    from hapy.cli import cluster, daemon, simulate, status, verify
+    from hapy.cli import admin, cluster, daemon, resource, simulate, status, verify
 
     simulate.register(sub)
     verify.register(sub)
     cluster.register(sub)
     daemon.register(sub)
     status.register(sub)
+    resource.register(sub)
+    admin.register(sub)
     return parser
 
 

@@ -87,3 +87,25 @@ async def _ask(sock: Path, frame: dict[str, Any]) -> dict[str, Any]:
     if answer is None:
         raise FrameError("the daemon closed the connection")
     return answer
+
+
+def cib_change(env: ClusterEnv, op: str, xml: str | None = None, *, scope: str | None = None,
+               xpath: str | None = None, allow_create: bool = False,
+               delete_all: bool = False) -> dict[str, Any]:
+    """One cibadmin-style change through a node daemon (all nodes apply it)."""
+    return env.request({"op": "cib", "request": {
+        "op": op, "xml": xml, "scope": scope, "xpath": xpath, "allow_create": allow_create,
+        "delete_all": delete_all}})
+
+
+def cib_query(env: ClusterEnv, *, scope: str | None = None,
+              xpath: str | None = None) -> list[str]:
+    """The XML of what a query selects; [] when nothing matches."""
+    try:
+        answer = env.request({"op": "cib", "request": {"op": "query", "scope": scope,
+                                                        "xpath": xpath}})
+    except HapyError as exc:
+        if exc.reports[0].code == "CIB_OP_NOT_FOUND":
+            return []
+        raise
+    return [str(x) for x in answer.get("xml", [])]
