@@ -21,11 +21,13 @@ import os
 import signal
 import socket
 import struct
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from hapy.cib.ops import CibOp, CibRequest
+from hapy.cib.status import active_resources, transient_attribute_xml
 from hapy.cib.xmlio import serialize
 from hapy.cibd.manager import CibManager
 from hapy.cibd.store import CibStore
@@ -41,6 +43,8 @@ from hapy.reports import HapyError
 log = logging.getLogger("hapy.daemon")
 
 GROUPS = ("cib", CRMD_GROUP)
+#: longest wait for this node's resources to move away when it stops
+SHUTDOWN_TIMEOUT = 120.0
 
 
 @dataclass(frozen=True)
@@ -181,6 +185,27 @@ class NodeDaemon:
             "busy": self.controller._runner is not None,
         }
 
+    async def leave_cleanly(self, timeout: float = SHUTDOWN_TIMEOUT) -> bool:
+        """Ask the cluster to move this node's resources away (the ``shutdown``
+        node attribute, as Pacemaker sets it) and wait until none is active
+        here; False if that took longer than ``timeout`` seconds."""
+        me = self.backend.node_name
+        node_id = str(self.backend.nodeid)
+        await self.cib.change(CibRequest(
+            CibOp.MODIFY, transient_attribute_xml(node_id, me, "shutdown", str(int(time.time()))),
+            scope="status", allow_create=True))
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        granted = self.controller.shutdown_granted
+        while not granted.is_set() or active_resources(self.cib.root, me) \
+                or self.executor.recurring():
+            if loop.time() > deadline:
+                log.error("resources still active after %.0f s: %s", timeout,
+                          ", ".join(active_resources(self.cib.root, me)))
+                return False
+            await asyncio.sleep(0.2)
+        return True
+
     async def stop(self) -> None:
         if self._server is not None:
             self._server.close()
@@ -215,6 +240,9 @@ async def run_daemon(backend: ClusterBackend, state_dir: Path) -> None:
     await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
     for waiter in waiters:
         waiter.cancel()
+    if stop.is_set() and not daemon.stopped.is_set():
+        log.info("shutting down: moving this node's resources away")
+        await daemon.leave_cleanly()
     await daemon.stop()
     with contextlib.suppress(FileNotFoundError):
         daemon.paths.pid_file.unlink()

@@ -43,8 +43,21 @@ class OpRecord:
     op_digest: str | None = None
 
     @property
-    def failed(self) -> bool:
+    def is_probe(self) -> bool:
+        return self.operation == "monitor" and self.interval_ms == 0
+
+    @property
+    def unexpected(self) -> bool:
+        """Not the result the transition expected (it must be aborted)."""
         return self.op_status != 0 or self.rc != self.target_rc
+
+    @property
+    def failed(self) -> bool:
+        """A failure to record and count: a probe finding the resource running
+        (rc 0 or 8) is news, not a failure."""
+        if self.is_probe and self.op_status == 0 and self.rc in (0, 7, 8):
+            return False
+        return self.unexpected
 
     def entry_ids(self) -> list[str]:
         """The history entries this result writes."""
@@ -113,6 +126,11 @@ def lrm_xpath(uname: str, rsc: str | None = None) -> str:
     return path
 
 
+def transient_xpath(uname: str) -> str:
+    """XPath of a node's transient attributes."""
+    return f"/cib/status/node_state[@uname='{_checked(uname)}']/transient_attributes"
+
+
 def recurring_entries_xpath(uname: str, rsc: str) -> str:
     """XPath of a resource's recurring-operation history entries on a node."""
     return (lrm_xpath(uname, rsc) + "/lrm_rsc_op[@interval!='0' and "
@@ -141,3 +159,35 @@ def transient_attribute(root: etree._Element, uname: str, name: str) -> str | No
         f"/cib/status/node_state[@uname='{_checked(uname)}']/transient_attributes"
         f"/instance_attributes/nvpair[@name='{_checked(name)}']/@value")
     return str(found[0]) if isinstance(found, list) and found else None
+
+
+def active_resources(root: etree._Element, uname: str) -> list[str]:
+    """Resources whose history on ``uname`` says they are active there: the
+    newest operation (by call id) succeeded and was not a stop or a probe
+    that found nothing."""
+    active = []
+    found = root.xpath(f"/cib/status/node_state[@uname='{_checked(uname)}']"
+                       "/lrm/lrm_resources/lrm_resource")
+    resources = [e for e in found if isinstance(e, etree._Element)] \
+        if isinstance(found, list) else []
+    for rsc in resources:
+        newest: etree._Element | None = None
+        newest_call = -2
+        for op in rsc.iterfind("lrm_rsc_op"):
+            if op.get("interval", "0") != "0":
+                continue
+            try:
+                call = int(op.get("call-id", "-1"))
+            except ValueError:
+                continue
+            if call > newest_call:
+                newest, newest_call = op, call
+        if newest is None:
+            continue
+        rc, task = newest.get("rc-code"), newest.get("operation")
+        if task == "stop" and rc == "0":
+            continue
+        if task == "monitor" and rc == "7":
+            continue
+        active.append(str(rsc.get("id")))
+    return active

@@ -16,30 +16,42 @@ def register(sub: Any) -> None:
         "cluster", help="start and stop a cluster", description="Start and stop a cluster.")
     csub = p.add_subparsers(dest="cluster_command", metavar="COMMAND", required=True)
     start = csub.add_parser("start", help="start the cluster's nodes in the background")
-    start.add_argument("--embedded", action="store_true", required=True,
+    start.add_argument("nodes_to_start", nargs="*", metavar="NODE",
+                       help="start only these nodes of an existing cluster")
+    start.add_argument("--embedded", action="store_true",
                        help="several nodes on this host (the only layer so far)")
     start.add_argument("--nodes", type=int, default=3, help="how many nodes (node1..nodeN)")
     add_dir_option(start)
     start.set_defaults(func=run_start)
-    stop = csub.add_parser("stop", help="stop every process the cluster started")
+    stop = csub.add_parser("stop", help="stop nodes (all by default), moving their "
+                           "resources away first")
+    stop.add_argument("nodes_to_stop", nargs="*", metavar="NODE")
     add_dir_option(stop)
     stop.set_defaults(func=run_stop)
 
 
 def run_start(args: argparse.Namespace) -> int:
-    from hapy.commands.cluster import start_cluster
+    from hapy.commands.cluster import start_cluster, start_nodes
     from hapy.commands.env import ClusterEnv
 
-    started = start_cluster(ClusterEnv.from_option(args.dir), args.nodes)
+    env = ClusterEnv.from_option(args.dir)
+    if args.nodes_to_start:
+        started = start_nodes(env, args.nodes_to_start)
+    else:
+        started = start_cluster(env, args.nodes)
     print(f"Started {len(started.nodes)} nodes ({' '.join(started.nodes)}); "
           f"DC: {started.dc} ({started.seconds:.1f}s)")
     return 0
 
 
 def run_stop(args: argparse.Namespace) -> int:
-    from hapy.commands.cluster import stop_cluster
+    from hapy.commands.cluster import stop_cluster, stop_node
     from hapy.commands.env import ClusterEnv
 
-    stopped = stop_cluster(ClusterEnv.from_option(args.dir))
+    env = ClusterEnv.from_option(args.dir)
+    if args.nodes_to_stop:
+        stopped = [n for n in args.nodes_to_stop if stop_node(env, n)]
+    else:
+        stopped = stop_cluster(env)
     print(f"Stopped {len(stopped)} nodes" + (f" ({' '.join(stopped)})" if stopped else ""))
     return 0

@@ -18,7 +18,7 @@ from hapy.commands.env import ClusterEnv
 from hapy.reports import HapyError, report
 
 START_TIMEOUT = 60.0
-STOP_TIMEOUT = 30.0
+STOP_TIMEOUT = 150.0
 
 
 @dataclass(frozen=True)
@@ -103,6 +103,25 @@ def start_cluster(env: ClusterEnv, nodes: int, *, token_ms: int = 1000,
             start_daemon(env, node)
     dc = wait_for_dc(env, names, timeout)
     return ClusterStarted(names, dc, time.monotonic() - began)
+
+
+def start_nodes(env: ClusterEnv, nodes: list[str],
+                timeout: float = START_TIMEOUT) -> ClusterStarted:
+    """Start some nodes of an existing cluster (those not running)."""
+    began = time.monotonic()
+    paths = ClusterPaths(env.root)
+    declared = load_config(paths).nodes
+    unknown = [n for n in nodes if n not in declared]
+    if unknown:
+        raise HapyError([report("CLUSTER_UNKNOWN_NODE", f"no node {', '.join(unknown)} in this "
+                                "cluster", hint=f"its nodes are {' '.join(declared)}")])
+    ensure_service(paths)
+    for node in nodes:
+        if _pid(env, node) is None:
+            start_daemon(env, node)
+    running = tuple(n for n in declared if n in nodes or _pid(env, n) is not None)
+    dc = wait_for_dc(env, running, timeout)
+    return ClusterStarted(tuple(nodes), dc, time.monotonic() - began)
 
 
 def stop_node(env: ClusterEnv, node: str, timeout: float = STOP_TIMEOUT) -> bool:

@@ -42,7 +42,10 @@ def parse_agent(text: str, ocf_root: Path = OCF_ROOT) -> AgentName:
                                     hint="write ocf:PROVIDER:TYPE, e.g. ocf:heartbeat:Dummy")])
         return AgentName(parts[0], None, parts[1])
     if len(parts) == 1 and parts[0]:
-        providers = sorted((ocf_root / "resource.d").glob(f"*/{parts[0]}"),
+        from hapy.executor.agents import BUNDLED_OCF
+
+        providers = sorted([*(ocf_root / "resource.d").glob(f"*/{parts[0]}"),
+                            *BUNDLED_OCF.glob(f"*/{parts[0]}")],
                            key=lambda p: (p.parent.name != "heartbeat", p.parent.name))
         if providers:
             return AgentName("ocf", providers[0].parent.name, parts[0])

@@ -39,6 +39,7 @@ from hapy.cib.status import (
     recurring_entries_xpath,
     transient_attribute,
     transient_attribute_xml,
+    transient_xpath,
 )
 from hapy.cib.xmlio import Element, serialize
 from hapy.cibd.manager import CibManager
@@ -70,7 +71,9 @@ class _DcActions:
         return True
 
     async def execute_cluster_event(self, action: GraphAction) -> bool:
-        # do_shutdown, clear_failcount, lrm_delete: nothing more to do yet
+        if action.operation == "do_shutdown" and action.on_node:
+            await self.c.grant_shutdown(action.on_node)
+        # clear_failcount and lrm_delete: nothing more to do yet
         return True
 
     async def execute_fence(self, action: GraphAction) -> bool:
@@ -106,6 +109,8 @@ class Controller:
         self._recurring_keys: dict[tuple[str, str, int], tuple[str, int]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self.transitions: list[RunResult] = []
+        #: set once the DC has let this node shut down (its resources are gone)
+        self.shutdown_granted = asyncio.Event()
         cib.on_change(self._cib_changed)
         executor.on_result = self._executor_result
 
@@ -138,11 +143,19 @@ class Controller:
 
     def _view_changed(self, view: ViewChange) -> None:
         first = self.view is None
+        was_dc = self.is_dc
         self.view = view
         names = {m.name for m in view.members}
         self.dc = min(view.members, key=lambda m: m.nodeid) if view.members else None
-        self._joined |= names if first else {m.name for m in view.joined}
-        self._left += list(view.left)
+        # a node's first view lists everyone as joined: only this node is new
+        joined = {self.node} if first else {m.name for m in view.joined}
+        if was_dc and self.is_dc:
+            # not yet recorded changes of earlier views still count
+            self._joined |= joined
+            self._left += list(view.left)
+        else:
+            self._joined = joined
+            self._left = list(view.left)
         self._membership_dirty = True
         for (tid, aid), (target, future) in list(self._remote.items()):
             if target not in names and not future.done():
@@ -169,6 +182,8 @@ class Controller:
             entry = self._remote.get((int(message["tid"]), int(message["aid"])))
             if entry is not None and not entry[1].done():
                 entry[1].set_result(bool(message.get("ok")))
+        elif kind == "shutdown_granted" and message.get("node") == self.node:
+            self.shutdown_granted.set()
         elif kind == "rsc_failed" and self.is_dc:
             if self._runner is not None:
                 self._runner.abort(f"{message.get('rsc')} failed on {message.get('node')}")
@@ -214,9 +229,12 @@ class Controller:
                 CibOp.MODIFY, f'<node id="{member.nodeid}" uname="{member.name}"/>',
                 scope="nodes", allow_create=True))
             if member.name in joined:
-                with contextlib.suppress(HapyError):
-                    await self.cib.change(CibRequest(CibOp.DELETE, xpath=lrm_xpath(member.name),
-                                                     delete_all=True))
+                # a (re)joining node: what runs there is probed afresh, and
+                # its transient attributes (shutdown, fail-counts) start over
+                for xpath in (lrm_xpath(member.name), transient_xpath(member.name)):
+                    with contextlib.suppress(HapyError):
+                        await self.cib.change(CibRequest(CibOp.DELETE, xpath=xpath,
+                                                         delete_all=True))
             await self.cib.change(CibRequest(
                 CibOp.MODIFY, node_state_xml(str(member.nodeid), member.name, online=True,
                                              expected_up=True),
@@ -230,7 +248,16 @@ class Controller:
                                              expected_up=False),
                 scope="status", allow_create=True))
 
+    async def grant_shutdown(self, node: str) -> None:
+        """Tell ``node`` that its resources are gone and it may leave."""
+        if node == self.node:
+            self.shutdown_granted.set()
+        else:
+            await self.backend.send(messages.GROUP, messages.encode(
+                {"kind": "shutdown_granted", "node": node}))
+
     async def _transition(self) -> RunResult | None:
+        planned_on = self.cib.version
         graph = await self.planner.plan(serialize(self.cib.root), self.clock())
         if not graph.synapses:
             return None
@@ -243,8 +270,9 @@ class Controller:
         finally:
             self._runner = None
         self.transitions.append(result)
-        # the transition's own results changed the CIB: look again
-        self._wake.set()
+        if self.cib.version != planned_on:
+            # the transition's own results changed the CIB: look again
+            self._wake.set()
         return result
 
     # ------------------------------------------------------------ actions
@@ -306,7 +334,10 @@ class Controller:
                 await self.cib.change(CibRequest(
                     CibOp.DELETE, xpath=recurring_entries_xpath(self.node, op.rsc),
                     delete_all=True))
-        return not record.failed
+        # an unexpected result (even a probe finding the resource running,
+        # which is no failure) aborts the transition: it was planned on a
+        # picture that was wrong
+        return not record.unexpected
 
     async def _cancel(self, action: GraphAction) -> bool:
         rsc = action.resource
@@ -326,8 +357,7 @@ class Controller:
         node_id = self._node_id(self.node)
         await self.cib.change(CibRequest(CibOp.MODIFY, op_record_xml(node_id, self.node, record),
                                          scope="status", allow_create=True))
-        probe_miss = record.operation == "monitor" and record.interval_ms == 0
-        if record.failed and not probe_miss:
+        if record.failed:
             await self._count_failure(record)
 
     async def _count_failure(self, record: OpRecord) -> None:

@@ -136,12 +136,27 @@ def _not_installed(spec: AgentSpec, action: str, what: str) -> Invocation:
                       fixed_status=OpStatus.NOT_INSTALLED, fixed_reason=f"{what} not installed")
 
 
+#: hapy's own OCF agents (provider "hapy"), shipped with the package
+BUNDLED_OCF = Path(__file__).resolve().parent.parent / "agents" / "resource.d"
+
+
+def ocf_agent_path(provider: str, agent_type: str, paths: AgentPaths) -> Path:
+    """Where an OCF agent is: hapy's own for provider ``hapy`` unless the system
+    has one, else under OCF_ROOT."""
+    system = paths.ocf_root / "resource.d" / provider / agent_type
+    if provider == "hapy" and not system.exists():
+        return BUNDLED_OCF / provider / agent_type
+    return system
+
+
 def ocf_invocation(spec: AgentSpec, action: str, instance: str, params: Mapping[str, str],
                    meta: Mapping[str, str], paths: AgentPaths) -> Invocation:
     provider = spec.provider or "heartbeat"
-    agent = paths.ocf_root / "resource.d" / provider / spec.type
-    if not os.access(agent, os.X_OK):
+    agent = ocf_agent_path(provider, spec.type, paths)
+    if not agent.is_file():
         return _not_installed(spec, action, f"agent {agent}")
+    # a wheel may not keep the bundled agents' execute bit: run them with sh
+    argv = (str(agent), action) if os.access(agent, os.X_OK) else ("/bin/sh", str(agent), action)
     env = _base_env(paths)
     env.update({
         "OCF_ROOT": str(paths.ocf_root),
@@ -155,7 +170,7 @@ def ocf_invocation(spec: AgentSpec, action: str, instance: str, params: Mapping[
         env["OCF_RESKEY_" + name] = value
     for name, value in meta.items():
         env[meta_env_name(name)] = value
-    return Invocation((str(agent), action), env, "ocf", action)
+    return Invocation(argv, env, "ocf", action)
 
 
 # LSB init script status codes -> OCF
