@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from hapy.cib.iso8601 import parse_msec
+from hapy.cib import model as m
+from hapy.cib.iso8601 import parse_datetime, parse_msec
 from hapy.cib.nvsets import unpack_nvsets
 from hapy.cib.rules import RuleContext
 from hapy.graph.model import (
@@ -66,6 +67,63 @@ def _timeout_ms(ws: WorkingSet, rsc: Resource | None, task: str, interval: int) 
 _OP_META_SKIP = frozenset(("id", "name", "interval", "timeout", "description", "enabled"))
 
 
+def _start_delay_ms(ws: WorkingSet, op: m.OpConfig, interval_ms: int) -> int | None:
+    """The delay before a recurring op's first run: its ``start-delay``, or
+    the wait until the next multiple of the interval after ``interval-origin``."""
+    origin_text = op.attrs.get("interval-origin")
+    if origin_text is not None and interval_ms > 0:
+        try:
+            origin = parse_datetime(origin_text, now=ws.now)
+        except ValueError:
+            origin = None
+        if origin is not None:
+            now_ms = int(ws.now.timestamp() * 1000)
+            origin_ms = int(origin.timestamp() * 1000)
+            return (origin_ms - now_ms) % interval_ms
+    text = op.attrs.get("start-delay")
+    if text is None:
+        return None
+    try:
+        return parse_msec(text)
+    except ValueError:
+        return None
+
+
+def op_meta(ws: WorkingSet, action: Action) -> dict[str, str]:
+    """The ``CRM_meta_*`` (without prefix) an action takes from the op
+    defaults and from its ``<op>`` definition."""
+    rsc = action.rsc
+    assert rsc is not None
+    meta: dict[str, str] = {}
+    for name, value in _op_defaults(ws, rsc, action.task, action.interval_ms).items():
+        if name not in _OP_META_SKIP:
+            meta[name.replace("-", "_")] = value
+    op = find_op_config(rsc.primitive, action.task, action.interval_ms)
+    if op is None:
+        return meta
+    meta["name"] = op.name
+    for name, value in op.attrs.items():
+        if name not in _OP_META_SKIP:
+            meta[name.replace("-", "_")] = value
+    ctx = RuleContext(node_attrs={}, now=ws.now)
+    for name, value in unpack_nvsets(op.meta_sets, ctx).items():
+        if name not in _OP_META_SKIP:
+            meta[name.replace("-", "_")] = value
+    delay = _start_delay_ms(ws, op, action.interval_ms)
+    if delay is not None:
+        meta["start_delay"] = str(delay)
+    return meta
+
+
+def _op_params(ws: WorkingSet, action: Action) -> dict[str, str]:
+    """Parameters an ``<op>`` adds for its own runs (``OCF_CHECK_LEVEL``...)."""
+    rsc = action.rsc
+    op = find_op_config(rsc.primitive if rsc else None, action.task, action.interval_ms)
+    if op is None or not op.instance_sets:
+        return {}
+    return unpack_nvsets(op.instance_sets, RuleContext(node_attrs={}, now=ws.now))
+
+
 def _clone_meta(ws: WorkingSet, rsc: Resource, meta: dict[str, str]) -> None:
     from hapy.scheduler.unpack.resources import clone_max, clone_node_max
 
@@ -95,12 +153,7 @@ def action_attributes(ws: WorkingSet, action: Action) -> dict[str, str]:
     meta: dict[str, str] = {}
     rsc = action.rsc
     if rsc is not None and not action.is_cluster_event:
-        prim = rsc.primitive
-        op = find_op_config(prim, action.task, action.interval_ms)
-        if op is not None:
-            for name, value in op.attrs.items():
-                if name not in _OP_META_SKIP:
-                    meta[name.replace("-", "_")] = value
+        meta.update(op_meta(ws, action))
         _clone_meta(ws, rsc, meta)
         if action.interval_ms > 0:
             meta["interval"] = str(action.interval_ms)
@@ -113,9 +166,9 @@ def action_attributes(ws: WorkingSet, action: Action) -> dict[str, str]:
     if action.pseudo and rsc is not None and "timeout" not in meta:
         meta["timeout"] = str(DEFAULT_TIMEOUT_MS)
     attrs = {f"CRM_meta_{k}": v for k, v in meta.items()}
-    if rsc is not None and rsc.primitive is not None and not action.pseudo:
-        for name, value in rsc.params.items():
-            attrs[name] = value
+    if rsc is not None and rsc.primitive is not None and not action.is_cluster_event:
+        attrs.update(rsc.params)
+        attrs.update(_op_params(ws, action))
     return attrs
 
 
@@ -155,6 +208,22 @@ def to_graph_action(ws: WorkingSet, action: Action) -> GraphAction:
     )
 
 
+#: pseudo-actions that mark a clone's (or bundle's) task as done
+_COMPLETIONS = frozenset(("running", "stopped", "promoted", "demoted"))
+
+
+def synapse_priority(action: Action) -> int:
+    """A resource's actions run with its priority; the pseudo-actions that
+    complete a clone's task are never held back (INFINITY); cluster events,
+    fencing included, have none."""
+    rsc = action.rsc
+    if rsc is None or action.is_cluster_event:
+        return 0
+    if action.pseudo and action.task in _COMPLETIONS and rsc.variant in ("clone", "bundle"):
+        return INFINITY
+    return rsc.priority
+
+
 def build_graph(ws: WorkingSet) -> TransitionGraph:
     included = [a for a in ws.actions if in_graph(a)]
     ids = {a.id for a in included}
@@ -163,10 +232,9 @@ def build_graph(ws: WorkingSet) -> TransitionGraph:
         inputs = sorted(
             {o.first.id for o in action.inputs if o.first.id in ids}
         )
-        priority = INFINITY if action.is_cluster_event and action.task == "stonith" else 0
         synapses.append(
             Synapse(id=index, action=to_graph_action(ws, action), inputs=tuple(inputs),
-                    priority=priority)
+                    priority=synapse_priority(action))
         )
     attrs: list[tuple[str, str]] = [
         ("cluster-delay", ws.options.get("cluster-delay")),

@@ -1,0 +1,59 @@
+"""Synapse priorities and the CRM_meta_* attributes actions take from their ops."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from scheduler_cib import cib_text, dummy, run, synapse
+
+from hapy.scheduler.working_set import INFINITY
+
+
+def test_actions_run_with_their_resource_priority() -> None:
+    meta = '<meta_attributes id="m"><nvpair id="p" name="priority" value="2"/></meta_attributes>'
+    graph = run(cib_text(dummy("r1", meta=meta), nodes=("n1",))).graph
+    assert synapse(graph, "r1_start_0").priority == 2
+    assert synapse(graph, "r1_monitor_0").priority == 2
+
+
+def test_clone_completion_pseudo_actions_have_infinite_priority() -> None:
+    text = cib_text('<clone id="c">' + dummy("r") + "</clone>")
+    graph = run(text).graph
+    assert synapse(graph, "c_running_0").priority == INFINITY
+    assert synapse(graph, "c_start_0").priority == 0
+
+
+def test_group_pseudo_actions_take_the_group_priority() -> None:
+    meta = '<meta_attributes id="m"><nvpair id="p" name="priority" value="7"/></meta_attributes>'
+    text = cib_text(f'<group id="g">{meta}' + dummy("a") + dummy("b") + "</group>")
+    graph = run(text).graph
+    assert synapse(graph, "g_running_0").priority == 7
+
+
+def test_configured_op_gives_name_defaults_delay_and_params() -> None:
+    ops = ('<op id="s" name="start" interval="0" timeout="30s"/>'
+           '<op id="m" name="monitor" interval="10s" start-delay="1m">'
+           '<instance_attributes id="mi"><nvpair id="lvl" name="OCF_CHECK_LEVEL" value="20"/>'
+           '</instance_attributes></op>')
+    defaults = ('<op_defaults><meta_attributes id="od"><nvpair id="rp" name="record-pending"'
+                ' value="true"/></meta_attributes></op_defaults>')
+    graph = run(cib_text(dummy("r1", ops=ops), nodes=("n1",), op_defaults=defaults)).graph
+    start = synapse(graph, "r1_start_0").action.attributes
+    assert start["CRM_meta_name"] == "start"
+    assert start["CRM_meta_timeout"] == "30000"
+    assert start["CRM_meta_record_pending"] == "true"
+    assert "OCF_CHECK_LEVEL" not in start
+    mon = synapse(graph, "r1_monitor_10000").action.attributes
+    assert mon["CRM_meta_start_delay"] == "60000"
+    assert mon["OCF_CHECK_LEVEL"] == "20"
+    probe = synapse(graph, "r1_monitor_0").action.attributes
+    assert "CRM_meta_name" not in probe
+
+
+def test_interval_origin_sets_the_start_delay() -> None:
+    ops = ('<op id="m" name="monitor" interval="1h" '
+           'interval-origin="2024-01-01 00:35:00"/>')
+    now = datetime(2024, 1, 1, 3, 28, tzinfo=UTC)
+    graph = run(cib_text(dummy("r1", ops=ops), nodes=("n1",)), now).graph
+    mon = synapse(graph, "r1_monitor_3600000").action.attributes
+    assert mon["CRM_meta_start_delay"] == str(7 * 60 * 1000)
