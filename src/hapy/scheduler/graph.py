@@ -130,7 +130,7 @@ def _clone_meta(ws: WorkingSet, rsc: Resource, meta: dict[str, str]) -> None:
     clone = rsc.clone_parent() if rsc.variant != "clone" else rsc
     if clone is None:
         return
-    if rsc is not clone:
+    if rsc is not clone and rsc.variant == "primitive":
         inst = rsc
         while inst.parent is not None and inst.parent is not clone:
             inst = inst.parent

@@ -78,7 +78,8 @@ def schedule(cib: m.Cib, now: datetime, *, with_scores: bool = True) -> Transiti
     for rsc in everything:
         if rsc.variant == "primitive":
             create_primitive_actions(ws, table, rsc)
-    for rsc in everything:
+    # innermost first: a clone of groups orders its instances' pseudo-actions
+    for rsc in reversed(everything):
         if rsc.variant in ("group", "clone"):
             create_collective_actions(ws, table, rsc)
     for rsc in everything:

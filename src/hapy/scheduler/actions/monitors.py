@@ -45,8 +45,11 @@ def create_probes(ws: WorkingSet, table: ActionTable, rsc: Resource) -> None:
         probe.meta["op_target_rc"] = "7"
         if not rsc.managed:
             probe.runnable = node.online
-        start = table.rsc_actions(rsc, START)
-        for s in start:
+        # a clone instance may be started anywhere: its probes must all be
+        # done before the clone starts any instance
+        clone_start = table.find(f"{clone.name}_{START}_0", None) if clone else None
+        starts = [clone_start] if clone_start is not None else table.rsc_actions(rsc, START)
+        for s in starts:
             table.order(probe, s, OrderFlag.OPTIONAL)
         for s in table.rsc_actions(rsc, STOP):
             if s.node is node:
@@ -146,8 +149,12 @@ def _stopped_monitor(ws: WorkingSet, table: ActionTable, rsc: Resource, op: m.Op
         mon = table.get(rsc, MONITOR, node, interval_ms=op.interval_ms)
         mon.meta["name"] = MONITOR
         mon.meta["role"] = "Stopped"
+        mon.meta["op_target_rc"] = "7"
         if recorded_monitor(rsc, node, op.interval_ms) is None:
             mon.optional = False
+        probe = table.find(f"{rsc.name}_{MONITOR}_0", node)
+        if probe is not None:
+            table.order(probe, mon, OrderFlag.OPTIONAL)
         for stop in table.rsc_actions(rsc, STOP):
             if stop.node is node:
                 table.order(stop, mon, OrderFlag.IMPLIES_THEN | OrderFlag.RUNNABLE_LEFT)
