@@ -4,6 +4,7 @@ promote/promoted, demote/demoted) and how members are ordered inside them."""
 from __future__ import annotations
 
 from hapy.scheduler.actions.model import (
+    COMPLETES,
     DEMOTE,
     DEMOTED,
     PROMOTE,
@@ -30,6 +31,14 @@ def _member_actions(table: ActionTable, rsc: Resource, task: str) -> list[Action
     return [found] if found is not None else []
 
 
+def _member_done(table: ActionTable, rsc: Resource, task: str) -> list[Action]:
+    """What marks a member's task as done: a primitive's action itself, a
+    nested collective's completion pseudo-action (running, stopped...)."""
+    if rsc.variant == "primitive":
+        return table.rsc_actions(rsc, task)
+    return _member_actions(table, rsc, COMPLETES[task])
+
+
 def create_collective_actions(ws: WorkingSet, table: ActionTable, rsc: Resource) -> None:
     start = table.pseudo(rsc, START)
     running = table.pseudo(rsc, RUNNING)
@@ -52,16 +61,20 @@ def create_collective_actions(ws: WorkingSet, table: ActionTable, rsc: Resource)
     for child in rsc.children:
         for a in _member_actions(table, child, START):
             table.order(start, a, F.IMPLIES_FIRST | F.RUNNABLE_LEFT)
+        for a in _member_done(table, child, START):
             table.order(a, running, F.IMPLIES_THEN)
         for a in _member_actions(table, child, STOP):
             table.order(stop, a, F.IMPLIES_FIRST)
+        for a in _member_done(table, child, STOP):
             table.order(a, stopped, F.IMPLIES_THEN)
         if promotable:
             for a in _member_actions(table, child, PROMOTE):
                 table.order(table.pseudo(rsc, PROMOTE), a, F.IMPLIES_FIRST | F.RUNNABLE_LEFT)
+            for a in _member_done(table, child, PROMOTE):
                 table.order(a, table.pseudo(rsc, PROMOTED), F.IMPLIES_THEN)
             for a in _member_actions(table, child, DEMOTE):
                 table.order(table.pseudo(rsc, DEMOTE), a, F.IMPLIES_FIRST)
+            for a in _member_done(table, child, DEMOTE):
                 table.order(a, table.pseudo(rsc, DEMOTED), F.IMPLIES_THEN)
     if rsc.variant == "group":
         members = rsc.children
