@@ -19,6 +19,7 @@ from hapy.scheduler.actions.fencing import create_fencing, create_shutdowns
 from hapy.scheduler.actions.model import Action
 from hapy.scheduler.actions.monitors import create_probes, create_recurring
 from hapy.scheduler.actions.primitive import create_primitive_actions
+from hapy.scheduler.actions.probe_orderings import order_probes
 from hapy.scheduler.actions.propagate import propagate
 from hapy.scheduler.actions.table import ActionTable
 from hapy.scheduler.assign.primitive import assign_any
@@ -88,6 +89,7 @@ def schedule(cib: m.Cib, now: datetime, *, with_scores: bool = True) -> Transiti
     apply_order_constraints(ws, table, data)
     create_fencing(ws, table)
     create_shutdowns(ws, table)
+    order_probes(ws, table, data)
     propagate(ws)
     for rsc in everything:
         if rsc.variant == "primitive":
