@@ -78,6 +78,18 @@ def _peer_uid(writer: asyncio.StreamWriter) -> int | None:
     return int(struct.unpack("3i", raw)[1])
 
 
+def agent_paths_from_env(runtime_dir: Path) -> AgentPaths:
+    """Where agents live: the standard places, unless HAPY_OCF_ROOT,
+    HAPY_LSB_DIR or HAPY_NAGIOS_DIR point elsewhere (tests, non-standard hosts)."""
+    defaults = AgentPaths(runtime_dir)
+    return AgentPaths(
+        runtime_dir,
+        ocf_root=Path(os.environ.get("HAPY_OCF_ROOT", defaults.ocf_root)),
+        lsb_dir=Path(os.environ.get("HAPY_LSB_DIR", defaults.lsb_dir)),
+        nagios_dir=Path(os.environ.get("HAPY_NAGIOS_DIR", defaults.nagios_dir)),
+    )
+
+
 class NodeDaemon:
     """Everything one node runs, wired together."""
 
@@ -87,7 +99,7 @@ class NodeDaemon:
         self.paths.state_dir.mkdir(parents=True, exist_ok=True)
         self.backend = backend
         self.cib = CibManager(backend, CibStore(self.paths.cib_dir))
-        self.executor = Executor(agent_paths or AgentPaths(self.paths.runtime_dir))
+        self.executor = Executor(agent_paths or agent_paths_from_env(self.paths.runtime_dir))
         self.controller = Controller(backend, self.cib, self.executor, Planner())
         self._tasks: list[asyncio.Task[Any]] = []
         self._server: asyncio.base_events.Server | None = None

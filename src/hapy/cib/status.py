@@ -163,8 +163,8 @@ def transient_attribute(root: etree._Element, uname: str, name: str) -> str | No
 
 def active_resources(root: etree._Element, uname: str) -> list[str]:
     """Resources whose history on ``uname`` says they are active there: the
-    newest operation (by call id) succeeded and was not a stop or a probe
-    that found nothing."""
+    newest operation (by call id, recurring monitors included) was not a
+    successful stop nor a monitor that found nothing."""
     active = []
     found = root.xpath(f"/cib/status/node_state[@uname='{_checked(uname)}']"
                        "/lrm/lrm_resources/lrm_resource")
@@ -174,7 +174,7 @@ def active_resources(root: etree._Element, uname: str) -> list[str]:
         newest: etree._Element | None = None
         newest_call = -2
         for op in rsc.iterfind("lrm_rsc_op"):
-            if op.get("interval", "0") != "0":
+            if "_last_failure_" in str(op.get("id", "")):
                 continue
             try:
                 call = int(op.get("call-id", "-1"))

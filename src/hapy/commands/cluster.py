@@ -10,10 +10,17 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from hapy.cluster.embedded.client import ensure_service
 from hapy.cluster.embedded.control import ClusterControl
-from hapy.cluster.embedded.paths import ClusterConfig, ClusterPaths, load_config, save_config
+from hapy.cluster.embedded.paths import (
+    DEFAULT_TOKEN_MS,
+    ClusterConfig,
+    ClusterPaths,
+    load_config,
+    save_config,
+)
 from hapy.commands.env import ClusterEnv
 from hapy.reports import HapyError, report
 
@@ -39,13 +46,23 @@ def _pid(env: ClusterEnv, node: str) -> int | None:
         pid = int((env.node_dir(node) / "hapy.pid").read_text().split()[0])
     except (OSError, ValueError, IndexError):
         return None
+    return pid if process_alive(pid) else None
+
+
+def process_alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie, dead but not yet reaped, does not)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
-        return None
+        return False
     except PermissionError:
         pass
-    return pid
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    # the state letter follows the parenthesised command name
+    return stat.rsplit(")", 1)[-1].split()[0] not in ("Z", "X")
 
 
 def start_daemon(env: ClusterEnv, node: str) -> None:
@@ -80,7 +97,7 @@ def wait_for_dc(env: ClusterEnv, nodes: tuple[str, ...], timeout: float) -> str:
                             directory=str(env.root))])
 
 
-def start_cluster(env: ClusterEnv, nodes: int, *, token_ms: int = 1000,
+def start_cluster(env: ClusterEnv, nodes: int, *, token_ms: int = DEFAULT_TOKEN_MS,
                   timeout: float = START_TIMEOUT) -> ClusterStarted:
     """Start (or complete) an embedded cluster of ``nodes`` nodes named node1..nodeN."""
     if nodes < 1:

@@ -274,23 +274,11 @@ def clear(env: ClusterEnv, rsc: str) -> int:
 
 
 def running_nodes(env: ClusterEnv, rsc: str) -> list[str]:
-    """Nodes whose history says ``rsc`` is active there (last op succeeded and
-    was not a stop), from the CIB."""
-    ident = _safe(rsc)
-    nodes = []
-    for xml in cib_query(env, xpath="/cib/status/node_state"):
-        state = parse_xml_text(xml)
-        for lrm_rsc in state.iter("lrm_resource"):
-            if lrm_rsc.get("id") != ident:
-                continue
-            last = next((o for o in lrm_rsc.iter("lrm_rsc_op")
-                         if o.get("id") == f"{ident}_last_0"), None)
-            if last is None:
-                continue
-            active = last.get("rc-code") in ("0", "8") and last.get("operation") != "stop"
-            if active and state.get("crmd") == "online":
-                nodes.append(str(state.get("uname")))
-    return nodes
+    """Nodes where the cluster (its scheduler's reading of the CIB) sees ``rsc``
+    active; for a clone, its instances' nodes."""
+    from hapy.commands.status import resource_locations
+
+    return resource_locations(env).get(_safe(rsc), [])
 
 
 def restart(env: ClusterEnv, rsc: str, timeout: float = 60.0) -> None:

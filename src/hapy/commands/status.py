@@ -72,3 +72,22 @@ def render_status_text(status: ClusterStatus, now: datetime) -> list[str]:
         "",
         *status.lines,
     ]
+
+
+def resource_locations(env: ClusterEnv, now: datetime | None = None) -> dict[str, list[str]]:
+    """Primitive id -> the nodes it is active on, as the scheduler reads the CIB
+    (clone instances are listed under their primitive's id)."""
+    from hapy.cib.parse import cib_from_tree
+    from hapy.cib.xmlio import parse_xml_text
+    from hapy.reports import ReportList
+    from hapy.scheduler.run import unpack
+
+    answer = env.request({"op": "cib", "request": {"op": "query"}})
+    cib = cib_from_tree(parse_xml_text(str(answer["xml"][0])), ReportList(), "<cluster CIB>")
+    ws = unpack(cib, now or datetime.now(UTC))
+    where: dict[str, list[str]] = {}
+    for top in ws.resources:
+        for prim in top.primitives():
+            nodes = where.setdefault(prim.id, [])
+            nodes.extend(n.uname for n in prim.running_on if n.uname not in nodes)
+    return {k: sorted(v) for k, v in where.items()}

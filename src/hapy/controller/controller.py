@@ -157,8 +157,11 @@ class Controller:
             self._joined = joined
             self._left = list(view.left)
         self._membership_dirty = True
+        rejoined = {m.name for m in view.joined}
         for (tid, aid), (target, future) in list(self._remote.items()):
-            if target not in names and not future.done():
+            # a node that left, or came back (its daemon restarted), will
+            # never answer for the actions it had
+            if (target not in names or target in rejoined) and not future.done():
                 log.warning("node %s left during action %s of transition %s", target, aid, tid)
                 future.set_result(False)
         if self._runner is not None:
@@ -211,6 +214,14 @@ class Controller:
             except HapyError as exc:
                 log.error("controller: %s", exc)
                 result = None
+                await asyncio.sleep(RETRY_PAUSE)
+                self._wake.set()
+            except Exception:
+                # the DC must go on whatever one transition did
+                log.exception("controller: transition failed")
+                result = None
+                await asyncio.sleep(RETRY_PAUSE)
+                self._wake.set()
             if result is not None and (result.aborted or not result.ok):
                 await asyncio.sleep(RETRY_PAUSE)
                 self._wake.set()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import concurrent.futures.process
 import multiprocessing
 from datetime import UTC, datetime
 
@@ -28,6 +29,15 @@ def plan_transition(cib_xml: bytes, now: float) -> str:
     return graph_to_xml(transition.graph)
 
 
+def _worker_init() -> None:
+    """The worker leaves signals to its daemon (a terminal's Ctrl-C or a
+    SIGTERM to the process group must not break the pool mid-shutdown)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
 class Planner:
     """Schedules in one long-lived worker process (started on first use)."""
 
@@ -37,12 +47,21 @@ class Planner:
     async def plan(self, cib_xml: bytes, now: float) -> TransitionGraph:
         from hapy.graph.xml import graph_from_xml
 
-        if self._pool is None:
-            self._pool = concurrent.futures.ProcessPoolExecutor(
-                max_workers=1, mp_context=multiprocessing.get_context("spawn"))
         loop = asyncio.get_running_loop()
-        text = await loop.run_in_executor(self._pool, plan_transition, cib_xml, now)
-        return graph_from_xml(text)
+        for attempt in (1, 2):
+            if self._pool is None:
+                self._pool = concurrent.futures.ProcessPoolExecutor(
+                    max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_worker_init)
+            try:
+                text = await loop.run_in_executor(self._pool, plan_transition, cib_xml, now)
+                return graph_from_xml(text)
+            except concurrent.futures.process.BrokenProcessPool:
+                # the worker died (killed, out of memory): start a new one once
+                self._pool = None
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     def close(self) -> None:
         if self._pool is not None:

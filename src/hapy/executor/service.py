@@ -88,6 +88,7 @@ class Executor:
         self._locks: dict[str, asyncio.Lock] = {}
         self._recurring: dict[tuple[str, str, int], asyncio.Task[None]] = {}
         self._metadata: dict[AgentSpec, str] = {}
+        self._nagios_started: set[str] = set()
 
     def _lock(self, rsc: str) -> asyncio.Lock:
         lock = self._locks.get(rsc)
@@ -100,8 +101,20 @@ class Executor:
         async with self._lock(op.rsc):
             queue_ms = int((time.monotonic() - queued) * 1000)
             call_id = next(self._call_ids)
-            inv = invocation(op.agent, op.action, op.rsc, op.params, op.agent_meta(), self.paths)
-            result = await run_invocation(inv, op.timeout_ms)
+            if op.agent.standard == "nagios" and op.action == "monitor" and not op.interval_ms \
+                    and op.rsc not in self._nagios_started:
+                # a nagios plugin checks something elsewhere: it "runs" only
+                # where this node started it
+                result = ActionResult(OcfRc.NOT_RUNNING, OpStatus.DONE, 0)
+            else:
+                inv = invocation(op.agent, op.action, op.rsc, op.params, op.agent_meta(),
+                                 self.paths)
+                result = await run_invocation(inv, op.timeout_ms)
+            if op.agent.standard == "nagios" and result.rc == OcfRc.OK:
+                if op.action == "start":
+                    self._nagios_started.add(op.rsc)
+                elif op.action == "stop":
+                    self._nagios_started.discard(op.rsc)
         return OperationResult(op, call_id, result, self._wall_clock(), queue_ms)
 
     async def execute(self, op: Operation) -> OperationResult:

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_TOKEN_MS = 1000
+DEFAULT_TOKEN_MS = 3000  # Corosync 3's default token timeout
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,8 @@ class _Member:
     groups: set[str] = field(default_factory=set)
     # the names in the last view this member was told about
     view: tuple[str, ...] = ()
+    # False once its connection dropped without a goodbye
+    connected: bool = True
 
 
 def peer_credentials(writer: asyncio.StreamWriter) -> tuple[int, int, int] | None:
@@ -154,7 +156,7 @@ class MembershipService:
                 })
 
     def _send(self, member: _Member, frame: Frame) -> None:
-        if member.writer.is_closing():
+        if not member.connected or member.writer.is_closing():
             return
         member.writer.write(encode(frame))
         transport = member.writer.transport
@@ -182,6 +184,7 @@ class MembershipService:
             writer.close()
             return
         member: _Member | None = None
+        said_bye = False
         try:
             while True:
                 frame = await read_frame(reader)
@@ -208,6 +211,7 @@ class MembershipService:
                 elif kind == "join":
                     member.groups.add(str(frame.get("group", "")))
                 elif kind == "bye":
+                    said_bye = True
                     break
                 elif kind != "hb":
                     self._send(member, {"type": "error", "code": "CLUSTER_PROTOCOL",
@@ -217,7 +221,13 @@ class MembershipService:
                 self._expel(member, f"protocol error: {exc}")
         finally:
             if member is not None:
-                self._expel(member, "left")
+                if said_bye:
+                    self._expel(member, "left")
+                else:
+                    # a process that died without a word stays a (silent)
+                    # member until the token timeout, as under Corosync: if
+                    # it comes back in time, the others see no change
+                    member.connected = False
             if not writer.is_closing():
                 writer.close()
 
@@ -230,11 +240,18 @@ class MembershipService:
             return None
         stale = self._members.get(name)
         if stale is not None:
-            # the same node connecting again: its old connection is dead
+            # the same node connecting again: its old connection is dead (the
+            # others keep their view: the node never left it)
             self._expel(stale, "replaced by a new connection of the same node", refresh=False)
         groups = frame.get("groups", [])
         member = _Member(name, self._nodeid(name), pid, writer, self._now(),
                          {str(g) for g in groups} if isinstance(groups, list) else set())
+        if stale is not None:
+            # the others never saw it leave; they see it join again, so that
+            # they learn its state was lost (as a CPG group shows a process
+            # that failed and came back)
+            for other in self._members.values():
+                other.view = tuple(n for n in other.view if n != name)
         self._members[name] = member
         self._idle_since = None
         writer.write(encode({"type": "welcome", "nodeid": member.nodeid,

@@ -1,0 +1,25 @@
+"""``hapy demo`` runs unprivileged-style in a temporary directory, recovers
+the injected failure, moves the resources of the stopped node, and exits 0
+within a minute, leaving no process behind."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+
+def test_demo_runs_to_the_end_in_under_a_minute() -> None:
+    began = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", "hapy", "demo"], capture_output=True,
+                          text=True, timeout=120, env=os.environ.copy())
+    took = time.monotonic() - began
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "running again after" in out
+    assert "web runs on" in out
+    assert "What happened:" in out and "Demo finished" in out
+    assert took < 60
+    leftovers = subprocess.run(["pgrep", "-f", "hapy-demo-"], capture_output=True, text=True)
+    assert leftovers.stdout.strip() == ""

@@ -1,0 +1,180 @@
+"""A real 3-node embedded cluster (one daemon process per node) managing
+Debian's ocf:heartbeat:Dummy, an LSB init script and a nagios plugin through
+the admin commands.
+
+A watcher thread reads the agents' own state files all along: no resource may
+ever be active on two nodes."""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from hapy.commands import cluster, node, property, resource
+from hapy.commands.env import ClusterEnv, cib_query
+
+NODES = ("node1", "node2", "node3")
+pytestmark = pytest.mark.skipif(
+    not Path("/usr/lib/ocf/resource.d/heartbeat/Dummy").exists(),
+    reason="resource-agents not installed")
+
+LSB_SCRIPT = """#!/bin/sh
+# a minimal LSB init script whose "service" is a state file in the node's runtime dir
+STATE="$HA_RSCTMP/lsb-svc.state"
+case "$1" in
+  start) touch "$STATE"; exit 0 ;;
+  stop) rm -f "$STATE"; exit 0 ;;
+  status) [ -f "$STATE" ] && exit 0; exit 3 ;;
+  *) exit 3 ;;
+esac
+"""
+NAGIOS_PLUGIN = """#!/bin/sh
+# a check that passes while its flag file exists
+[ -f "$2" ] && { echo "OK"; exit 0; }
+echo "CRITICAL"; exit 2
+"""
+
+
+class Watcher(threading.Thread):
+    """Polls the agents' state files; records any moment a resource is active
+    on more than one node."""
+
+    def __init__(self, env: ClusterEnv, files: dict[str, str]) -> None:
+        super().__init__(daemon=True)
+        self.env = env
+        self.files = files  # resource -> state file name in rsctmp
+        self.doubles: list[tuple[str, list[str]]] = []
+        self.stop_flag = threading.Event()
+
+    def where(self, rsc: str) -> list[str]:
+        name = self.files[rsc]
+        return [n for n in NODES if (self.env.node_dir(n) / "run" / "rsctmp" / name).exists()]
+
+    def run(self) -> None:
+        while not self.stop_flag.is_set():
+            for rsc in self.files:
+                nodes = self.where(rsc)
+                if len(nodes) > 1:
+                    self.doubles.append((rsc, nodes))
+            time.sleep(0.02)
+
+
+def wait_for(check: Callable[[], bool], what: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ClusterEnv]:
+    lsb = tmp_path / "init.d"
+    lsb.mkdir()
+    (lsb / "svc").write_text(LSB_SCRIPT)
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "check_flag").write_text(NAGIOS_PLUGIN)
+    for script in (lsb / "svc", plugins / "check_flag"):
+        script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("HAPY_LSB_DIR", str(lsb))
+    monkeypatch.setenv("HAPY_NAGIOS_DIR", str(plugins))
+    env = ClusterEnv(tmp_path / "cluster")
+    cluster.start_cluster(env, 3)
+    property.set_properties(env, [("stonith-enabled", "false")])
+    try:
+        yield env
+    finally:
+        cluster.stop_cluster(env)
+
+
+MONITOR = [("monitor", [("interval", "1s"), ("timeout", "10s")])]
+
+
+def test_placement_recovery_standby_and_restarts(env: ClusterEnv, tmp_path: Path) -> None:
+    watcher = Watcher(env, {"d": "Dummy-d.state", "svc": "lsb-svc.state"})
+    watcher.start()
+    try:
+        # create -> started where the location constraint puts it
+        resource.create(env, "d", "ocf:heartbeat:Dummy", ops=MONITOR, no_default_ops=True)
+        from hapy.commands import constraint
+
+        constraint.location(env, "d", "prefers", ["node2=100"])
+        wait_for(lambda: watcher.where("d") == ["node2"], "d on node2")
+        assert resource.running_nodes(env, "d") == ["node2"]
+
+        # a monitor failure -> restarted in place
+        state = env.node_dir("node2") / "run" / "rsctmp" / "Dummy-d.state"
+        inode = state.stat().st_ino
+        state.unlink()
+        wait_for(lambda: state.exists(), "d restarted")
+        assert watcher.where("d") == ["node2"] and state.stat().st_ino != inode
+
+        # migration-threshold=1 -> a failure moves it away (after a cleanup:
+        # the failure above counts, and would move it at once)
+        resource.cleanup(env, "d")
+        resource.update_meta(env, "d", [("migration-threshold", "1")])
+        wait_for(lambda: resource.running_nodes(env, "d") == ["node2"], "d re-probed")
+        time.sleep(1.5)
+        state.unlink()
+        wait_for(lambda: watcher.where("d") not in ([], ["node2"]), "d moved")
+        moved_to = watcher.where("d")[0]
+        resource.cleanup(env, "d")
+        resource.update_meta(env, "d", [("migration-threshold", "")])
+
+        # standby -> moved away from the standby node
+        wait_for(lambda: len(watcher.where("d")) == 1, "d settled")
+        current = watcher.where("d")[0]
+        node.standby(env, current, True)
+        wait_for(lambda: watcher.where("d") not in ([], [current]), "d off the standby node")
+        node.standby(env, current, False)
+        del moved_to
+
+        # an LSB init script and a nagios plugin are managed too
+        resource.create(env, "svc", "lsb:svc", ops=MONITOR, no_default_ops=True)
+        wait_for(lambda: len(watcher.where("svc")) == 1, "svc started")
+        flag = tmp_path / "flag"
+        flag.touch()
+        resource.create(env, "chk", "nagios:check_flag", params=[("file", str(flag))],
+                        ops=MONITOR, no_default_ops=True)
+        wait_for(lambda: len(resource.running_nodes(env, "chk")) == 1, "chk started")
+
+        # maintenance-mode -> no agent is called: a dead service stays dead
+        property.set_properties(env, [("maintenance-mode", "true")])
+        time.sleep(1.5)
+        where = watcher.where("d")[0]
+        (env.node_dir(where) / "run" / "rsctmp" / "Dummy-d.state").unlink()
+        time.sleep(3)
+        assert watcher.where("d") == []
+        property.set_properties(env, [("maintenance-mode", "false")])
+        wait_for(lambda: len(watcher.where("d")) == 1, "d back after maintenance")
+
+        # a daemon restarted -> the CIB is kept, running resources are not restarted
+        where = watcher.where("d")[0]
+        state = env.node_dir(where) / "run" / "rsctmp" / "Dummy-d.state"
+        inode = state.stat().st_ino
+        pid = int((env.node_dir(where) / "hapy.pid").read_text())
+        os.kill(pid, 9)
+        wait_for(lambda: not cluster.process_alive(pid), "the daemon to die")
+        cluster.start_nodes(env, [where])
+        time.sleep(3)
+        assert watcher.where("d") == [where] and state.stat().st_ino == inode
+    finally:
+        watcher.stop_flag.set()
+        watcher.join()
+    assert not watcher.doubles, f"active on two nodes: {watcher.doubles[:5]}"
+
+
+def test_the_whole_cluster_restarted_keeps_its_configuration(env: ClusterEnv) -> None:
+    resource.create(env, "keep", "ocf:heartbeat:Dummy", ops=MONITOR, no_default_ops=True)
+    wait_for(lambda: len(resource.running_nodes(env, "keep")) == 1, "keep started")
+    cluster.stop_cluster(env)
+    cluster.start_cluster(env, 3)
+    assert cib_query(env, xpath="//primitive[@id='keep']")
+    wait_for(lambda: len(resource.running_nodes(env, "keep")) == 1, "keep started again")
