@@ -24,6 +24,7 @@ from hapy.scheduler.actions.propagate import propagate
 from hapy.scheduler.actions.table import ActionTable
 from hapy.scheduler.assign.primitive import assign_any
 from hapy.scheduler.assign.setup import apply_stickiness, init_allowed, prepare_groups
+from hapy.scheduler.assign.tickets import apply_tickets
 from hapy.scheduler.graph import build_graph
 from hapy.scheduler.options import ClusterOptions
 from hapy.scheduler.trace import ScoreTrace
@@ -68,6 +69,7 @@ def schedule(cib: m.Cib, now: datetime, *, with_scores: bool = True) -> Transiti
     ws.trace = ScoreTrace() if with_scores else None
     init_allowed(ws)
     data = unpack_constraints(ws)
+    apply_tickets(ws, data)
     apply_failcounts(ws)
     apply_stickiness(ws)
     prepare_groups(ws)

@@ -21,6 +21,34 @@ def _role_word(rsc: Resource, role: Role) -> str:
     return role.text
 
 
+def _needs_role(rsc: Resource) -> bool:
+    """Whether a summary line names roles: the resource is or will be
+    active in a promotable role, or will be promoted."""
+    return rsc.role > Role.STARTED or rsc.next_role > Role.UNPROMOTED
+
+
+def role_change_text(rsc: Resource, origin: Node | None, destination: Node | None) -> str:
+    """The part in parentheses of a summary line: where (and in which role)
+    the resource is and will be."""
+    role, next_role = _role_word(rsc, rsc.role), _role_word(rsc, rsc.next_role)
+    need_role = rsc.promotable and _needs_role(rsc)
+    if origin is None:
+        name = destination.uname if destination else ""
+        return f"{role} -> {next_role} {name}" if need_role else name
+    if destination is None:
+        return f"{role} {origin.uname}" if need_role else origin.uname
+    same_role = rsc.role is rsc.next_role
+    same_host = origin is destination
+    if same_host and same_role:
+        return f"{role} {origin.uname}" if need_role else origin.uname
+    if same_role:
+        text = f"{origin.uname} -> {destination.uname}"
+        return f"{text} {role}" if need_role else text
+    if same_host:
+        return f"{role} -> {next_role} {origin.uname}"
+    return f"{role} {origin.uname} -> {next_role} {destination.uname}"
+
+
 def _reason_text(action: Action) -> str:
     src = action.reason_source
     if action.reason.startswith("unrunnable"):
@@ -45,7 +73,7 @@ def primitive_line(ws: WorkingSet, rsc: Resource) -> tuple[str, str, str, str] |
 
     def where(node: Node | None, role: Role | None = None) -> str:
         name = node.uname if node else ""
-        if promotable and role is not None:
+        if promotable and role is not None and _needs_role(rsc):
             return f"{_role_word(rsc, role)} {name}"
         return name
 
@@ -60,7 +88,7 @@ def primitive_line(ws: WorkingSet, rsc: Resource) -> tuple[str, str, str, str] |
     if current is None:
         if start_done and start is not None:
             if promotes:
-                return _fmt("Start", rsc, f"{where(start.node, Role.PROMOTED)}")
+                return _fmt("Promote", rsc, role_change_text(rsc, None, start.node))
             return _fmt("Start", rsc, where(start.node))
         if start is not None and start.required and not start.runnable and nxt is not None:
             src = start.unrunnable_source
@@ -90,10 +118,7 @@ def primitive_line(ws: WorkingSet, rsc: Resource) -> tuple[str, str, str, str] |
         return _fmt("Stop", rsc, where(current, rsc.role), reason)
     if nxt is not current:
         verb = "Recover" if rsc.failed else "Move"
-        if promotable:
-            return _fmt(verb, rsc, f"{_role_word(rsc, rsc.role)} {current.uname} -> "
-                        f"{_role_word(rsc, rsc.next_role)} {nxt.uname}")
-        return _fmt(verb, rsc, f"{current.uname} -> {nxt.uname}")
+        return _fmt(verb, rsc, role_change_text(rsc, current, nxt))
     if stop_here and start_done:
         if rsc.failed:
             return _fmt("Recover", rsc, where(current, rsc.role))
@@ -102,14 +127,13 @@ def primitive_line(ws: WorkingSet, rsc: Resource) -> tuple[str, str, str, str] |
             reason = _reason_text(stop_here[0])
         if current.id in rsc.history_digest_mismatch:
             reason = "due to resource definition change"
-        return _fmt("Restart", rsc, where(current, rsc.role), reason)
+        return _fmt("Restart", rsc, role_change_text(rsc, current, current), reason)
     if promotes and rsc.role is not Role.PROMOTED:
-        return _fmt("Promote", rsc, f"{_role_word(rsc, rsc.role)} -> Promoted {current.uname}")
+        return _fmt("Promote", rsc, role_change_text(rsc, current, current))
     if demotes and rsc.next_role is not Role.PROMOTED:
-        return _fmt("Demote", rsc, f"Promoted -> {_role_word(rsc, rsc.next_role)} "
-                    f"{current.uname}")
+        return _fmt("Demote", rsc, role_change_text(rsc, current, current))
     if demotes and promotes:
-        return _fmt("Re-promote", rsc, f"Promoted {current.uname}")
+        return _fmt("Re-promote", rsc, role_change_text(rsc, current, current))
     return None
 
 

@@ -38,7 +38,7 @@ def primitive_view(rsc: Resource) -> v.PrimitiveView:
         nodes=tuple(n.uname for n in rsc.running_on),
         failed=rsc.failed,
         orphan=rsc.orphan,
-        managed=rsc.managed,
+        managed=rsc.managed or rsc.frozen_by_ticket,
         blocked=rsc.block,
         target_role=rsc.meta.get("target-role"),
         pending_task=rsc.pending_task,

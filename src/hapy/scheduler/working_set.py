@@ -128,6 +128,7 @@ class Resource:
     ignore_failure_stop: bool = False
     maintenance: bool = False
     critical: bool = True
+    frozen_by_ticket: bool = False  # unmanaged by a ticket's loss-policy (not shown)
     # configuration-derived values
     priority: int = 0
     stickiness: int = 0
@@ -163,6 +164,7 @@ class Resource:
     colocations_with_this: list[Colocation] = field(default_factory=list)
     ticket_constraints: list[object] = field(default_factory=list)
     promotion_priority: int = 0
+    promoted_locations: dict[str, int] = field(default_factory=dict)  # role=Promoted
     sort_index: int = 0
     recovery_reasons: dict[str, str] = field(default_factory=dict)
     history_digest_mismatch: dict[str, str] = field(default_factory=dict)

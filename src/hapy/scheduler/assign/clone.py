@@ -5,6 +5,7 @@ from __future__ import annotations
 from hapy.cib.scores import add_scores
 from hapy.scheduler.assign.nodes import apply_to_dependent, merge_dependent_scores
 from hapy.scheduler.assign.primitive import assign_primitive, set_assignment, sorted_nodes_for_trace
+from hapy.scheduler.assign.promotable import add_promotion_scores, set_instance_roles
 from hapy.scheduler.unpack.resources import clone_max, clone_node_max
 from hapy.scheduler.working_set import INFINITY, Node, Resource, Role, WorkingSet
 
@@ -47,6 +48,8 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
             )
         for inst in clone.children:
             _seed_instance(clone, inst)
+        if clone.promotable:
+            add_promotion_scores(ws, clone)
         if ws.trace is not None:
             for rsc in (clone, *clone.children):
                 for shown in sorted_nodes_for_trace(ws, rsc):
@@ -56,9 +59,10 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
         total_max = clone_max(ws, clone)
         counts: dict[str, int] = {}
         total = 0
-        running_first = [i for i in clone.children if _current(i) is not None] + [
-            i for i in clone.children if _current(i) is None
-        ]
+        running_first = [i for i in clone.children if _current(i) is not None] + sorted(
+            (i for i in clone.children if _current(i) is None),
+            key=lambda i: -_best_score(ws, i),
+        )
         for inst in running_first:
             if total >= total_max:
                 _block_all(inst)
@@ -70,6 +74,8 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
                 counts[node.id] = counts.get(node.id, 0) + 1
                 total += 1
         clone.provisional = False
+        if clone.promotable:
+            set_instance_roles(ws, clone)
     finally:
         clone.assign_running = False
 
@@ -79,6 +85,14 @@ def _current(inst: Resource) -> Node | None:
     if len(nodes) == 1:
         return next(iter(nodes.values()))
     return None
+
+
+def _best_score(ws: WorkingSet, inst: Resource) -> int:
+    """The instance's score on its best available node (instances with a
+    stronger preference are placed first)."""
+    scores = [score for node_id, score in inst.allowed.items()
+              if (node := ws.nodes_by_id.get(node_id)) is not None and node.available()]
+    return max(scores, default=-INFINITY)
 
 
 def _ban(inst: Resource, node_id: str) -> None:

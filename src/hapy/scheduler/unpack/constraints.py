@@ -97,6 +97,11 @@ def _add_location(rsc: Resource, node_id: str, score: int) -> None:
     rsc.allowed[node_id] = add_scores(rsc.allowed.get(node_id, 0), score)
 
 
+def _add_promoted_location(data: ConstraintData, rsc: Resource, node_id: str, score: int) -> None:
+    data.promotion_locations.append(PromotionLocation(rsc, node_id, score))
+    rsc.promoted_locations[node_id] = add_scores(rsc.promoted_locations.get(node_id, 0), score)
+
+
 def apply_location(
     ws: WorkingSet, cons: m.LocationConstraint, rsc: Resource, role: str | None,
     data: ConstraintData, match: re.Match[str] | None = None,
@@ -127,14 +132,14 @@ def apply_location(
                 if value is None:
                     continue
                 if eff_role in (Role.PROMOTED,):
-                    data.promotion_locations.append(PromotionLocation(rsc, node.id, value))
+                    _add_promoted_location(data, rsc, node.id, value)
                     continue
                 scored_nodes.append((node.id, value))
             if eff_role is Role.PROMOTED:
                 continue
     if role_value is Role.PROMOTED and cons.node is not None:
         for node_id, score in scored_nodes:
-            data.promotion_locations.append(PromotionLocation(rsc, node_id, score))
+            _add_promoted_location(data, rsc, node_id, score)
         return
     for node_id, score in scored_nodes:
         _add_location(rsc, node_id, score)

@@ -153,8 +153,9 @@ def build_instance(ws: WorkingSet, clone: Resource, number: int) -> Resource:
         inst = build_group(ws, cfg.child, clone, number)
     else:
         inst = build_primitive(ws, cfg.child, clone, number)
-    inst.unique = clone.unique
-    inst.promotable = clone.promotable
+    for rsc in inst.walk():
+        rsc.unique = clone.unique
+        rsc.promotable = clone.promotable
     return inst
 
 

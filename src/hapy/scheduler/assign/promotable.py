@@ -1,0 +1,326 @@
+"""Promotable clones: which assigned instances are promoted.
+
+After a promotable clone's instances have nodes, each instance gets a
+promotion priority: its promotion score (the ``master-<resource>`` node
+attribute the agent sets, summed over a cloned group's members; -1 when no
+member has one), plus the clone's location scores for the Promoted role, plus
+its role-based colocations.  Priorities of eligible instances are added to
+the clone's score of their node, role-based colocations of the clone adjust
+those node scores, and each eligible instance then ranks by its node's score.
+The best instances are promoted, at most ``promoted-max`` in all and
+``promoted-node-max`` per node.
+"""
+
+from __future__ import annotations
+
+from hapy.cib.scores import add_scores, parse_score
+from hapy.scheduler.assign.nodes import attr_value, merge_dependent_scores
+from hapy.scheduler.assign.tickets import ticket_blocks_promotion
+from hapy.scheduler.unpack.constraints import TicketSpec
+from hapy.scheduler.unpack.resources import meta_int
+from hapy.scheduler.working_set import INFINITY, Colocation, Node, Resource, Role, WorkingSet
+
+
+def promoted_max(clone: Resource) -> int:
+    meta = clone.meta
+    return max(0, meta_int(meta.get("promoted-max", meta.get("master-max")), 1))
+
+
+def promoted_node_max(clone: Resource) -> int:
+    meta = clone.meta
+    return max(0, meta_int(meta.get("promoted-node-max", meta.get("master-node-max")), 1))
+
+
+def _score_applies(clone: Resource, rsc: Resource, node: Node) -> bool:
+    """Whether a primitive instance's promotion score on ``node`` counts.
+
+    An anonymous instance's score counts where that instance is active, or
+    where no instance is active but the resource has been probed.  Otherwise
+    it counts where this instance's state is known, or everywhere while the
+    resource's state is known nowhere (cluster start-up).
+    """
+    if not rsc.unique:
+        active = _active_instance(clone, rsc.id, node)
+        if active is rsc or (active is None and _known_anywhere_on(clone, rsc.id, node)):
+            return _allowed(rsc, node)
+    if not rsc.running_on and not rsc.known_on:
+        return _allowed(rsc, node)
+    if node.id in rsc.known_on or node in rsc.running_on:
+        return _allowed(rsc, node)
+    return False
+
+
+def _allowed(rsc: Resource, node: Node) -> bool:
+    return rsc.allowed.get(node.id, -INFINITY) >= 0 or node.id not in rsc.allowed
+
+
+def _active_instance(clone: Resource, prim_id: str, node: Node) -> Resource | None:
+    for inst in clone.children:
+        for prim in inst.primitives():
+            if prim.id == prim_id and node in prim.running_on:
+                return prim
+    return None
+
+
+def _known_anywhere_on(clone: Resource, prim_id: str, node: Node) -> bool:
+    for inst in clone.children:
+        for prim in inst.primitives():
+            if prim.id == prim_id and node.id in prim.known_on:
+                return True
+    return False
+
+
+def _attribute_score(clone: Resource, rsc: Resource, node: Node) -> int | None:
+    """A primitive instance's promotion score on ``node`` from the node
+    attributes (the ``master-<name>`` attribute its agent sets), or None."""
+    if not _score_applies(clone, rsc, node):
+        return None
+    names = [rsc.name] if rsc.unique else [rsc.id, rsc.name]
+    for name in names:
+        value = node.attrs.get(f"master-{name}")
+        if value is None:
+            continue
+        try:
+            return parse_score(value)
+        except ValueError:
+            return 0
+    return None
+
+
+def promotion_score(clone: Resource, inst: Resource, node: Node) -> int | None:
+    """The instance's promotion score from node attributes (None: none set)."""
+    if inst.variant == "primitive":
+        return _attribute_score(clone, inst, node)
+    total = 0
+    found = False
+    for child in inst.children:
+        score = promotion_score(clone, child, node)
+        if score is not None:
+            found = True
+            total = add_scores(total, score)
+    return total if found else None
+
+
+def add_promotion_scores(ws: WorkingSet, clone: Resource) -> None:
+    """Before placing instances, prefer nodes where they would be promoted:
+    positive promotion scores are added to each instance's node scores."""
+    for inst in clone.children:
+        for node_id, current in list(inst.allowed.items()):
+            node = ws.nodes_by_id.get(node_id)
+            if node is None or not node.available(consider_standby=False):
+                continue
+            score = promotion_score(clone, inst, node)
+            if score is not None and score > 0:
+                inst.allowed[node_id] = add_scores(current, score)
+                if inst.variant == "group" and inst.children:
+                    first = inst.children[0]
+                    first.allowed[node_id] = add_scores(first.allowed.get(node_id, 0), score)
+
+
+def _role_allows_promotion(inst: Resource) -> bool:
+    for rsc in inst.walk():
+        if rsc.target_role in (Role.STOPPED, Role.UNPROMOTED):
+            return False
+    return True
+
+
+def _promoted_locations(rsc: Resource) -> dict[str, int]:
+    return rsc.promoted_locations
+
+
+def _instance_priority(ws: WorkingSet, clone: Resource, inst: Resource) -> int | None:
+    """The instance's own promotion priority; None when it is not assigned."""
+    node = inst.assigned_node
+    if node is None:
+        return None
+    if not inst.managed:
+        priority = inst.priority if _current_role(inst) == Role.PROMOTED else -INFINITY
+    elif not _role_allows_promotion(inst):
+        priority = -INFINITY
+    else:
+        score = promotion_score(clone, inst, node)
+        priority = -1 if score is None else score
+    for rsc in (inst, clone):
+        extra = _promoted_locations(rsc).get(node.id)
+        if extra is not None:
+            priority = add_scores(priority, extra)
+    for coloc in _role_colocations(clone, inst):
+        priority = _apply_coloc_to_priority(coloc, node, priority)
+    return priority
+
+
+def _role_colocations(clone: Resource, inst: Resource) -> list[Colocation]:
+    """Colocations that make an instance's role follow another resource."""
+    return [c for c in inst.colocations_this_with if c.dependent_role is not Role.UNKNOWN]
+
+
+def _primary_nodes(coloc: Colocation) -> list[Node]:
+    """Where the colocation's primary will be (in the role it names)."""
+    primary = coloc.primary
+    out: list[Node] = []
+    for rsc in primary.walk():
+        if rsc.variant == "clone" or (rsc.variant == "group" and rsc is not primary):
+            continue
+        node = rsc.assigned_node
+        if node is None:
+            continue
+        if rsc.variant == "group" or rsc.parent is None or rsc.parent.variant != "group":
+            if coloc.primary_role is Role.UNKNOWN or coloc.primary_role is _next_role(rsc):
+                out.append(node)
+    return out
+
+
+def _next_role(rsc: Resource) -> Role:
+    role = rsc.next_role
+    if role is Role.STARTED and rsc.promotable:
+        return Role.UNPROMOTED
+    return role
+
+
+def _apply_coloc_to_priority(coloc: Colocation, node: Node, priority: int) -> int:
+    nodes = _primary_nodes(coloc)
+    if not nodes and coloc.primary.assigned_node is None and coloc.primary.variant != "clone":
+        return priority
+    value = attr_value(node, coloc.node_attribute)
+    same = value is not None and any(
+        attr_value(other, coloc.node_attribute) == value for other in nodes
+    )
+    if not same:
+        if coloc.score >= INFINITY and coloc.dependent_role is Role.PROMOTED:
+            return -INFINITY
+        return priority
+    score = coloc.score
+    if coloc.dependent_role is Role.UNPROMOTED:
+        score = -score
+    return add_scores(priority, score)
+
+
+def _sort_key(inst: Resource, position: int) -> tuple[int, int, int, int]:
+    running = 0 if inst.running_on or any(p.running_on for p in inst.primitives()) else 1
+    return (-inst.sort_index, -_current_role(inst), running, position)
+
+
+def _current_role(inst: Resource) -> int:
+    return max((int(p.role) for p in inst.primitives()), default=int(Role.STOPPED))
+
+
+def _clone_node_scores(ws: WorkingSet, clone: Resource) -> dict[str, int]:
+    scores = dict(clone.allowed)
+    if any(isinstance(spec, TicketSpec) and ticket_blocks_promotion(spec)
+           for spec in clone.ticket_constraints):
+        return {node_id: -INFINITY for node_id in scores}
+    for inst in clone.children:
+        node = inst.assigned_node
+        if node is None or inst.sort_index < 0:
+            continue
+        scores[node.id] = add_scores(scores.get(node.id, 0), inst.sort_index)
+    for coloc in clone.colocations_this_with:
+        if coloc.dependent_role is not Role.PROMOTED:
+            continue
+        merged = _merge_primary(ws, scores, coloc)
+        scores = merged
+    for coloc in clone.colocations_with_this:
+        if coloc.primary_role is not Role.PROMOTED or not coloc.influence:
+            continue
+        merged = merge_dependent_scores(ws, scores, coloc.dependent, coloc.score / INFINITY,
+                                        coloc.node_attribute, {id(clone)})
+        scores = merged
+    return scores
+
+
+def _merge_primary(ws: WorkingSet, scores: dict[str, int], coloc: Colocation) -> dict[str, int]:
+    """Add the primary's node scores (scaled) to the clone's promotion node scores."""
+    factor = coloc.score / INFINITY
+    primary_scores = _placement_scores(coloc)
+    work = dict(scores)
+    for node_id in work:
+        node = ws.nodes_by_id[node_id]
+        value = attr_value(node, coloc.node_attribute)
+        best: int | None = None
+        for other_id, other in primary_scores.items():
+            other_node = ws.nodes_by_id.get(other_id)
+            if other_node is None or attr_value(other_node, coloc.node_attribute) != value:
+                continue
+            best = other if best is None else max(best, other)
+        if best is None:
+            continue
+        if best <= -INFINITY and factor > 0:
+            delta = -INFINITY if factor >= 1 else int(factor * best)
+        else:
+            delta = int(factor * best)
+        work[node_id] = add_scores(work[node_id], delta)
+    return work
+
+
+def _placement_scores(coloc: Colocation) -> dict[str, int]:
+    primary = coloc.primary
+    if primary.variant == "group" and primary.children:
+        return primary.children[0].allowed
+    return primary.allowed
+
+
+def set_instance_roles(ws: WorkingSet, clone: Resource) -> None:
+    """Choose the promoted instances of an assigned promotable clone."""
+    for inst in clone.children:
+        priority = _instance_priority(ws, clone, inst)
+        inst.promotion_priority = 0 if priority is None else priority
+        inst.sort_index = inst.promotion_priority
+    node_scores = _clone_node_scores(ws, clone)
+    for inst in clone.children:
+        node = inst.assigned_node
+        if not inst.managed and _current_role(inst) == Role.PROMOTED:
+            inst.sort_index = INFINITY
+        elif node is not None and inst.sort_index >= 0:
+            inst.sort_index = node_scores.get(node.id, 0)
+    ranked = sorted(enumerate(clone.children), key=lambda pair: _sort_key(pair[1], pair[0]))
+    limit = promoted_max(clone)
+    per_node = promoted_node_max(clone)
+    counts: dict[str, int] = {}
+    promoted = 0
+    for _, inst in ranked:
+        node = inst.assigned_node
+        if ws.trace is not None:
+            ws.trace.promotion(inst.name, node.uname if node else "none", inst.sort_index)
+        chosen: Node | None = None
+        if inst.sort_index >= 0 and (promoted < limit or not clone.managed):
+            chosen = _promotable_on(inst, counts, per_node)
+        if chosen is not None and _quorum_freezes(ws, inst):
+            chosen = None
+        if chosen is None:
+            _set_next_role(inst, Role.UNPROMOTED)
+            continue
+        counts[chosen.id] = counts.get(chosen.id, 0) + 1
+        promoted += 1
+        _set_next_role(inst, Role.PROMOTED)
+
+
+def _promotable_on(inst: Resource, counts: dict[str, int], per_node: int) -> Node | None:
+    node = inst.assigned_node
+    if node is None:
+        return None
+    for rsc in inst.walk():
+        if rsc.assigned_node is None and rsc.variant == "primitive":
+            return None
+    if not inst.managed:
+        if _current_role(inst) != Role.PROMOTED:
+            return None
+    elif inst.promotion_priority < 0 or not node.available(consider_standby=True):
+        return None
+    if counts.get(node.id, 0) < per_node or not inst.managed:
+        return node
+    return None
+
+
+def _quorum_freezes(ws: WorkingSet, inst: Resource) -> bool:
+    return (
+        _current_role(inst) < Role.PROMOTED
+        and not ws.have_quorum
+        and ws.options.no_quorum_policy == "freeze"
+    )
+
+
+def _set_next_role(inst: Resource, role: Role) -> None:
+    for rsc in inst.walk():
+        if rsc.assigned_node is None:
+            continue
+        rsc.next_role = role

@@ -1,0 +1,71 @@
+"""Tickets (``rsc_ticket``): resources that may only be active, or promoted,
+while a ticket is granted.
+
+A ticket that is not granted applies its loss-policy: ``stop`` bans the
+resource from every node, ``demote`` only keeps it from being promoted (a
+ticket for the Promoted role) or bans it (any other role), ``fence`` bans it
+and fences the nodes where it is active in the ticket's role, ``freeze``
+leaves the resource where it is, unmanaged.  A granted ticket in standby stops
+(or, for the Promoted role, demotes) its resources without any loss-policy.
+"""
+
+from __future__ import annotations
+
+from hapy.scheduler.unpack.constraints import ConstraintData, TicketSpec
+from hapy.scheduler.working_set import INFINITY, Node, Resource, Role, WorkingSet
+
+LOST_REASON = "deadman ticket was lost"
+
+
+def ticket_blocks_promotion(spec: TicketSpec) -> bool:
+    """A Promoted-role ticket that is not usable keeps instances from promotion."""
+    return spec.role is Role.PROMOTED and (not spec.ticket.granted or spec.ticket.standby)
+
+
+def apply_tickets(ws: WorkingSet, data: ConstraintData) -> None:
+    for spec in data.tickets:
+        spec.rsc.ticket_constraints.append(spec)
+        ticket = spec.ticket
+        if not ticket.granted:
+            _apply_loss_policy(ws, spec)
+        elif ticket.standby and (spec.role is not Role.PROMOTED or spec.loss_policy == "stop"):
+            _ban_everywhere(ws, spec.rsc)
+
+
+def _apply_loss_policy(ws: WorkingSet, spec: TicketSpec) -> None:
+    policy = spec.loss_policy
+    rsc = spec.rsc
+    if policy == "demote":
+        if spec.role is not Role.PROMOTED:
+            _ban_everywhere(ws, rsc)
+    elif policy == "fence":
+        _ban_everywhere(ws, rsc)
+        for prim in _affected(rsc, spec.role):
+            for node in prim.running_on:
+                _fence(node)
+    elif policy == "freeze":
+        for prim in _affected(rsc, spec.role):
+            if prim.running_on:
+                prim.managed = False
+                prim.frozen_by_ticket = True
+    else:
+        _ban_everywhere(ws, rsc)
+
+
+def _affected(rsc: Resource, role: Role) -> list[Resource]:
+    prims = rsc.primitives()
+    if role is Role.UNKNOWN:
+        return prims
+    return [p for p in prims if p.role is role]
+
+
+def _ban_everywhere(ws: WorkingSet, rsc: Resource) -> None:
+    for node in ws.nodes:
+        rsc.allowed[node.id] = -INFINITY
+
+
+def _fence(node: Node) -> None:
+    if node.unclean:
+        return
+    node.unclean = True
+    node.fence_reason = LOST_REASON

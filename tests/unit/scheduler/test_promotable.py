@@ -1,0 +1,108 @@
+"""Promotable clones: promotion scores, which instances are promoted, and
+the tickets that allow promotion."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from hapy.cib.parse import load_cib_file
+from hapy.scheduler.run import Transition, schedule
+from hapy.scheduler.working_set import Role
+
+NOW = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def _cib(tmp_path: Path, *, meta: str = "", constraints: str = "", attrs: str = "",
+         tickets: str = "") -> Path:
+    nodes = "".join(f'<node id="n{i}" uname="node{i}"/>' for i in (1, 2, 3))
+    states = "".join(
+        f'<node_state id="n{i}" uname="node{i}" in_ccm="true" crmd="online" join="member" '
+        f'expected="member"><transient_attributes id="ta{i}"><instance_attributes id="ia{i}">'
+        f'{attrs if i == 2 else ""}</instance_attributes></transient_attributes></node_state>'
+        for i in (1, 2, 3)
+    )
+    xml = f"""<cib validate-with="pacemaker-3.7" epoch="1" num_updates="0" admin_epoch="0"
+      have-quorum="1">
+  <configuration>
+    <crm_config><cluster_property_set id="o">
+      <nvpair id="o1" name="stonith-enabled" value="false"/>
+    </cluster_property_set></crm_config>
+    <nodes>{nodes}</nodes>
+    <resources>
+      <clone id="ms"><meta_attributes id="ms-m">
+          <nvpair id="ms-m1" name="promotable" value="true"/>{meta}
+        </meta_attributes>
+        <primitive id="st" class="ocf" provider="pacemaker" type="Stateful"/>
+      </clone>
+    </resources>
+    <constraints>{constraints}</constraints>
+  </configuration>
+  <status>{states}{tickets}</status>
+</cib>"""
+    path = tmp_path / "cib.xml"
+    path.write_text(xml)
+    return path
+
+
+def _run(path: Path) -> Transition:
+    cib, _ = load_cib_file(str(path))
+    return schedule(cib, NOW)
+
+
+def _promoted(result: Transition) -> list[str]:
+    clone = result.working_set.resources_by_id["ms"]
+    return sorted(i.assigned_node.uname for i in clone.children
+                  if i.next_role is Role.PROMOTED and i.assigned_node is not None)
+
+
+def test_no_promotion_score_means_no_promotion(tmp_path: Path) -> None:
+    result = _run(_cib(tmp_path))
+    assert _promoted(result) == []
+    assert sum("promotion score on node" in line and line.endswith(": -1")
+               for line in result.scores) == 3
+
+
+def test_promotion_score_attribute_promotes_on_that_node(tmp_path: Path) -> None:
+    attrs = '<nvpair id="a1" name="master-st" value="10"/>'
+    result = _run(_cib(tmp_path, attrs=attrs))
+    assert _promoted(result) == ["node2"]
+    assert any(line.endswith("promotion score on node2: 10") for line in result.scores)
+    assert any(a.task == "promote" and a.node is not None and a.node.uname == "node2"
+               for a in result.actions)
+
+
+def test_promoted_role_location_and_promoted_max(tmp_path: Path) -> None:
+    constraints = """
+      <rsc_location id="l1" rsc="ms" role="Promoted" node="node1" score="50"/>
+      <rsc_location id="l3" rsc="ms" role="Promoted" node="node3" score="40"/>"""
+    meta = '<nvpair id="ms-m2" name="promoted-max" value="2"/>'
+    result = _run(_cib(tmp_path, meta=meta, constraints=constraints))
+    # -1 (no attribute) + the Promoted-role location score
+    assert any(line.endswith("promotion score on node1: 49") for line in result.scores)
+    assert _promoted(result) == ["node1", "node3"]
+
+
+def test_target_role_unpromoted_blocks_promotion(tmp_path: Path) -> None:
+    attrs = '<nvpair id="a1" name="master-st" value="10"/>'
+    meta = '<nvpair id="ms-m2" name="target-role" value="Unpromoted"/>'
+    result = _run(_cib(tmp_path, attrs=attrs, meta=meta))
+    assert _promoted(result) == []
+
+
+def test_revoked_promoted_ticket_blocks_promotion_only(tmp_path: Path) -> None:
+    attrs = '<nvpair id="a1" name="master-st" value="10"/>'
+    constraints = ('<rsc_ticket id="t" rsc="ms" rsc-role="Promoted" ticket="tA" '
+                   'loss-policy="demote"/>')
+    tickets = '<tickets><ticket_state id="tA" granted="false"/></tickets>'
+    result = _run(_cib(tmp_path, attrs=attrs, constraints=constraints, tickets=tickets))
+    assert _promoted(result) == []
+    clone = result.working_set.resources_by_id["ms"]
+    assert all(i.assigned_node is not None for i in clone.children)
+
+
+def test_revoked_ticket_with_stop_policy_bans(tmp_path: Path) -> None:
+    constraints = '<rsc_ticket id="t" rsc="ms" ticket="tA" loss-policy="stop"/>'
+    result = _run(_cib(tmp_path, constraints=constraints))
+    clone = result.working_set.resources_by_id["ms"]
+    assert all(i.assigned_node is None for i in clone.children)
