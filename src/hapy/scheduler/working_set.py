@@ -158,6 +158,7 @@ class Resource:
     lock_node: Node | None = None
     # clone instance data
     clone_name: str | None = None  # "rsc:0"
+    history_name: str | None = None  # anonymous instance: the name its history is under
     instance_number: int | None = None
     actions: list[Action] = field(default_factory=list)
     colocations_this_with: list[Colocation] = field(default_factory=list)

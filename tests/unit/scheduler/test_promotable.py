@@ -106,3 +106,42 @@ def test_revoked_ticket_with_stop_policy_bans(tmp_path: Path) -> None:
     result = _run(_cib(tmp_path, constraints=constraints))
     clone = result.working_set.resources_by_id["ms"]
     assert all(i.assigned_node is None for i in clone.children)
+
+
+def _add_dummy(path: Path) -> Path:
+    text = path.read_text().replace(
+        "</clone>", '</clone><primitive id="X" class="ocf" provider="pacemaker" type="Dummy"/>')
+    path.write_text(text)
+    return path
+
+
+def test_resource_follows_promoted_instance(tmp_path: Path) -> None:
+    attrs = '<nvpair id="a1" name="master-st" value="10"/>'
+    constraints = ('<rsc_colocation id="c" rsc="X" with-rsc="ms" with-rsc-role="Promoted" '
+                   'score="INFINITY"/>')
+    result = _run(_add_dummy(_cib(tmp_path, attrs=attrs, constraints=constraints)))
+    x = result.working_set.resources_by_id["X"]
+    assert x.assigned_node is not None and x.assigned_node.uname == "node2"
+    # the promoted instance's own score on its node is added, the rest banned
+    assert "pcmk__primitive_assign: X allocation score on node2: 10" in result.scores
+    assert "pcmk__primitive_assign: X allocation score on node1: -INFINITY" in result.scores
+
+
+def test_promoted_role_colocation_moves_promotion(tmp_path: Path) -> None:
+    attrs = '<nvpair id="a1" name="master-st" value="10"/>'
+    constraints = ('<rsc_location id="l" rsc="X" node="node3" score="100"/>'
+                   '<rsc_colocation id="c" rsc="ms" rsc-role="Promoted" with-rsc="X" '
+                   'score="INFINITY"/>')
+    result = _run(_add_dummy(_cib(tmp_path, attrs=attrs, constraints=constraints)))
+    assert _promoted(result) == ["node3"]
+    assert any(line.endswith("promotion score on node2: -INFINITY") for line in result.scores)
+
+
+def test_promote_waits_for_clone_start_and_demotions(tmp_path: Path) -> None:
+    attrs = '<nvpair id="a1" name="master-st" value="10"/>'
+    result = _run(_cib(tmp_path, attrs=attrs))
+    promote = next(a for a in result.actions if a.key == "ms_promote_0")
+    firsts = {o.first.key for o in promote.inputs}
+    assert {"ms_running_0", "ms_stopped_0", "ms_demoted_0"} <= firsts
+    promoted = next(a for a in result.actions if a.key == "ms_promoted_0")
+    assert "ms_promote_0" not in {o.first.key for o in promoted.inputs}

@@ -50,13 +50,15 @@ def create_collective_actions(ws: WorkingSet, table: ActionTable, rsc: Resource)
     promotable = rsc.promotable or any(c.promotable for c in rsc.children)
     if promotable:
         promote = table.pseudo(rsc, PROMOTE)
-        promoted = table.pseudo(rsc, PROMOTED)
+        table.pseudo(rsc, PROMOTED)
         demote = table.pseudo(rsc, DEMOTE)
         demoted = table.pseudo(rsc, DEMOTED)
-        table.order(promote, promoted, F.OPTIONAL)
+        # promoted completes with the instances' promotions alone
         table.order(demote, demoted, F.OPTIONAL)
         table.order(demoted, stop, F.OPTIONAL)
         table.order(running, promote, F.OPTIONAL | F.RUNNABLE_LEFT)
+        table.order(stopped, promote, F.OPTIONAL)
+        table.order(demoted, promote, F.OPTIONAL)
         table.order(demoted, start, F.OPTIONAL)
     for child in rsc.children:
         for a in _member_actions(table, child, START):

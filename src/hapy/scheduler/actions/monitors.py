@@ -82,8 +82,11 @@ def recorded_monitor(rsc: Resource, node: Node, interval_ms: int) -> m.LrmOp | N
     if state is None:
         return None
     names = {rsc.name, rsc.id}
+    clone = rsc.clone_parent()
+    anonymous = clone is not None and not clone.unique
     for lrm in state.lrm_resources:
-        if lrm.id not in names:
+        # an anonymous instance's history may be recorded under any instance number
+        if lrm.id not in names and not (anonymous and lrm.id.split(":", 1)[0] == rsc.id):
             continue
         for op in lrm.ops:
             if op.operation == MONITOR and op.interval_ms == interval_ms and op.op_status != 1:
@@ -114,6 +117,8 @@ def create_recurring(ws: WorkingSet, table: ActionTable, rsc: Resource) -> None:
             continue
         mon = table.get(rsc, MONITOR, nxt, interval_ms=op.interval_ms)
         mon.meta["name"] = MONITOR
+        if role is Role.PROMOTED:
+            mon.meta["op_target_rc"] = "8"  # "running promoted"
         starts = [s for s in table.rsc_actions(rsc, START) if s.node is nxt]
         start_required = any(s.required for s in starts)
         promote = table.find(f"{rsc.name}_promote_0", nxt)

@@ -5,7 +5,11 @@ from __future__ import annotations
 from hapy.cib.scores import add_scores
 from hapy.scheduler.assign.nodes import apply_to_dependent, merge_dependent_scores
 from hapy.scheduler.assign.primitive import assign_primitive, set_assignment, sorted_nodes_for_trace
-from hapy.scheduler.assign.promotable import add_promotion_scores, set_instance_roles
+from hapy.scheduler.assign.promotable import (
+    add_promotion_scores,
+    apply_promotable_primary,
+    set_instance_roles,
+)
 from hapy.scheduler.unpack.resources import clone_max, clone_node_max
 from hapy.scheduler.working_set import INFINITY, Node, Resource, Role, WorkingSet
 
@@ -33,14 +37,19 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
     try:
         for coloc in sorted(clone.colocations_this_with, key=lambda c: -c.primary.priority):
             if coloc.primary_role in (Role.PROMOTED, Role.UNPROMOTED):
+                if coloc.primary.variant == "clone" and coloc.primary.promotable:
+                    assign_any(ws, coloc.primary)
+                    if coloc.dependent_role is not Role.PROMOTED:
+                        apply_promotable_primary(ws, clone, coloc)
                 continue
             assign_any(ws, coloc.primary)
-            if coloc.primary.variant != "clone":
+            if coloc.primary.variant != "clone" and coloc.dependent_role is not Role.PROMOTED:
                 apply_to_dependent(ws, clone, coloc)
         for coloc in clone.colocations_with_this:
             if not coloc.influence or not coloc.dependent.provisional:
                 continue
-            if coloc.dependent_role in (Role.PROMOTED, Role.UNPROMOTED):
+            if coloc.dependent_role in (Role.PROMOTED, Role.UNPROMOTED) or \
+                    coloc.primary_role in (Role.PROMOTED, Role.UNPROMOTED):
                 continue
             clone.allowed = merge_dependent_scores(
                 ws, clone.allowed, coloc.dependent, coloc.score / INFINITY,
@@ -59,7 +68,10 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
         total_max = clone_max(ws, clone)
         counts: dict[str, int] = {}
         total = 0
-        running_first = [i for i in clone.children if _current(i) is not None] + sorted(
+        running_first = sorted(
+            (i for i in clone.children if _current(i) is not None),
+            key=lambda i: -_current_score(i),
+        ) + sorted(
             (i for i in clone.children if _current(i) is None),
             key=lambda i: -_best_score(ws, i),
         )
@@ -85,6 +97,12 @@ def _current(inst: Resource) -> Node | None:
     if len(nodes) == 1:
         return next(iter(nodes.values()))
     return None
+
+
+def _current_score(inst: Resource) -> int:
+    """An active instance's score on the node it is active on."""
+    node = _current(inst)
+    return inst.allowed.get(node.id, 0) if node is not None else -INFINITY
 
 
 def _best_score(ws: WorkingSet, inst: Resource) -> int:

@@ -8,6 +8,7 @@ from hapy.scheduler.assign.nodes import (
     candidate_nodes,
     merge_dependent_scores,
 )
+from hapy.scheduler.assign.promotable import apply_promotable_primary
 from hapy.scheduler.working_set import INFINITY, Node, Resource, Role, WorkingSet
 
 
@@ -45,6 +46,9 @@ def assign_primitive(
         colocs = sorted(rsc.colocations_this_with, key=lambda c: -c.primary.priority)
         for coloc in colocs:
             if coloc.primary_role in (Role.PROMOTED, Role.UNPROMOTED):
+                if coloc.primary.variant == "clone" and coloc.primary.promotable:
+                    assign_any(ws, coloc.primary)
+                    apply_promotable_primary(ws, rsc, coloc)
                 continue
             assign_any(ws, coloc.primary)
             apply_to_dependent(ws, rsc, coloc)

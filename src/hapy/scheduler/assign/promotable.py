@@ -14,7 +14,7 @@ The best instances are promoted, at most ``promoted-max`` in all and
 from __future__ import annotations
 
 from hapy.cib.scores import add_scores, parse_score
-from hapy.scheduler.assign.nodes import attr_value, merge_dependent_scores
+from hapy.scheduler.assign.nodes import attr_value
 from hapy.scheduler.assign.tickets import ticket_blocks_promotion
 from hapy.scheduler.unpack.constraints import TicketSpec
 from hapy.scheduler.unpack.resources import meta_int
@@ -75,7 +75,7 @@ def _attribute_score(clone: Resource, rsc: Resource, node: Node) -> int | None:
     attributes (the ``master-<name>`` attribute its agent sets), or None."""
     if not _score_applies(clone, rsc, node):
         return None
-    names = [rsc.name] if rsc.unique else [rsc.id, rsc.name]
+    names = [rsc.name] if rsc.unique else [rsc.history_name or rsc.name, rsc.id]
     for name in names:
         value = node.attrs.get(f"master-{name}")
         if value is None:
@@ -150,27 +150,37 @@ def _instance_priority(ws: WorkingSet, clone: Resource, inst: Resource) -> int |
 
 
 def _role_colocations(clone: Resource, inst: Resource) -> list[Colocation]:
-    """Colocations that make an instance's role follow another resource."""
-    return [c for c in inst.colocations_this_with if c.dependent_role is not Role.UNKNOWN]
+    """Colocations that make an instance's promotion follow another resource:
+    the clone's and the instance's own ones that name the dependent's role,
+    when they are negative or mandatory (a finite positive one only adds
+    its primary's node scores to the clone's, see ``_clone_node_scores``)."""
+    return [
+        c for c in (*clone.colocations_this_with, *inst.colocations_this_with)
+        if c.dependent_role is not Role.UNKNOWN and (c.score < 0 or c.score >= INFINITY)
+    ]
 
 
 def _primary_nodes(coloc: Colocation) -> list[Node]:
-    """Where the colocation's primary will be (in the role it names)."""
+    """Where the colocation's primary will be active (in the role it names)."""
     primary = coloc.primary
-    out: list[Node] = []
-    for rsc in primary.walk():
-        if rsc.variant == "clone" or (rsc.variant == "group" and rsc is not primary):
-            continue
-        node = rsc.assigned_node
-        if node is None:
-            continue
-        if rsc.variant == "group" or rsc.parent is None or rsc.parent.variant != "group":
-            if coloc.primary_role is Role.UNKNOWN or coloc.primary_role is _next_role(rsc):
-                out.append(node)
-    return out
+    if primary.variant == "clone":
+        return [inst.assigned_node for inst in primary.children
+                if inst.assigned_node is not None
+                and (coloc.primary_role is Role.UNKNOWN
+                     or instance_next_role(inst) is coloc.primary_role)]
+    node = primary.assigned_node
+    if node is None:
+        return []
+    if coloc.primary_role is not Role.UNKNOWN and instance_next_role(primary) \
+            is not coloc.primary_role:
+        return []
+    return [node]
 
 
-def _next_role(rsc: Resource) -> Role:
+def instance_next_role(rsc: Resource) -> Role:
+    """The role a (clone instance) resource will have."""
+    if rsc.variant == "group" and rsc.children:
+        return max((instance_next_role(c) for c in rsc.children), default=Role.STOPPED)
     role = rsc.next_role
     if role is Role.STARTED and rsc.promotable:
         return Role.UNPROMOTED
@@ -178,9 +188,9 @@ def _next_role(rsc: Resource) -> Role:
 
 
 def _apply_coloc_to_priority(coloc: Colocation, node: Node, priority: int) -> int:
-    nodes = _primary_nodes(coloc)
-    if not nodes and coloc.primary.assigned_node is None and coloc.primary.variant != "clone":
+    if coloc.primary.variant != "clone" and coloc.primary.assigned_node is None:
         return priority
+    nodes = _primary_nodes(coloc)
     value = attr_value(node, coloc.node_attribute)
     same = value is not None and any(
         attr_value(other, coloc.node_attribute) == value for other in nodes
@@ -205,6 +215,9 @@ def _current_role(inst: Resource) -> int:
 
 
 def _clone_node_scores(ws: WorkingSet, clone: Resource) -> dict[str, int]:
+    """The clone's node scores for promotion: its placement scores plus the
+    priorities of eligible instances there, adjusted by the colocations that
+    name the Promoted role."""
     scores = dict(clone.allowed)
     if any(isinstance(spec, TicketSpec) and ticket_blocks_promotion(spec)
            for spec in clone.ticket_constraints):
@@ -217,46 +230,104 @@ def _clone_node_scores(ws: WorkingSet, clone: Resource) -> dict[str, int]:
     for coloc in clone.colocations_this_with:
         if coloc.dependent_role is not Role.PROMOTED:
             continue
-        merged = _merge_primary(ws, scores, coloc)
-        scores = merged
+        merged = _merge_scores(ws, scores, _placement_scores(coloc.primary), coloc,
+                               nonnegative=False)
+        if coloc.score >= INFINITY or _any_usable(ws, merged):
+            scores = merged
     for coloc in clone.colocations_with_this:
         if coloc.primary_role is not Role.PROMOTED or not coloc.influence:
             continue
-        merged = merge_dependent_scores(ws, scores, coloc.dependent, coloc.score / INFINITY,
-                                        coloc.node_attribute, {id(clone)})
-        scores = merged
+        # the dependent's preferences count twice: once for the clone, once
+        # through its instances
+        for _ in range(2):
+            merged = _merge_scores(ws, scores, _placement_scores(coloc.dependent), coloc,
+                                   nonnegative=True)
+            if _any_usable(ws, merged):
+                scores = merged
     return scores
 
 
-def _merge_primary(ws: WorkingSet, scores: dict[str, int], coloc: Colocation) -> dict[str, int]:
-    """Add the primary's node scores (scaled) to the clone's promotion node scores."""
+def _any_usable(ws: WorkingSet, scores: dict[str, int]) -> bool:
+    return any(score >= 0 and (node := ws.nodes_by_id.get(node_id)) is not None
+               and node.available() for node_id, score in scores.items())
+
+
+def weighted(score: int, factor: float) -> int:
+    """A node score scaled by a colocation's factor; a non-zero result of
+    less than one point still counts as one."""
+    if score >= INFINITY or score <= -INFINITY:
+        if factor >= 1:
+            return score
+        if factor <= -1:
+            return -score
+    value = factor * score
+    if 0 < abs(value) < 1:
+        return 1 if value > 0 else -1
+    return int(value)
+
+
+def _merge_scores(ws: WorkingSet, scores: dict[str, int], other: dict[str, int],
+                  coloc: Colocation, *, nonnegative: bool) -> dict[str, int]:
+    """Add another resource's node scores (scaled by the colocation's factor)
+    to the clone's promotion node scores, matching nodes by the colocation's
+    node attribute."""
     factor = coloc.score / INFINITY
-    primary_scores = _placement_scores(coloc)
-    work = dict(scores)
-    for node_id in work:
-        node = ws.nodes_by_id[node_id]
-        value = attr_value(node, coloc.node_attribute)
-        best: int | None = None
-        for other_id, other in primary_scores.items():
-            other_node = ws.nodes_by_id.get(other_id)
-            if other_node is None or attr_value(other_node, coloc.node_attribute) != value:
-                continue
-            best = other if best is None else max(best, other)
-        if best is None:
+    best_by_value: dict[str | None, int] = {}
+    for node_id, score in other.items():
+        node = ws.nodes_by_id.get(node_id)
+        if node is None:
             continue
-        if best <= -INFINITY and factor > 0:
-            delta = -INFINITY if factor >= 1 else int(factor * best)
-        else:
-            delta = int(factor * best)
-        work[node_id] = add_scores(work[node_id], delta)
+        value = attr_value(node, coloc.node_attribute)
+        best_by_value[value] = max(best_by_value.get(value, score), score)
+    work = dict(scores)
+    for node_id, current in work.items():
+        node = ws.nodes_by_id[node_id]
+        best = best_by_value.get(attr_value(node, coloc.node_attribute))
+        if best is None or (factor < 0 and best < 0):
+            continue
+        new = add_scores(current, weighted(best, factor))
+        if nonnegative and new < 0:
+            new = 1 if current > 0 else current
+        work[node_id] = new
     return work
 
 
-def _placement_scores(coloc: Colocation) -> dict[str, int]:
+def _placement_scores(rsc: Resource) -> dict[str, int]:
+    if rsc.variant == "group" and rsc.children:
+        return rsc.children[0].allowed
+    return rsc.allowed
+
+
+def apply_promotable_primary(ws: WorkingSet, dependent: Resource, coloc: Colocation) -> None:
+    """Place ``dependent`` relative to the instances of a promotable clone
+    that will have the role the colocation names: a finite score is added
+    on their nodes; a mandatory one bans every other node and adds each
+    instance's own score on its node."""
     primary = coloc.primary
-    if primary.variant == "group" and primary.children:
-        return primary.children[0].allowed
-    return primary.allowed
+    instances = [inst for inst in primary.children if inst.assigned_node is not None
+                 and instance_next_role(inst) is coloc.primary_role]
+    attribute = coloc.node_attribute
+    if coloc.score < INFINITY:
+        for inst in instances:
+            assert inst.assigned_node is not None
+            value = attr_value(inst.assigned_node, attribute)
+            for node_id in dependent.allowed:
+                node = ws.nodes_by_id.get(node_id)
+                if node is not None and attr_value(node, attribute) == value:
+                    dependent.allowed[node_id] = add_scores(dependent.allowed[node_id],
+                                                            coloc.score)
+        return
+    if coloc.dependent_role is Role.PROMOTED and coloc.primary_role is Role.PROMOTED:
+        return
+    keep: dict[str, int] = {}
+    for inst in instances:
+        assert inst.assigned_node is not None
+        keep[inst.assigned_node.id] = _placement_scores(inst).get(inst.assigned_node.id, 0)
+    for node_id in list(dependent.allowed):
+        if node_id in keep:
+            dependent.allowed[node_id] = add_scores(dependent.allowed[node_id], keep[node_id])
+        else:
+            dependent.allowed[node_id] = -INFINITY
 
 
 def set_instance_roles(ws: WorkingSet, clone: Resource) -> None:

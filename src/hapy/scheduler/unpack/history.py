@@ -115,7 +115,7 @@ class HistoryUnpacker:
                 return rsc
             # an anonymous instance recorded under its numbered name: map it anyway
             base = lrm.id.split(":", 1)[0]
-            return self._anonymous_instance(clone, base, node)
+            return self._named(self._anonymous_instance(clone, base, node), lrm.id)
         base = lrm.id.split(":", 1)[0]
         template = self.ws.resources_by_id.get(base)
         if template is not None and template.variant == "primitive":
@@ -123,8 +123,15 @@ class HistoryUnpacker:
             if clone is not None:
                 if clone.unique:
                     return self._unique_orphan(clone, lrm.id, base)
-                return self._anonymous_instance(clone, base, node)
+                return self._named(self._anonymous_instance(clone, base, node), lrm.id)
         return None
+
+    @staticmethod
+    def _named(prim: Resource | None, history_name: str) -> Resource | None:
+        """Remember the name an anonymous instance is first found under."""
+        if prim is not None and prim.history_name is None:
+            prim.history_name = history_name
+        return prim
 
     def _prim_of(self, instance: Resource, base: str) -> Resource | None:
         for prim in instance.primitives():
@@ -133,22 +140,20 @@ class HistoryUnpacker:
         return None
 
     def _anonymous_instance(self, clone: Resource, base: str, node: Node) -> Resource | None:
-        # 1. an instance that already has history of this primitive or a sibling here
+        """The instance an anonymous clone's history on ``node`` belongs to:
+        the instance already active there (for a cloned group: any member),
+        else the first instance active nowhere, else a new orphan."""
         for inst in clone.children:
-            if node.id in self.instance_nodes.get(id(inst), set()):
+            if any(node in p.running_on for p in inst.primitives()):
                 prim = self._prim_of(inst, base)
-                if prim is not None and node.id not in prim.known_on:
+                if prim is not None:
                     return prim
-        # 2. the first instance with no history on this node that is not active elsewhere
         for inst in clone.children:
-            if node.id in self.instance_nodes.get(id(inst), set()):
-                continue
             if any(p.running_on for p in inst.primitives()):
                 continue
             prim = self._prim_of(inst, base)
-            if prim is not None and node.id not in prim.known_on:
+            if prim is not None:
                 return prim
-        # 3. an orphan instance
         number = len(clone.children)
         return self._prim_of(self._orphan_instance(clone, number), base)
 

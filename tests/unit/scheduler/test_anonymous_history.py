@@ -1,0 +1,49 @@
+"""Anonymous clone history: which instance an lrm_resource entry belongs to."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from hapy.cib.parse import load_cib_file
+from hapy.scheduler.run import schedule
+
+NOW = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def _op(op_id: str, task: str, rc: int, call: int) -> str:
+    return (f'<lrm_rsc_op id="{op_id}" operation="{task}" call-id="{call}" rc-code="{rc}" '
+            f'op-status="0" interval="0" operation_key="d_{task}_0" '
+            f'transition-key="{call}:1:{rc}:x" transition-magic="0:{rc};{call}:1:{rc}:x"/>')
+
+
+def test_active_entry_reuses_instance_probed_on_same_node(tmp_path: Path) -> None:
+    # node1: a probe under "d:1" (not running), then "d:0" running;
+    # node2: "d:0" running.  Pacemaker: d:0 runs on node1, d:1 on node2.
+    node1 = (f'<lrm_resource id="d:1" class="ocf" provider="pacemaker" type="Dummy">'
+             f'{_op("a1", "monitor", 7, 1)}</lrm_resource>'
+             f'<lrm_resource id="d:0" class="ocf" provider="pacemaker" type="Dummy">'
+             f'{_op("a2", "start", 0, 2)}</lrm_resource>')
+    node2 = (f'<lrm_resource id="d:0" class="ocf" provider="pacemaker" type="Dummy">'
+             f'{_op("b1", "start", 0, 2)}</lrm_resource>')
+    xml = f"""<cib validate-with="pacemaker-3.7" epoch="1" num_updates="0" admin_epoch="0"
+      have-quorum="1"><configuration>
+    <crm_config><cluster_property_set id="o">
+      <nvpair id="o1" name="stonith-enabled" value="false"/></cluster_property_set></crm_config>
+    <nodes><node id="n1" uname="node1"/><node id="n2" uname="node2"/></nodes>
+    <resources><clone id="c"><primitive id="d" class="ocf" provider="pacemaker" type="Dummy"/>
+    </clone></resources><constraints/></configuration>
+  <status>
+    <node_state id="n1" uname="node1" in_ccm="true" crmd="online" join="member"
+      expected="member"><lrm id="n1"><lrm_resources>{node1}</lrm_resources></lrm></node_state>
+    <node_state id="n2" uname="node2" in_ccm="true" crmd="online" join="member"
+      expected="member"><lrm id="n2"><lrm_resources>{node2}</lrm_resources></lrm></node_state>
+  </status></cib>"""
+    path = tmp_path / "cib.xml"
+    path.write_text(xml)
+    cib, _ = load_cib_file(str(path))
+    ws = schedule(cib, NOW).working_set
+    clone = ws.resources_by_id["c"]
+    running = {inst.name: [n.uname for n in inst.running_on] for inst in clone.children}
+    assert running == {"d:0": ["node1"], "d:1": ["node2"]}
+    assert clone.children[0].history_name == "d:1"
