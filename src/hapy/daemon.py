@@ -26,8 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hapy.attrd.manager import GROUP as ATTRD_GROUP
+from hapy.attrd.manager import AttrManager
 from hapy.cib.ops import CibOp, CibRequest
-from hapy.cib.status import active_resources, transient_attribute_xml
+from hapy.cib.status import active_resources
 from hapy.cib.xmlio import serialize
 from hapy.cibd.manager import CibManager
 from hapy.cibd.store import CibStore
@@ -42,7 +44,7 @@ from hapy.reports import HapyError
 
 log = logging.getLogger("hapy.daemon")
 
-GROUPS = ("cib", CRMD_GROUP)
+GROUPS = ("cib", ATTRD_GROUP, CRMD_GROUP)
 #: longest wait for this node's resources to move away when it stops
 SHUTDOWN_TIMEOUT = 120.0
 
@@ -78,15 +80,24 @@ def _peer_uid(writer: asyncio.StreamWriter) -> int | None:
     return int(struct.unpack("3i", raw)[1])
 
 
-def agent_paths_from_env(runtime_dir: Path) -> AgentPaths:
+def agent_paths_from_env(runtime_dir: Path, *, node: str, socket_path: Path) -> AgentPaths:
     """Where agents live: the standard places, unless HAPY_OCF_ROOT,
-    HAPY_LSB_DIR or HAPY_NAGIOS_DIR point elsewhere (tests, non-standard hosts)."""
+    HAPY_LSB_DIR or HAPY_NAGIOS_DIR point elsewhere (tests, non-standard hosts).
+    Agents find hapy's crm_attribute first on their PATH, and through it this
+    node's daemon."""
+    import sys
+
+    from hapy.executor.agents import BUNDLED_TOOLS
+
     defaults = AgentPaths(runtime_dir)
     return AgentPaths(
         runtime_dir,
         ocf_root=Path(os.environ.get("HAPY_OCF_ROOT", defaults.ocf_root)),
         lsb_dir=Path(os.environ.get("HAPY_LSB_DIR", defaults.lsb_dir)),
         nagios_dir=Path(os.environ.get("HAPY_NAGIOS_DIR", defaults.nagios_dir)),
+        tools_dir=BUNDLED_TOOLS,
+        extra_env=(("HAPY_NODE", node), ("HAPY_NODE_SOCKET", str(socket_path)),
+                   ("HAPY_PYTHON", sys.executable)),
     )
 
 
@@ -99,8 +110,11 @@ class NodeDaemon:
         self.paths.state_dir.mkdir(parents=True, exist_ok=True)
         self.backend = backend
         self.cib = CibManager(backend, CibStore(self.paths.cib_dir))
-        self.executor = Executor(agent_paths or agent_paths_from_env(self.paths.runtime_dir))
-        self.controller = Controller(backend, self.cib, self.executor, Planner())
+        self.executor = Executor(agent_paths or agent_paths_from_env(
+            self.paths.runtime_dir, node=backend.node_name, socket_path=self.paths.socket))
+        self.attrd = AttrManager(backend, self.cib, lambda name: self.controller._node_id(name))
+        self.controller = Controller(backend, self.cib, self.executor, Planner(),
+                                     attrd=self.attrd)
         self._tasks: list[asyncio.Task[Any]] = []
         self._server: asyncio.base_events.Server | None = None
         self.stopped = asyncio.Event()
@@ -122,9 +136,12 @@ class NodeDaemon:
     async def _dispatch(self, event: ViewChange | Delivery) -> None:
         if isinstance(event, ViewChange):
             await self.cib.handle(event)
+            await self.attrd.handle(event)
             await self.controller.handle(event)
         elif event.group == "cib":
             await self.cib.handle(event)
+        elif event.group == ATTRD_GROUP:
+            await self.attrd.handle(event)
         elif event.group == CRMD_GROUP:
             await self.controller.handle(event)
 
@@ -165,6 +182,8 @@ class NodeDaemon:
                 return await self._cib_request(frame.get("request") or {})
             if op == "status":
                 return {"type": "result", "ok": True, **self.status()}
+            if op == "attribute":
+                return await self._attribute(frame)
             return _failure("DAEMON_BAD_REQUEST", f"unknown request {op!r}")
         except HapyError as exc:
             return {"type": "result", "ok": False,
@@ -185,6 +204,19 @@ class NodeDaemon:
         return {"type": "result", "ok": True, "changed": outcome.changed,
                 "version": str(self.cib.version)}
 
+    async def _attribute(self, frame: Frame) -> Frame:
+        node = str(frame.get("node") or self.backend.node_name)
+        name = frame.get("name")
+        if not isinstance(name, str) or not name:
+            return _failure("ATTRD_BAD_NAME", "an attribute needs a name")
+        if frame.get("query"):
+            return {"type": "result", "ok": True, "node": node, "name": name,
+                    "value": self.attrd.get(node, name)}
+        value = frame.get("value")
+        await self.attrd.update(node, name, None if value is None else str(value),
+                                dampen_ms=int(frame.get("delay") or 0))
+        return {"type": "result", "ok": True}
+
     def status(self) -> dict[str, Any]:
         view = self.controller.view
         return {
@@ -202,10 +234,7 @@ class NodeDaemon:
         node attribute, as Pacemaker sets it) and wait until none is active
         here; False if that took longer than ``timeout`` seconds."""
         me = self.backend.node_name
-        node_id = str(self.backend.nodeid)
-        await self.cib.change(CibRequest(
-            CibOp.MODIFY, transient_attribute_xml(node_id, me, "shutdown", str(int(time.time()))),
-            scope="status", allow_create=True))
+        await self.attrd.update(me, "shutdown", str(int(time.time())))
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         granted = self.controller.shutdown_granted

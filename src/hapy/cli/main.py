@@ -18,7 +18,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"hapy {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    from hapy.cli import admin, cluster, daemon, demo, resource, simulate, status, verify
+    from hapy.cli import (
+        admin,
+        attribute,
+        cluster,
+        daemon,
+        demo,
+        resource,
+        simulate,
+        status,
+        verify,
+    )
 
     simulate.register(sub)
     verify.register(sub)
@@ -28,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     resource.register(sub)
     admin.register(sub)
     demo.register(sub)
+    attribute.register(sub)
     return parser
 
 

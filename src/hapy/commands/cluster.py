@@ -21,7 +21,7 @@ from hapy.cluster.embedded.paths import (
     load_config,
     save_config,
 )
-from hapy.commands.env import ClusterEnv
+from hapy.commands.env import ClusterEnv, cib_change
 from hapy.reports import HapyError, report
 
 START_TIMEOUT = 60.0
@@ -110,6 +110,7 @@ def start_cluster(env: ClusterEnv, nodes: int, *, token_ms: int = DEFAULT_TOKEN_
         config = load_config(paths)
     except ValueError as exc:
         raise HapyError([report("CLUSTER_CONFIG_INVALID", str(exc))]) from None
+    new_cluster = not config.nodes
     if config.nodes and config.nodes != names:
         names = config.nodes
     else:
@@ -119,7 +120,28 @@ def start_cluster(env: ClusterEnv, nodes: int, *, token_ms: int = DEFAULT_TOKEN_
         if _pid(env, node) is None:
             start_daemon(env, node)
     dc = wait_for_dc(env, names, timeout)
+    if new_cluster:
+        # as pcs cluster setup does: resources stay where they run unless
+        # something better than a tie calls them away
+        cib_change(env, "create", '<meta_attributes id="build-resource-defaults"><nvpair '
+                   'id="build-resource-stickiness" name="resource-stickiness" value="1"/>'
+                   '</meta_attributes>', scope="rsc_defaults")
     return ClusterStarted(names, dc, time.monotonic() - began)
+
+
+def settle(env: ClusterEnv, timeout: float = START_TIMEOUT) -> float:
+    """Wait until no node runs a transition (twice in a row); seconds waited."""
+    began = time.monotonic()
+    quiet = 0
+    while quiet < 2:
+        if time.monotonic() - began > timeout:
+            raise HapyError([report("CLUSTER_NOT_SETTLING",
+                                    f"transitions still running after {timeout:.0f} s")])
+        answers = [env.request({"op": "status"}, node=n) for n in env.node_names()
+                   if (env.node_dir(n) / "hapy.sock").exists()]
+        quiet = quiet + 1 if not any(a.get("busy") for a in answers) else 0
+        time.sleep(0.15)
+    return time.monotonic() - began
 
 
 def start_nodes(env: ClusterEnv, nodes: list[str],

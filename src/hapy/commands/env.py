@@ -64,6 +64,24 @@ class ClusterEnv:
                                 directory=str(self.root))])
 
 
+@dataclass(frozen=True)
+class SocketEnv:
+    """One node daemon's socket, given directly (agents run by hapy use it)."""
+
+    socket: Path | str
+
+    def request(self, frame: dict[str, Any], node: str | None = None) -> dict[str, Any]:
+        try:
+            answer = asyncio.run(_ask(Path(self.socket), frame))
+        except (OSError, FrameError) as exc:
+            raise HapyError([report(
+                "CLUSTER_NOT_RUNNING",
+                f"cannot reach the node daemon at {self.socket}: {exc}")]) from None
+        if not answer.get("ok"):
+            raise HapyError(_reports(answer))
+        return answer
+
+
 def _natural(name: str) -> tuple[str, int]:
     head = name.rstrip("0123456789")
     tail = name[len(head):]

@@ -30,6 +30,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from hapy.attrd.manager import AttrManager
 from hapy.cib.ops import CibOp, CibRequest
 from hapy.cib.status import (
     OpRecord,
@@ -88,9 +89,11 @@ class Controller:
     """The controller of the node this daemon runs."""
 
     def __init__(self, backend: ClusterBackend, cib: CibManager, executor: Executor,
-                 planner: Planner, *, clock: Callable[[], float] = time.time,
+                 planner: Planner, *, attrd: AttrManager | None = None,
+                 clock: Callable[[], float] = time.time,
                  new_uuid: Callable[[], str] = lambda: str(uuid.uuid4())) -> None:
         self.backend = backend
+        self.attrd = attrd
         self.cib = cib
         self.executor = executor
         self.planner = planner
@@ -373,14 +376,16 @@ class Controller:
 
     async def _count_failure(self, record: OpRecord) -> None:
         suffix = f"{record.rsc}#{record.operation}_{record.interval_ms}"
+        if self.attrd is not None:
+            await self.attrd.update(self.node, f"fail-count-{suffix}", "value++")
+            await self.attrd.update(self.node, f"last-failure-{suffix}",
+                                    str(record.last_rc_change))
+            return
         old = transient_attribute(self.cib.root, self.node, f"fail-count-{suffix}")
-        try:
-            count = int(old) + 1 if old is not None else 1
-        except ValueError:
-            count = 1000000  # INFINITY stays
+        from hapy.attrd.manager import apply_increment
+
         node_id = self._node_id(self.node)
-        value = "INFINITY" if count >= 1000000 else str(count)
-        for name, text in ((f"fail-count-{suffix}", value),
+        for name, text in ((f"fail-count-{suffix}", apply_increment(old, "value++")),
                            (f"last-failure-{suffix}", str(record.last_rc_change))):
             await self.cib.change(CibRequest(
                 CibOp.MODIFY, transient_attribute_xml(node_id, self.node, name, text),

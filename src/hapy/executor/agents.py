@@ -88,6 +88,8 @@ class AgentPaths:
     #: prepended to PATH (hapy's crm_attribute and friends for agents that call them)
     tools_dir: Path | None = None
     systemd_run_dir: Path = Path("/run/systemd/system")
+    #: more environment for every agent (hapy's tools find their node with it)
+    extra_env: tuple[tuple[str, str], ...] = ()
 
     def runtime_env(self) -> dict[str, str]:
         env = {
@@ -99,6 +101,7 @@ class AgentPaths:
             Path(path).mkdir(parents=True, exist_ok=True)
         if self.tools_dir is not None:
             env["HA_SBIN_DIR"] = str(self.tools_dir)
+        env.update(self.extra_env)
         return env
 
 
@@ -138,6 +141,8 @@ def _not_installed(spec: AgentSpec, action: str, what: str) -> Invocation:
 
 #: hapy's own OCF agents (provider "hapy"), shipped with the package
 BUNDLED_OCF = Path(__file__).resolve().parent.parent / "agents" / "resource.d"
+#: hapy's stand-ins for the Pacemaker tools agents call (crm_attribute)
+BUNDLED_TOOLS = Path(__file__).resolve().parent.parent / "agents" / "tools"
 
 
 def ocf_agent_path(provider: str, agent_type: str, paths: AgentPaths) -> Path:
