@@ -178,3 +178,70 @@ def test_the_whole_cluster_restarted_keeps_its_configuration(env: ClusterEnv) ->
     cluster.start_cluster(env, 3)
     assert cib_query(env, xpath="//primitive[@id='keep']")
     wait_for(lambda: len(resource.running_nodes(env, "keep")) == 1, "keep started again")
+
+
+def test_invalid_changes_are_refused_and_change_nothing(env: ClusterEnv) -> None:
+    from hapy.commands import constraint
+    from hapy.commands.env import cib_change
+    from hapy.reports import HapyError
+
+    resource.create(env, "a", "ocf:heartbeat:Dummy", no_default_ops=True)
+    before = cib_query(env)[0]
+    with pytest.raises(HapyError) as err:
+        constraint.location(env, "ghost", "prefers", ["node1"])
+    assert err.value.reports[0].code == "RESOURCE_NOT_FOUND"
+    with pytest.raises(HapyError) as err:
+        cib_change(env, "create", '<rsc_order id="o" first="a" then="ghost"/>',
+                   scope="constraints")
+    assert err.value.reports[0].code == "CIB_DANGLING_REFERENCE"
+    with pytest.raises(HapyError) as err:
+        resource.create(env, "a", "ocf:heartbeat:Dummy")
+    assert err.value.reports[0].code == "RESOURCE_EXISTS"
+    after = cib_query(env)[0]
+    assert _configuration(after) == _configuration(before)
+
+
+def _configuration(cib_xml: str) -> str:
+    start = cib_xml.index("<configuration")
+    return cib_xml[start:cib_xml.index("</configuration>")]
+
+
+def test_kill_9_during_writes_loses_no_acknowledged_change(env: ClusterEnv) -> None:
+    from hapy.commands.env import cib_change
+    from hapy.reports import HapyError
+
+    acked: list[str] = []
+    stop = threading.Event()
+
+    def writer() -> None:
+        i = 0
+        while not stop.is_set():
+            name = f"w{i}"
+            try:
+                cib_change(env, "create", f'<primitive id="{name}" class="ocf" '
+                           'provider="heartbeat" type="Dummy"><meta_attributes id="'
+                           f'{name}-meta"><nvpair id="{name}-tr" name="target-role" '
+                           'value="Stopped"/></meta_attributes></primitive>',
+                           scope="resources")
+            except HapyError:
+                continue  # the node it asked was just killed: not acknowledged
+            acked.append(name)
+            i += 1
+
+    thread = threading.Thread(target=writer, daemon=True)
+    thread.start()
+    wait_for(lambda: len(acked) >= 5, "some writes")
+    pid = int((env.node_dir("node1") / "hapy.pid").read_text())
+    os.kill(pid, 9)
+    wait_for(lambda: not cluster.process_alive(pid), "node1 to die")
+    time.sleep(0.5)
+    stop.set()
+    thread.join(10)
+    cluster.start_nodes(env, ["node1"])
+    cluster.settle(env)
+    assert len(acked) >= 5
+    for node_name in NODES:  # every node, the restarted one included, has them all
+        answer = env.request({"op": "cib", "request": {
+            "op": "query", "xpath": "/cib/configuration/resources/primitive"}}, node=node_name)
+        present = {x.split('id="')[1].split('"')[0] for x in answer["xml"]}
+        assert set(acked) <= present, f"lost on {node_name}: {set(acked) - present}"
