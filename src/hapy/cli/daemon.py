@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
-from pathlib import Path
 from typing import Any
 
 
@@ -25,6 +23,8 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import asyncio
+    import logging
+    from pathlib import Path
 
     from hapy.cluster.embedded.client import EmbeddedBackend
     from hapy.daemon import run_daemon

@@ -9,8 +9,19 @@ from collections.abc import Sequence
 from hapy import __version__
 from hapy.reports import HapyError
 
+# the module registering each command (admin registers several), in help order
+_COMMANDS = {
+    "simulate": "simulate", "verify": "verify", "cluster": "cluster", "daemon": "daemon",
+    "status": "status", "resource": "resource", "property": "admin", "node": "admin",
+    "constraint": "admin", "cib": "admin", "demo": "demo", "attribute": "attribute",
+}
 
-def build_parser() -> argparse.ArgumentParser:
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; given the arguments, only the command they name is
+    registered (start-up time matters for ``hapy simulate``)."""
+    import importlib
+
     parser = argparse.ArgumentParser(
         prog="hapy",
         description="hapy: a high-availability cluster resource manager compatible with "
@@ -18,32 +29,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"hapy {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    from hapy.cli import (
-        admin,
-        attribute,
-        cluster,
-        daemon,
-        demo,
-        resource,
-        simulate,
-        status,
-        verify,
-    )
-
-    simulate.register(sub)
-    verify.register(sub)
-    cluster.register(sub)
-    daemon.register(sub)
-    status.register(sub)
-    resource.register(sub)
-    admin.register(sub)
-    demo.register(sub)
-    attribute.register(sub)
+    first = next((a for a in argv if not a.startswith("-")), None) if argv else None
+    modules = [_COMMANDS[first]] if first in _COMMANDS else \
+        list(dict.fromkeys(_COMMANDS.values()))
+    for name in modules:
+        importlib.import_module(f"hapy.cli.{name}").register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
