@@ -49,6 +49,10 @@ def wait(check: Callable[[], bool], timeout: float = 120) -> float:
     return time.monotonic() - began
 
 
+def cluster_cib(env: ClusterEnv) -> str:
+    return str(env.request({"op": "cib", "request": {"op": "query"}})["xml"][0])
+
+
 def state_file(env: ClusterEnv, node: str, rsc: str) -> Path:
     return env.node_dir(node) / "run" / "rsctmp" / f"hapy-Dummy-{rsc}.state"
 
@@ -75,7 +79,12 @@ def measure(size: int, repeat: int) -> dict[str, Any]:
             for round_ in range(repeat):
                 cluster.settle(env)
                 victim = names[round_ % size]
-                [node] = resource_locations(env)[victim]
+                nodes = resource_locations(env)[victim]
+                if len(nodes) != 1:
+                    dump = Path(tempfile.gettempdir()) / f"recovery-anomaly-{victim}.xml"
+                    dump.write_text(cluster_cib(env))
+                    raise SystemExit(f"{victim} is active on {nodes}: the CIB is in {dump}")
+                [node] = nodes
                 path = state_file(env, node, victim)
                 path.unlink()
                 failures.append(wait(path.exists))

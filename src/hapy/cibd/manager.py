@@ -31,12 +31,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from hapy.cib.ops import ChangeOutcome, CibOp, CibRequest, apply_change, query
-from hapy.cib.validate import new_errors
+from hapy.cib.validate import problems
 from hapy.cib.versions import CibVersion, version_of
 from hapy.cib.xmlio import Element, parse_xml_bytes, serialize
 from hapy.cibd.store import CibStore
 from hapy.cluster.backend import ClusterBackend, Delivery, ViewChange
-from hapy.reports import HapyError, report
+from hapy.reports import HapyError, Report, report
 
 GROUP = "cib"
 EMPTY_CIB = (b'<cib admin_epoch="0" epoch="0" num_updates="0" validate-with="pacemaker-3.9" '
@@ -76,6 +76,8 @@ class CibManager:
         self._waiting: dict[int, asyncio.Future[ChangeOutcome]] = {}
         self._listeners: list[Callable[[Element, bool], None]] = []
         self.synced = asyncio.Event()
+        # the current root and its errors (validating a change needs both)
+        self._known_errors: tuple[Element, set[str]] | None = None
 
     # ------------------------------------------------------------- reading
 
@@ -192,7 +194,8 @@ class CibManager:
             request = _request_from_json(message["request"])
             outcome = apply_change(self.root, request)
             if outcome.changed:
-                errors = new_errors(self.root, outcome.root)
+                errors = self._new_errors(outcome.root) if outcome.configuration_changed \
+                    else []
                 if errors:
                     raise HapyError(errors)
                 self.store.save(outcome.root)
@@ -209,6 +212,15 @@ class CibManager:
             return
         if future is not None and not future.done():
             future.set_result(outcome)
+
+    def _new_errors(self, candidate: Element) -> list[Report]:
+        """The errors a configuration change would bring (a status change
+        cannot make the configuration invalid, and is not checked)."""
+        if self._known_errors is None or self._known_errors[0] is not self.root:
+            self._known_errors = (self.root, {r.render() for r in problems(self.root)
+                                              if r.is_error()})
+        known = self._known_errors[1]
+        return [r for r in problems(candidate) if r.is_error() and r.render() not in known]
 
     def _notify(self, configuration_changed: bool) -> None:
         for listener in self._listeners:
