@@ -296,3 +296,14 @@ def _delete(root: Element, request: CibRequest) -> list[Element]:
         parent.remove(target)
         parents.append(parent)
     return parents
+
+
+def cluster_property(root: Element, name: str) -> str | None:
+    """A cluster property's value (the first set that has it), if set."""
+    crm_config = root.find("configuration/crm_config")
+    if crm_config is None:
+        return None
+    for pair in crm_config.iter("nvpair"):
+        if pair.get("name") == name:
+            return pair.get("value")
+    return None

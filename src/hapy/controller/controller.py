@@ -31,7 +31,7 @@ from collections.abc import Callable
 from typing import Any
 
 from hapy.attrd.manager import AttrManager
-from hapy.cib.ops import CibOp, CibRequest
+from hapy.cib.ops import CibOp, CibRequest, cluster_property
 from hapy.cib.status import (
     OpRecord,
     lrm_xpath,
@@ -205,7 +205,10 @@ class Controller:
     async def run(self) -> None:
         """Plan and execute transitions while this node is the DC (forever)."""
         while True:
-            await self._wake.wait()
+            # time alone changes things too (failure-timeout expiring, rules
+            # with dates): plan again after cluster-recheck-interval
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._recheck_seconds())
             self._wake.clear()
             if not self.is_dc:
                 continue
@@ -228,6 +231,17 @@ class Controller:
             if result is not None and (result.aborted or not result.ok):
                 await asyncio.sleep(RETRY_PAUSE)
                 self._wake.set()
+
+    def _recheck_seconds(self) -> float:
+        """cluster-recheck-interval (default 15 min; 0 disables it)."""
+        from hapy.cib.iso8601 import parse_interval_ms
+
+        text = cluster_property(self.cib.root, "cluster-recheck-interval") or "15min"
+        try:
+            ms = parse_interval_ms(text)
+        except ValueError:
+            ms = 15 * 60 * 1000
+        return ms / 1000 if ms and ms > 0 else 24 * 3600.0
 
     async def _record_membership(self) -> None:
         assert self.view is not None
