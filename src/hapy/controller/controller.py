@@ -51,7 +51,7 @@ from hapy.controller.planner import Planner
 from hapy.executor.service import Executor, OperationResult
 from hapy.graph.model import GraphAction
 from hapy.graph.runner import GraphRunner, RunResult, arun_graph
-from hapy.reports import HapyError
+from hapy.reports import HapyError, report
 
 log = logging.getLogger("hapy.controller")
 
@@ -298,6 +298,10 @@ class Controller:
         finally:
             self._runner = None
         self.transitions.append(result)
+        log.info("transition %d: %s (%d completed, %d failed%s)", self._tid,
+                 "aborted" if result.aborted else "done", len(result.completed),
+                 len(result.failed),
+                 f"; {runner.abort_reason}" if runner.abort_reason else "")
         if self.cib.version != planned_on:
             # the transition's own results changed the CIB: look again
             self._wake.set()
@@ -349,10 +353,20 @@ class Controller:
             ident = (op.rsc, op.action, op.interval_ms)
             first: asyncio.Future[OperationResult] = \
                 asyncio.get_running_loop().create_future()
+            older = self._first_results.get(ident)
+            if older is not None and not older.done():
+                # a newer transition restarts this monitor: the older wait ends
+                older.set_exception(HapyError([report(
+                    "CONTROLLER_ACTION_SUPERSEDED", f"{op.key} was restarted")]))
             self._first_results[ident] = first
             self._recurring_keys[ident] = (key, expected)
             self.executor.start_recurring(op)
-            done = await first
+            limit = (op.start_delay_ms + op.timeout_ms) / 1000 + REMOTE_GRACE
+            try:
+                done = await asyncio.wait_for(first, limit)
+            except TimeoutError:
+                log.error("no first result of %s within %.0f s", op.key, limit)
+                return False
         else:
             done = await self.executor.execute(op)
         record = record_of(done, expected_rc=expected, transition_key=key)

@@ -145,7 +145,13 @@ class Executor:
         await asyncio.sleep(op.start_delay_ms / 1000)
         last: tuple[OcfRc, OpStatus] | None = None
         while True:
-            done = await self._run(op)
+            try:
+                done = await self._run(op)
+            except (OSError, ValueError) as exc:
+                # what the agent could not even be asked is a result too
+                done = OperationResult(op, next(self._call_ids), ActionResult(
+                    OcfRc.ERR_GENERIC, OpStatus.ERROR, 0, f"cannot run: {exc}"),
+                    self._wall_clock())
             outcome = (done.rc, done.status)
             if outcome != last and self.on_result is not None:
                 self.on_result(done)
