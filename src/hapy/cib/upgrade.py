@@ -83,6 +83,9 @@ def _resolve_id_refs(root: Element, index: dict[str, Element], reports: ReportLi
             continue
         replacement = copy.deepcopy(target)
         replacement.tail = elem.tail
+        if elem.tag == "nvpair" and elem.get("name") is not None:
+            # a named reference takes only the value: <nvpair id-ref="x" name="other"/>
+            replacement.set("name", elem.get("name", ""))
         parent = elem.getparent()
         if parent is not None:
             parent.replace(elem, replacement)
