@@ -15,6 +15,10 @@ from hapy.cib.rules import RuleContext
 from hapy.graph.model import TransitionGraph
 from hapy.scheduler.actions.collective import create_collective_actions
 from hapy.scheduler.actions.constraints import apply_order_constraints
+from hapy.scheduler.actions.definition_changes import (
+    create_definition_actions,
+    drop_superseded_reloads,
+)
 from hapy.scheduler.actions.fencing import create_fencing, create_shutdowns
 from hapy.scheduler.actions.model import Action
 from hapy.scheduler.actions.monitors import create_probes, create_recurring
@@ -81,6 +85,7 @@ def schedule(cib: m.Cib, now: datetime, *, with_scores: bool = True) -> Transiti
     for rsc in everything:
         if rsc.variant == "primitive":
             create_primitive_actions(ws, table, rsc)
+            create_definition_actions(ws, table, rsc)
     # innermost first: a clone of groups orders its instances' pseudo-actions
     for rsc in reversed(everything):
         if rsc.variant in ("group", "clone"):
@@ -97,6 +102,7 @@ def schedule(cib: m.Cib, now: datetime, *, with_scores: bool = True) -> Transiti
         if rsc.variant == "primitive":
             create_recurring(ws, table, rsc)
     propagate(ws)
+    drop_superseded_reloads(ws, table)
     graph = build_graph(ws)
     scores = tuple(ws.trace.lines) if ws.trace is not None else ()
     return Transition(graph=graph, scores=scores, working_set=ws, actions=tuple(ws.actions))

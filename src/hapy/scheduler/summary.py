@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hapy.scheduler.actions.model import DEMOTE, PROMOTE, START, STOP, Action
+from hapy.scheduler.actions.model import DEMOTE, PROMOTE, RELOAD, START, STOP, Action
 from hapy.scheduler.graph import in_graph
 from hapy.scheduler.working_set import Node, Resource, Role, WorkingSet
 
@@ -125,9 +125,12 @@ def primitive_line(ws: WorkingSet, rsc: Resource) -> tuple[str, str, str, str] |
         reason = _reason_text(start) if start is not None else ""
         if not reason and stop_here[0].reason_source is not None:
             reason = _reason_text(stop_here[0])
-        if current.id in rsc.history_digest_mismatch:
-            reason = "due to resource definition change"
+        change = rsc.history_digest_mismatch.get(current.id)
+        if change:
+            reason = f"due to {change}"
         return _fmt("Restart", rsc, role_change_text(rsc, current, current), reason)
+    if any(a.task == RELOAD and a.node is current and in_graph(a) for a in rsc.actions):
+        return _fmt("Reload", rsc, where(current, rsc.role))
     if promotes and rsc.role is not Role.PROMOTED:
         return _fmt("Promote", rsc, role_change_text(rsc, current, current))
     if demotes and rsc.next_role is not Role.PROMOTED:

@@ -37,6 +37,7 @@ def primitive_view(rsc: Resource) -> v.PrimitiveView:
         role=_ROLE[rsc.role],
         nodes=tuple(n.uname for n in rsc.running_on),
         failed=rsc.failed,
+        failure_ignored=rsc.failure_ignored,
         orphan=rsc.orphan,
         managed=rsc.managed or rsc.frozen_by_ticket,
         blocked=rsc.block,

@@ -115,6 +115,7 @@ class Resource:
     # flags
     managed: bool = True
     failed: bool = False
+    failure_ignored: bool = False  # a failure with on-fail=ignore was recorded
     orphan: bool = False
     unique: bool = False
     promotable: bool = False
@@ -168,7 +169,13 @@ class Resource:
     promoted_locations: dict[str, int] = field(default_factory=dict)  # role=Promoted
     sort_index: int = 0
     recovery_reasons: dict[str, str] = field(default_factory=dict)
+    # what the history implies once compared with the current definition
+    # (unpack/definition_check.py): node id -> restart reason ("" for none)
     history_digest_mismatch: dict[str, str] = field(default_factory=dict)
+    reload_on: dict[str, Node] = field(default_factory=dict)  # reload the agent there
+    reschedule_on: dict[str, set[int]] = field(default_factory=dict)  # node id -> intervals
+    cancel_ops: list[tuple[Node, m.LrmOp]] = field(default_factory=list)  # recurring, unneeded
+    delete_on: dict[str, Node] = field(default_factory=dict)  # agent changed: forget history
     assign_running: bool = False  # recursion guard while assigning
 
     @property

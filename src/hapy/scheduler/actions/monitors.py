@@ -4,7 +4,7 @@ recurring monitors."""
 from __future__ import annotations
 
 from hapy.cib import model as m
-from hapy.scheduler.actions.model import MONITOR, START, STOP, OrderFlag
+from hapy.scheduler.actions.model import MONITOR, RELOAD, START, STOP, OrderFlag, op_key
 from hapy.scheduler.actions.table import ActionTable
 from hapy.scheduler.working_set import Node, Resource, Role, WorkingSet
 
@@ -12,7 +12,7 @@ from hapy.scheduler.working_set import Node, Resource, Role, WorkingSet
 def probe_wanted(ws: WorkingSet, rsc: Resource, node: Node) -> bool:
     if not ws.options.flag("enable-startup-probes"):
         return False
-    if not node.online or node.unclean or node.pending or node.shutdown:
+    if not node.online or node.unclean or node.pending:
         return False
     if not node.rsc_discovery_enabled:
         return False
@@ -134,8 +134,12 @@ def create_recurring(ws: WorkingSet, table: ActionTable, rsc: Resource) -> None:
             or role_change
             or recorded_monitor(rsc, nxt, op.interval_ms) is None
             or nxt.id in rsc.history_digest_mismatch
+            or op.interval_ms in rsc.reschedule_on.get(nxt.id, ())
         ):
             mon.optional = False
+        reload = table.find(op_key(rsc.name, RELOAD), nxt)
+        if reload is not None:
+            table.order(reload, mon, OrderFlag.IMPLIES_THEN | OrderFlag.RUNNABLE_LEFT)
         for s in starts:
             table.order(s, mon, OrderFlag.IMPLIES_THEN | OrderFlag.RUNNABLE_LEFT)
         if promote is not None and role is Role.PROMOTED:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from hapy.cib import model as m
+from hapy.scheduler.unpack.definition_check import check_definitions
 from hapy.scheduler.unpack.resources import build_instance
 from hapy.scheduler.working_set import INFINITY, Node, Resource, Role, WorkingSet
 
@@ -43,6 +44,11 @@ EXEC_NOT_CONNECTED = 8
 EXEC_INVALID = 9
 EXEC_NO_FENCE_DEVICE = 10
 EXEC_NO_SECRETS = 11
+
+#: agent results that ban the resource from the node (ERR_CONFIGURED: from every node)
+HARD_ERRORS = frozenset(
+    {OCF_ERR_ARGS, OCF_ERR_UNIMPLEMENTED, OCF_ERR_PERM, OCF_ERR_INSTALLED, OCF_ERR_CONFIGURED}
+)
 
 #: on-fail policies from the mildest to the most severe
 ON_FAIL_ORDER = ("ignore", "demote", "restart", "reset_remote", "restart-container",
@@ -105,6 +111,8 @@ class HistoryUnpacker:
         self.ws = ws
         # clone instance -> node ids where it has history
         self.instance_nodes: dict[int, set[str]] = {}
+        # every replayed history: (resource, node, lrm_resource, ops in call order)
+        self.entries: list[tuple[Resource, Node, m.LrmResource, list[m.LrmOp]]] = []
 
     # -- finding the resource an lrm_resource belongs to ---------------------
     def resolve(self, lrm: m.LrmResource, node: Node) -> Resource | None:
@@ -219,6 +227,7 @@ class HistoryUnpacker:
     def replay(self, rsc: Resource, node: Node, lrm: m.LrmResource) -> None:
         ws = self.ws
         ops = sort_ops(lrm.ops)
+        self.entries.append((rsc, node, lrm, ops))
         role = Role.STOPPED
         failed = False
         on_fail = ""
@@ -273,11 +282,14 @@ class HistoryUnpacker:
                     role = Role.STOPPED
                 continue
             if policy == "ignore":
-                if rc == OCF_NOT_RUNNING:
-                    role = Role.STOPPED
-                else:
-                    role = max(role, Role.STARTED)
+                # the failure is shown but otherwise treated as a success:
+                # an ignored stop failure leaves the resource stopped
+                rsc.failure_ignored = True
+                role = Role.STOPPED if task == "stop" else max(role, Role.STARTED)
                 continue
+            if rc in HARD_ERRORS:
+                # the agent cannot work on this node (or, misconfigured, anywhere)
+                self._ban_after_hard_error(rsc, node, rc)
             if rc == OCF_NOT_RUNNING and not probe and task != "monitor":
                 role = Role.STOPPED
             elif rc in (OCF_RUNNING_PROMOTED, OCF_FAILED_PROMOTED) or task in (
@@ -312,6 +324,11 @@ class HistoryUnpacker:
             rsc.failed_on[node.id] = node
             rsc.on_fail[node.id] = on_fail
             self._apply_on_fail(rsc, node, on_fail, role)
+
+    def _ban_after_hard_error(self, rsc: Resource, node: Node, rc: int) -> None:
+        nodes = self.ws.nodes if rc == OCF_ERR_CONFIGURED else [node]
+        for target in nodes:
+            rsc.allowed[target.id] = -INFINITY
 
     def _apply_on_fail(self, rsc: Resource, node: Node, policy: str, role: Role) -> None:
         if policy == "block":
@@ -420,6 +437,8 @@ def apply_failcounts(ws: WorkingSet) -> None:
             count = fail_count(prim, node)
             if count <= 0:
                 continue
+            if prim.failure_ignored and node.id not in prim.failed_on:
+                continue  # failures with on-fail=ignore do not count
             if prim.failure_timeout_ms > 0:
                 last = last_failure_time(prim, node)
                 if last is not None and last + prim.failure_timeout_ms // 1000 <= int(
@@ -433,4 +452,6 @@ def apply_failcounts(ws: WorkingSet) -> None:
 
 
 def unpack_history(ws: WorkingSet) -> None:
-    HistoryUnpacker(ws).unpack()
+    unpacker = HistoryUnpacker(ws)
+    unpacker.unpack()
+    check_definitions(ws, unpacker.entries)
