@@ -71,3 +71,9 @@ def test_ignored_failures_do_not_reach_the_migration_threshold() -> None:
     ws.nodes_by_id["1"].attrs["fail-count-r"] = "3"
     apply_failcounts(ws)
     assert rsc.allowed.get("1", 0) == 0
+
+
+def test_unimplemented_is_an_ordinary_failure() -> None:
+    rsc = _ws("monitor", 3).resources_by_id["r"]
+    assert rsc.failed
+    assert rsc.allowed == {}

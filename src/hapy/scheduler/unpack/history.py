@@ -45,10 +45,9 @@ EXEC_INVALID = 9
 EXEC_NO_FENCE_DEVICE = 10
 EXEC_NO_SECRETS = 11
 
-#: agent results that ban the resource from the node (ERR_CONFIGURED: from every node)
-HARD_ERRORS = frozenset(
-    {OCF_ERR_ARGS, OCF_ERR_UNIMPLEMENTED, OCF_ERR_PERM, OCF_ERR_INSTALLED, OCF_ERR_CONFIGURED}
-)
+#: agent results that ban the resource from the node (ERR_CONFIGURED: from every
+#: node); ERR_UNIMPLEMENTED is recovered like an ordinary failure
+HARD_ERRORS = frozenset({OCF_ERR_ARGS, OCF_ERR_PERM, OCF_ERR_INSTALLED, OCF_ERR_CONFIGURED})
 
 #: on-fail policies from the mildest to the most severe
 ON_FAIL_ORDER = ("ignore", "demote", "restart", "reset_remote", "restart-container",
