@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -38,12 +39,16 @@ from hapy.cibd.store import CibStore
 from hapy.cluster.backend import ClusterBackend, Delivery, ViewChange
 from hapy.reports import HapyError, Report, report
 
+log = logging.getLogger("hapy.cibd")
+
 GROUP = "cib"
 EMPTY_CIB = (b'<cib admin_epoch="0" epoch="0" num_updates="0" validate-with="pacemaker-3.9" '
              b'crm_feature_set="3.16.1"><configuration><crm_config/><nodes/><resources/>'
              b'<constraints/></configuration><status/></cib>')
 RETRY_DELAY = 0.05
 RETRIES = 200
+#: longest wait for one's own change to come back through the cluster
+CHANGE_TIMEOUT = 30.0
 
 
 @dataclass(frozen=True)
@@ -118,7 +123,13 @@ class CibManager:
         try:
             await self._send({"kind": "change", "origin": self.backend.nodeid, "rid": rid,
                               "request": _request_to_json(request)})
-            return await future
+            try:
+                return await asyncio.wait_for(future, CHANGE_TIMEOUT)
+            except TimeoutError:
+                raise HapyError([report(
+                    "CIB_CHANGE_TIMEOUT", f"the change was not applied within "
+                    f"{CHANGE_TIMEOUT:.0f} s", hint="check the cluster's membership and "
+                    "retry; the change may still be applied")]) from None
         finally:
             self._waiting.pop(rid, None)
 
@@ -158,7 +169,13 @@ class CibManager:
         elif kind == "version":
             await self._version_delivered(delivery.sender.nodeid, message)
         elif kind == "full":
-            self._full_delivered(message)
+            try:
+                self._full_delivered(message)
+            except (HapyError, OSError, ValueError) as exc:
+                # keep ours rather than stall: the next view change syncs again
+                log.error("cannot take the cluster's CIB: %s", exc)
+                self._sync = None
+                self.synced.set()
 
     async def _version_delivered(self, sender: int, message: dict[str, Any]) -> None:
         sync = self._sync
@@ -209,6 +226,14 @@ class CibManager:
             if future is not None and not future.done():
                 future.set_exception(HapyError([report(
                     "CIB_OP_BAD_REQUEST", f"malformed change request: {exc}")]))
+            return
+        except Exception as exc:
+            # e.g. the disk refused the write: this node could not apply it
+            log.exception("applying a CIB change failed")
+            if future is not None and not future.done():
+                future.set_exception(HapyError([report(
+                    "CIB_APPLY_FAILED", f"this node could not apply the change: {exc}",
+                    hint="see the daemon's log")]))
             return
         if future is not None and not future.done():
             future.set_result(outcome)

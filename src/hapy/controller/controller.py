@@ -59,6 +59,8 @@ log = logging.getLogger("hapy.controller")
 REMOTE_GRACE = 30.0
 #: pause before planning again after a transition that did not complete
 RETRY_PAUSE = 0.5
+#: how long the DC waits for the CIB sync before it complains (and waits on)
+SYNC_WAIT = 30.0
 
 
 class _DcActions:
@@ -212,7 +214,13 @@ class Controller:
             self._wake.clear()
             if not self.is_dc:
                 continue
-            await self.cib.synced.wait()
+            if not self.cib.synced.is_set():
+                try:
+                    await asyncio.wait_for(self.cib.synced.wait(), SYNC_WAIT)
+                except TimeoutError:
+                    log.warning("the nodes have not agreed on the CIB for %.0f s", SYNC_WAIT)
+                    self._wake.set()
+                    continue
             try:
                 if self._membership_dirty:
                     await self._record_membership()
