@@ -245,3 +245,28 @@ def test_kill_9_during_writes_loses_no_acknowledged_change(env: ClusterEnv) -> N
             "op": "query", "xpath": "/cib/configuration/resources/primitive"}}, node=node_name)
         present = {x.split('id="')[1].split('"')[0] for x in answer["xml"]}
         assert set(acked) <= present, f"lost on {node_name}: {set(acked) - present}"
+
+
+def test_a_promotable_stateful_clone_has_one_promoted_instance(env: ClusterEnv) -> None:
+    """Debian's ocf:pacemaker:Stateful sets its promotion score with
+    crm_attribute (hapy's, through the node's daemon); one instance is promoted."""
+    if not Path("/usr/lib/ocf/resource.d/pacemaker/Stateful").exists():
+        pytest.skip("pacemaker-resource-agents not installed")
+    resource.create(env, "st", "ocf:pacemaker:Stateful", promotable=True, clone="st-clone",
+                    no_default_ops=True)
+
+    def roles() -> dict[str, str]:
+        found = {}
+        for n in NODES:
+            state = env.node_dir(n) / "run" / "run" / "Stateful-st.state"
+            if state.exists():
+                found[n] = state.read_text().strip()
+        return found
+
+    wait_for(lambda: sorted(roles().values()) == ["Promoted", "Unpromoted", "Unpromoted"],
+             "one promoted and two unpromoted instances")
+    from hapy.commands.env import cib_query
+
+    scores = cib_query(env, xpath="/cib/status/node_state/transient_attributes"
+                                  "/instance_attributes/nvpair[@name='master-st']")
+    assert len(scores) == 3  # every instance published its promotion score
