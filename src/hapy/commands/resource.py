@@ -244,22 +244,22 @@ def cleanup(env: ClusterEnv, rsc: str | None = None) -> int:
     return len(found)
 
 
-def ban(env: ClusterEnv, rsc: str, node: str) -> str:
+def _cli_location(env: ClusterEnv, rsc: str, node: str, ident: str, score: str) -> str:
+    """The location constraint move/ban add (replacing one of the same id)."""
     _require(env, rsc)
-    ident = build.sanitize_id(f"cli-ban-{rsc}-on-{node}")
+    ident = build.sanitize_id(ident)
     cib_change(env, "modify", f'<rsc_location id="{ident}" rsc="{_safe(rsc)}" '
-               f'node="{build.check_id(node, "node name")}" score="-INFINITY"/>',
+               f'node="{build.check_id(node, "node name")}" score="{score}"/>',
                scope="constraints", allow_create=True)
     return ident
+
+
+def ban(env: ClusterEnv, rsc: str, node: str) -> str:
+    return _cli_location(env, rsc, node, f"cli-ban-{rsc}-on-{node}", "-INFINITY")
 
 
 def move(env: ClusterEnv, rsc: str, node: str) -> str:
-    _require(env, rsc)
-    ident = build.sanitize_id(f"cli-prefer-{rsc}")
-    cib_change(env, "modify", f'<rsc_location id="{ident}" rsc="{_safe(rsc)}" '
-               f'node="{build.check_id(node, "node name")}" score="INFINITY"/>',
-               scope="constraints", allow_create=True)
-    return ident
+    return _cli_location(env, rsc, node, f"cli-prefer-{rsc}", "INFINITY")
 
 
 def clear(env: ClusterEnv, rsc: str) -> int:
