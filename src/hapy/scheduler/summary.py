@@ -142,7 +142,8 @@ def primitive_line(ws: WorkingSet, rsc: Resource) -> tuple[str, str, str, str] |
 
 def transition_summary(ws: WorkingSet) -> list[str]:
     lines: list[str] = []
-    for fence in ws.fencing_actions.values():
+    # like Pacemaker, the most recently scheduled fencing first
+    for fence in reversed(ws.fencing_actions.values()):
         if in_graph(fence) and fence.node is not None:
             lines.append(
                 f"  * Fence ({fence.fence_action}) {fence.node.uname} '{fence.reason}'"

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from hapy.scheduler.actions.model import SHUTDOWN, START, STONITH, STOP, Action, OrderFlag
+from hapy.scheduler.actions.model import (
+    PROMOTE,
+    SHUTDOWN,
+    START,
+    STONITH,
+    STOP,
+    Action,
+    OrderFlag,
+)
 from hapy.scheduler.actions.table import ActionTable
-from hapy.scheduler.working_set import Node, WorkingSet
+from hapy.scheduler.working_set import Node, Resource, WorkingSet
 
 F = OrderFlag
 
@@ -46,15 +54,56 @@ def create_fencing(ws: WorkingSet, table: ActionTable) -> list[Action]:
                 action.pseudo = True
                 action.runnable = True
                 table.order(fence, action, F.IMPLIES_THEN)
-        # nothing may start elsewhere before the node is known to be down
-        for prim in node.running:
-            for start in table.rsc_actions(prim, START):
-                table.order(fence, start, F.OPTIONAL)
-    if not ws.options.flag("concurrent-fencing"):
-        dc_last = sorted(fences, key=lambda a: a.node.is_dc if a.node else False)
-        for a, b in zip(dc_last, dc_last[1:], strict=False):
+        _order_starts_after_fencing(ws, table, fence, node)
+    # the DC is fenced last; without concurrent fencing, one at a time
+    others = [f for f in fences if f.node is not None and not f.node.is_dc]
+    dc_fences = [f for f in fences if f.node is not None and f.node.is_dc]
+    if ws.options.flag("concurrent-fencing"):
+        for dc in dc_fences:
+            for other in others:
+                table.order(other, dc, F.OPTIONAL)
+    else:
+        chain = others + dc_fences
+        for a, b in zip(chain, chain[1:], strict=False):
             table.order(a, b, F.OPTIONAL)
     return fences
+
+
+def _order_starts_after_fencing(ws: WorkingSet, table: ActionTable, fence: Action,
+                                node: Node) -> None:
+    """Resources that need fencing start (and promote) only after it; those
+    that need quorum wait only when they might be active on the fenced node
+    (allowed there, status unknown)."""
+    for top in ws.resources:
+        for prim in top.primitives():
+            needs = _start_needs(prim)
+            if needs == "nothing":
+                continue
+            if needs in ("fencing", "unfencing"):
+                for task in (START, PROMOTE):
+                    for action in table.rsc_actions(prim, task):
+                        table.order(fence, action, F.OPTIONAL)
+            elif node.id in prim.allowed and not _known_on(prim, node):
+                for action in table.rsc_actions(prim, START):
+                    table.order(fence, action, F.OPTIONAL | F.RUNNABLE_LEFT)
+
+
+def _start_needs(prim: Resource) -> str:
+    """What a primitive's start waits for: fencing devices need quorum unless
+    configured otherwise."""
+    is_device = prim.primitive is not None and prim.primitive.rclass == "stonith"
+    if is_device and "requires" not in prim.meta:
+        return "quorum"
+    return prim.requires
+
+
+def _known_on(rsc: Resource, node: Node) -> bool:
+    if node.id in rsc.known_on:
+        return True
+    clone = rsc.clone_parent()
+    if clone is None or clone.unique:
+        return False
+    return any(node.id in p.known_on for p in clone.primitives() if p.id == rsc.id)
 
 
 def create_shutdowns(ws: WorkingSet, table: ActionTable) -> None:

@@ -60,6 +60,9 @@ def apply_node_states(ws: WorkingSet) -> None:
     startup_fencing = ws.options.flag("startup-fencing")
     for node in ws.nodes:
         state = states.get(node.id)
+        if dc_uuid is not None and node.id == dc_uuid and node.kind == "member":
+            node.is_dc = True
+            ws.dc_node = node
         if state is None:
             # remote nodes' status is the connection resource's, decided later
             if node.kind == "member":
@@ -73,9 +76,6 @@ def apply_node_states(ws: WorkingSet) -> None:
         node.attrs.update(unpack_nvsets(state.transient_attributes, ctx))
         if node.kind != "member":
             continue
-        if dc_uuid is not None and node.id == dc_uuid:
-            node.is_dc = True
-            ws.dc_node = node
         _member_status(ws, node, stonith)
     for node in ws.nodes:
         node.attrs["#is_dc"] = "true" if node.is_dc else "false"
