@@ -13,6 +13,7 @@ from hapy.cib import model as m
 from hapy.cib.nvsets import unpack_nvsets
 from hapy.cib.rules import RuleContext
 from hapy.graph.model import TransitionGraph
+from hapy.scheduler.actions.anti_colocation import order_anti_colocations
 from hapy.scheduler.actions.collective import create_collective_actions
 from hapy.scheduler.actions.constraints import apply_order_constraints
 from hapy.scheduler.actions.definition_changes import (
@@ -94,6 +95,7 @@ def schedule(cib: m.Cib, now: datetime, *, with_scores: bool = True) -> Transiti
         if rsc.variant == "primitive":
             create_probes(ws, table, rsc)
     apply_order_constraints(ws, table, data)
+    order_anti_colocations(ws, table)
     create_fencing(ws, table)
     create_shutdowns(ws, table)
     order_probes(ws, table, data)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from hapy.scheduler.actions.anti_colocation import anti_colocation_orders
 from hapy.scheduler.actions.model import (
     DEMOTE,
     MONITOR,
@@ -47,23 +48,32 @@ def order_probes(ws: WorkingSet, table: ActionTable, data: ConstraintData) -> No
         for rsc in everything if rsc.variant == "primitive" for probe in _probes(rsc)
     }
     for first, then, task in _stop_orderings(everything, data):
-        probes = _probes(first)
-        if not probes:
-            continue
-        if then.variant == "primitive":
-            targets = list(table.rsc_actions(then, task))
-        else:
-            found = table.find(f"{then.name}_{task}_0", None)
-            targets = [found] if found is not None else []
-        for probe in probes:
-            for target in targets:
-                table.order(probe, target, F.OPTIONAL)
+        _probes_before(table, first, then, task, same_node=False)
+    for first, first_task, then, then_task in anti_colocation_orders(ws):
+        if first_task == STOP:
+            _probes_before(table, first, then, then_task, same_node=True)
     for rsc in everything:
         if rsc.variant != "primitive":
             continue
         for probe in _probes(rsc):
             for after in first_outputs[probe.id]:
                 _restart_orderings(table, probe, after, set())
+
+
+def _probes_before(table: ActionTable, first: Resource, then: Resource, task: str, *,
+                   same_node: bool) -> None:
+    probes = _probes(first)
+    if not probes:
+        return
+    if then.variant == "primitive":
+        targets = list(table.rsc_actions(then, task))
+    else:
+        found = table.find(f"{then.name}_{task}_0", None)
+        targets = [found] if found is not None else []
+    for probe in probes:
+        for target in targets:
+            if not same_node or probe.node is target.node:
+                table.order(probe, target, F.OPTIONAL)
 
 
 def _stop_orderings(everything: list[Resource],

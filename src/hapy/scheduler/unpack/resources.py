@@ -191,3 +191,5 @@ def unpack_resources(ws: WorkingSet) -> None:
             _register(ws, rsc)
         rsc.sort_index = len(ws.resources)
         ws.resources.append(rsc)
+    # listed (and displayed) highest priority first, configuration order within
+    ws.resources.sort(key=lambda r: -r.priority)

@@ -1,0 +1,39 @@
+"""Mandatory anti-colocation: leave a node before the other resource arrives."""
+
+from __future__ import annotations
+
+from scheduler_cib import cib_text, dummy, input_keys, run, synapse
+
+
+def test_stop_before_anti_colocated_start_on_the_same_node() -> None:
+    status = (
+        '<node_state id="n1" uname="n1" in_ccm="true" crmd="online" join="member" '
+        'expected="member"><lrm id="n1"><lrm_resources>'
+        '<lrm_resource id="a" class="ocf" provider="pacemaker" type="Dummy">'
+        '<lrm_rsc_op id="a_last_0" operation_key="a_start_0" operation="start" interval="0" '
+        'op-status="0" rc-code="0" call-id="1" transition-key="1:1:0:x" '
+        'transition-magic="0:0;1:1:0:x"/></lrm_resource>'
+        '<lrm_resource id="b" class="ocf" provider="pacemaker" type="Dummy">'
+        '<lrm_rsc_op id="b_last_0" operation_key="b_monitor_0" operation="monitor" '
+        'interval="0" op-status="0" rc-code="7" call-id="2" transition-key="2:1:7:x" '
+        'transition-magic="0:7;2:1:7:x"/></lrm_resource>'
+        '</lrm_resources></lrm></node_state>'
+    )
+    prio = '<meta_attributes id="m"><nvpair id="p" name="priority" value="5"/></meta_attributes>'
+    cons = '<rsc_colocation id="c" rsc="a" with-rsc="b" score="-INFINITY"/>'
+    transition = run(cib_text(dummy("a") + dummy("b", meta=prio), constraints=cons,
+                              status=status, nodes=("n1",)))
+    graph = transition.graph
+    assert "a_stop_0@n1" in input_keys(graph, synapse(graph, "b_start_0", "n1"))
+    # resources are listed highest priority first
+    assert [r.id for r in transition.working_set.resources] == ["b", "a"]
+
+
+def test_probe_of_the_leaving_resource_comes_before_the_arriving_start() -> None:
+    cons = '<rsc_colocation id="c" rsc="a" with-rsc="b" score="-INFINITY"/>'
+    graph = run(cib_text(dummy("a") + dummy("b"), constraints=cons)).graph
+    b_start = next(s for s in graph.synapses if s.action.operation_key == "b_start_0")
+    node = b_start.action.on_node
+    assert f"a_monitor_0@{node}" in input_keys(graph, b_start)
+    other = "n2" if node == "n1" else "n1"
+    assert f"a_monitor_0@{other}" not in input_keys(graph, b_start)
