@@ -44,7 +44,10 @@ def create_collective_actions(ws: WorkingSet, table: ActionTable, rsc: Resource)
     running = table.pseudo(rsc, RUNNING)
     stop = table.pseudo(rsc, STOP)
     stopped = table.pseudo(rsc, STOPPED)
-    table.order(stopped, start, F.OPTIONAL)
+    # a group that stops but stays active (some members keep running) is
+    # restarted as a whole: its start follows
+    restart = F.RESTART if rsc.variant == "group" else F.NONE
+    table.order(stopped, start, F.OPTIONAL | restart)
     table.order(start, running, F.OPTIONAL)
     table.order(stop, stopped, F.OPTIONAL)
     promotable = rsc.promotable or any(c.promotable for c in rsc.children)

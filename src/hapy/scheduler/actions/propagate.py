@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from hapy.scheduler.actions.model import START, STOP, Action, OrderFlag
-from hapy.scheduler.working_set import WorkingSet
+from hapy.scheduler.actions.model import START, STOP, STOPPED, Action, OrderFlag
+from hapy.scheduler.working_set import Resource, WorkingSet
 
 F = OrderFlag
 
@@ -43,11 +43,18 @@ def propagate(ws: WorkingSet) -> None:
                 first.runnable or first.pseudo
             ):
                 changed |= _require(then, first)
-            if flags & F.IMPLIES_FIRST and then.required and first.optional:
+            # a collective's pseudo-action is needed only for members' actions
+            # that can run
+            if flags & F.IMPLIES_FIRST and then.required and first.optional and (
+                then.runnable or not first.pseudo
+            ):
                 changed |= _require(first, then)
             if flags & F.RESTART and then.required and first.optional and then.task == START \
                     and first.task == STOP and then.node is first.node:
                 changed |= _require(first, then)
+            if flags & F.RESTART and first.task == STOPPED and first.required and then.optional \
+                    and then.rsc is not None and _stays_active(then.rsc):
+                changed |= _require(then, first)
         # a resource that can no longer be started where it runs must stop there
         for action in ws.actions:
             if action.task != START or action.runnable or action.rsc is None:
@@ -62,6 +69,10 @@ def propagate(ws: WorkingSet) -> None:
                     if src is not None and not stop.reason:
                         stop.reason = f"unrunnable {_name(src)}"
                     changed = True
+
+
+def _stays_active(rsc: Resource) -> bool:
+    return any(p.assigned_node is not None for p in rsc.primitives())
 
 
 def _name(action: Action) -> str:
