@@ -16,7 +16,7 @@ from hapy.graph.model import (
 )
 from hapy.scheduler.actions.model import Action
 from hapy.scheduler.unpack.history import find_op_config
-from hapy.scheduler.working_set import INFINITY, Resource, WorkingSet
+from hapy.scheduler.working_set import INFINITY, Node, Resource, WorkingSet
 
 DEFAULT_TIMEOUT_MS = 20000
 
@@ -115,6 +115,19 @@ def op_meta(ws: WorkingSet, action: Action) -> dict[str, str]:
     return meta
 
 
+def _node_params(ws: WorkingSet, rsc: Resource, node: Node | None) -> dict[str, str]:
+    """The resource's parameters as they are on ``node``: sets with rules
+    (on #uname, node attributes...) are evaluated for the node they run on."""
+    prim = rsc.primitive
+    if node is None or prim is None or all(s.rule is None for s in prim.instance_sets):
+        return rsc.params
+    ctx = RuleContext(node_attrs=node.attrs, now=ws.now, rsc_class=prim.rclass,
+                      rsc_provider=prim.provider, rsc_type=prim.type)
+    params = dict(rsc.parent.params) if rsc.parent is not None else {}
+    params.update(unpack_nvsets(prim.instance_sets, ctx))
+    return params
+
+
 def _op_params(ws: WorkingSet, action: Action) -> dict[str, str]:
     """Parameters an ``<op>`` adds for its own runs (``OCF_CHECK_LEVEL``...)."""
     rsc = action.rsc
@@ -167,7 +180,7 @@ def action_attributes(ws: WorkingSet, action: Action) -> dict[str, str]:
         meta["timeout"] = str(DEFAULT_TIMEOUT_MS)
     attrs = {f"CRM_meta_{k}": v for k, v in meta.items()}
     if rsc is not None and rsc.primitive is not None and not action.is_cluster_event:
-        attrs.update(rsc.params)
+        attrs.update(_node_params(ws, rsc, action.node if not action.pseudo else None))
         attrs.update(_op_params(ws, action))
     return attrs
 

@@ -57,3 +57,17 @@ def test_interval_origin_sets_the_start_delay() -> None:
     graph = run(cib_text(dummy("r1", ops=ops), nodes=("n1",)), now).graph
     mon = synapse(graph, "r1_monitor_3600000").action.attributes
     assert mon["CRM_meta_start_delay"] == str(7 * 60 * 1000)
+
+
+def test_parameters_with_node_rules_are_those_of_the_action_node() -> None:
+    params = (
+        '<instance_attributes id="i1"><rule id="r1" score="0"><expression id="e1" '
+        'attribute="#uname" operation="eq" value="n1"/></rule>'
+        '<nvpair id="p1" name="interface" value="eth1"/></instance_attributes>'
+        '<instance_attributes id="i2"><rule id="r2" score="0"><expression id="e2" '
+        'attribute="#uname" operation="eq" value="n2"/></rule>'
+        '<nvpair id="p2" name="interface" value="eth2"/></instance_attributes>'
+    )
+    graph = run(cib_text(dummy("r1", params=params))).graph
+    assert synapse(graph, "r1_monitor_0", "n1").action.attributes["interface"] == "eth1"
+    assert synapse(graph, "r1_monitor_0", "n2").action.attributes["interface"] == "eth2"
