@@ -71,3 +71,17 @@ def test_parameters_with_node_rules_are_those_of_the_action_node() -> None:
     graph = run(cib_text(dummy("r1", params=params))).graph
     assert synapse(graph, "r1_monitor_0", "n1").action.attributes["interface"] == "eth1"
     assert synapse(graph, "r1_monitor_0", "n2").action.attributes["interface"] == "eth2"
+
+
+def test_nvpair_reference_may_rename_the_shared_value() -> None:
+    params = (
+        '<instance_attributes id="i1"><nvpair id="shared" name="fake" value="v"/>'
+        '</instance_attributes>'
+    )
+    other = ('<instance_attributes id="i2"><nvpair id-ref="shared"/>'
+             '<nvpair id-ref="shared" name="fake_fake"/></instance_attributes>')
+    graph = run(cib_text(dummy("r1", params=params) + dummy("r2", params=other),
+                         nodes=("n1",))).graph
+    attrs = synapse(graph, "r2_start_0").action.attributes
+    assert attrs["fake"] == "v"
+    assert attrs["fake_fake"] == "v"
