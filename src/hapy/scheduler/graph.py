@@ -253,7 +253,9 @@ def build_graph(ws: WorkingSet) -> TransitionGraph:
         ("cluster-delay", ws.options.get("cluster-delay")),
         ("stonith-timeout", ws.options.get("stonith-timeout")),
         ("failed-stop-offset", "INFINITY"),
-        ("failed-start-offset", "INFINITY"),
+        # a failed start bans the node only when start failures are fatal
+        ("failed-start-offset",
+         "INFINITY" if ws.options.flag("start-failure-is-fatal") else "1"),
         ("transition_id", "0"),
     ]
     batch = ws.options.values.get("batch-limit")

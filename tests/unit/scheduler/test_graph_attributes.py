@@ -85,3 +85,11 @@ def test_nvpair_reference_may_rename_the_shared_value() -> None:
     attrs = synapse(graph, "r2_start_0").action.attributes
     assert attrs["fake"] == "v"
     assert attrs["fake_fake"] == "v"
+
+
+def test_failed_start_offset_follows_start_failure_is_fatal() -> None:
+    fatal = dict(run(cib_text(dummy("r1"), nodes=("n1",))).graph.attributes)
+    assert fatal["failed-start-offset"] == "INFINITY"
+    opt = '<nvpair id="sf" name="start-failure-is-fatal" value="false"/>'
+    lenient = dict(run(cib_text(dummy("r1"), nodes=("n1",), options=opt)).graph.attributes)
+    assert lenient["failed-start-offset"] == "1"
