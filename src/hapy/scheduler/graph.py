@@ -15,6 +15,7 @@ from hapy.graph.model import (
     TransitionGraph,
 )
 from hapy.scheduler.actions.model import Action
+from hapy.scheduler.options import is_true
 from hapy.scheduler.unpack.history import find_op_config
 from hapy.scheduler.working_set import INFINITY, Node, Resource, WorkingSet
 
@@ -152,7 +153,7 @@ def _clone_meta(ws: WorkingSet, rsc: Resource, meta: dict[str, str]) -> None:
     meta["clone_max"] = str(clone_max(ws, clone))
     meta["clone_node_max"] = str(clone_node_max(clone))
     meta["globally_unique"] = "true" if clone.unique else "false"
-    meta["notify"] = "true" if clone.meta.get("notify", "false").lower() == "true" else "false"
+    meta["notify"] = "true" if is_true(clone.meta.get("notify")) else "false"
     if clone.promotable:
         pm = clone.meta.get("promoted-max", clone.meta.get("master-max", "1"))
         pnm = clone.meta.get("promoted-node-max", clone.meta.get("master-node-max", "1"))

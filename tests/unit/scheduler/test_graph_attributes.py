@@ -93,3 +93,9 @@ def test_failed_start_offset_follows_start_failure_is_fatal() -> None:
     opt = '<nvpair id="sf" name="start-failure-is-fatal" value="false"/>'
     lenient = dict(run(cib_text(dummy("r1"), nodes=("n1",), options=opt)).graph.attributes)
     assert lenient["failed-start-offset"] == "1"
+
+
+def test_clone_notify_meta_accepts_any_true_spelling() -> None:
+    meta = '<meta_attributes id="cm"><nvpair id="n" name="notify" value="yes"/></meta_attributes>'
+    graph = run(cib_text(f'<clone id="c">{meta}' + dummy("r") + "</clone>")).graph
+    assert synapse(graph, "c_start_0").action.attributes["CRM_meta_notify"] == "true"
