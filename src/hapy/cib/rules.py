@@ -34,7 +34,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TypeAlias
 
 from lxml import etree
@@ -173,6 +173,8 @@ class RuleContext:
     meta: Mapping[str, str] | None = None
     role: str | None = None
     health: Mapping[str, int] | None = None
+    #: when given, date expressions add the times their result next changes
+    changes: list[datetime] | None = None
 
 
 # -- parsing --------------------------------------------------------------------------
@@ -611,6 +613,42 @@ def date_spec_matches(spec: DateSpec, now: datetime) -> bool:
 
 
 def _eval_date(expr: DateExpression, ctx: RuleContext) -> bool:
+    result = _date_result(expr, ctx)
+    if ctx.changes is not None:
+        change = _next_change(expr, ctx.now if ctx.now is not None else datetime.now(UTC))
+        if change is not None:
+            ctx.changes.append(change)
+    return result
+
+
+def _in_range_end(expr: DateExpression) -> datetime | None:
+    if expr.end is not None or expr.start is None or expr.duration is None:
+        return expr.end
+    try:
+        return add_duration(expr.start, expr.duration)
+    except ValueError:
+        return None
+
+
+def _next_change(expr: DateExpression, now: datetime) -> datetime | None:
+    """When the expression's result will next change (None: never, or
+    not known, as for date_spec)."""
+    second = timedelta(seconds=1)
+    if expr.operation == "gt":
+        return expr.start + second if expr.start is not None and now <= expr.start else None
+    if expr.operation == "lt":
+        return expr.end if expr.end is not None and now < expr.end else None
+    if expr.operation != "in_range":
+        return None
+    end = _in_range_end(expr)
+    if expr.start is not None and now < expr.start:
+        return expr.start
+    if end is not None and now <= end:
+        return end + second
+    return None
+
+
+def _date_result(expr: DateExpression, ctx: RuleContext) -> bool:
     now = ctx.now if ctx.now is not None else datetime.now(UTC)
     op = expr.operation
     if op == "gt":

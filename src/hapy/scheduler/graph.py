@@ -262,6 +262,10 @@ def build_graph(ws: WorkingSet) -> TransitionGraph:
     batch = ws.options.values.get("batch-limit")
     if batch is not None and batch not in ("0", ""):
         attrs.append(("batch-limit", batch))
+    later = [c for c in ws.rule_changes if c > ws.now]
+    if later:
+        # when the scheduler must run again for date rules to take effect
+        attrs.append(("recheck-by", str(int(min(later).timestamp()))))
     migration = ws.options.values.get("migration-limit")
     if migration is not None and migration not in ("-1", ""):
         attrs.append(("migration-limit", migration))

@@ -267,6 +267,8 @@ class WorkingSet:
     config_errors: list[str] = field(default_factory=list)
     placement_strategy: str = "default"
     recheck_by: int | None = None
+    #: when date rules evaluated while scheduling change their results
+    rule_changes: list[datetime] = field(default_factory=list)
 
     def node(self, name_or_id: str) -> Node | None:
         return self.nodes_by_name.get(name_or_id) or self.nodes_by_id.get(name_or_id)

@@ -99,3 +99,17 @@ def test_clone_notify_meta_accepts_any_true_spelling() -> None:
     meta = '<meta_attributes id="cm"><nvpair id="n" name="notify" value="yes"/></meta_attributes>'
     graph = run(cib_text(f'<clone id="c">{meta}' + dummy("r") + "</clone>")).graph
     assert synapse(graph, "c_start_0").action.attributes["CRM_meta_notify"] == "true"
+
+
+def test_recheck_by_is_the_next_change_of_a_date_rule() -> None:
+    loc = ('<rsc_location id="l" rsc="r1"><rule id="lr" score="100">'
+           '<date_expression id="d" operation="gt" start="2024-01-01 06:00:00 +00:00"/>'
+           '</rule></rsc_location>'
+           '<rsc_location id="l2" rsc="r1"><rule id="lr2" score="10">'
+           '<date_expression id="d2" operation="lt" end="2024-01-01 09:00:00 +00:00"/>'
+           '</rule></rsc_location>')
+    graph = run(cib_text(dummy("r1"), constraints=loc)).graph
+    expected = datetime(2024, 1, 1, 6, 0, 1, tzinfo=UTC).timestamp()
+    assert dict(graph.attributes)["recheck-by"] == str(int(expected))
+    later = run(cib_text(dummy("r1"), constraints=loc), datetime(2024, 1, 2, tzinfo=UTC)).graph
+    assert "recheck-by" not in dict(later.attributes)

@@ -122,6 +122,7 @@ def apply_location(
                 ctx = RuleContext(
                     node_attrs=node.attrs,
                     now=ws.now,
+                    changes=ws.rule_changes,
                     rsc_class=rsc.primitive.rclass if rsc.primitive else None,
                     rsc_provider=rsc.primitive.provider if rsc.primitive else None,
                     rsc_type=rsc.primitive.type if rsc.primitive else None,

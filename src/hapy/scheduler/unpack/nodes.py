@@ -20,7 +20,7 @@ def _in_ccm(value: str | None) -> bool:
 
 
 def node_context(ws: WorkingSet, node: Node) -> RuleContext:
-    return RuleContext(node_attrs=node.attrs, now=ws.now)
+    return RuleContext(node_attrs=node.attrs, now=ws.now, changes=ws.rule_changes)
 
 
 def unpack_nodes(ws: WorkingSet) -> None:
@@ -34,7 +34,8 @@ def unpack_nodes(ws: WorkingSet) -> None:
             except ValueError:
                 node.config_score = 0
         add_node(ws, node)
-        ctx = RuleContext(node_attrs={"#uname": cfg.uname, "#id": cfg.id}, now=ws.now)
+        ctx = RuleContext(node_attrs={"#uname": cfg.uname, "#id": cfg.id}, now=ws.now,
+                          changes=ws.rule_changes)
         node.attrs.update(unpack_nvsets(cfg.attribute_sets, ctx))
         node.utilization.update(unpack_nvsets(cfg.utilization_sets, ctx))
 
@@ -72,7 +73,7 @@ def apply_node_states(ws: WorkingSet) -> None:
                     node.fence_reason = "node is unclean"
             continue
         node.state = state
-        ctx = RuleContext(node_attrs=node.attrs, now=ws.now)
+        ctx = RuleContext(node_attrs=node.attrs, now=ws.now, changes=ws.rule_changes)
         node.attrs.update(unpack_nvsets(state.transient_attributes, ctx))
         if node.kind != "member":
             continue

@@ -18,6 +18,7 @@ def _rsc_context(ws: WorkingSet, prim: m.PrimitiveConfig | None) -> RuleContext:
     return RuleContext(
         node_attrs={},
         now=ws.now,
+        changes=ws.rule_changes,
         rsc_class=prim.rclass if prim else None,
         rsc_provider=prim.provider if prim else None,
         rsc_type=prim.type if prim else None,
