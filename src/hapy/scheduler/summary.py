@@ -92,8 +92,9 @@ def primitive_line(ws: WorkingSet, rsc: Resource) -> tuple[str, str, str, str] |
             return _fmt("Start", rsc, where(start.node))
         if start is not None and start.required and not start.runnable and nxt is not None:
             src = start.unrunnable_source
-            reason = f"due to unrunnable {src.rsc.name if src and src.rsc else ''} " \
-                f"{src.task if src else ''}".strip()
+            what = " ".join(x for x in (src.rsc.name if src and src.rsc else "",
+                                        src.task if src else "") if x)
+            reason = f"due to unrunnable {what}".strip()
             if start.reason == "no quorum":
                 reason = "due to no quorum"
             elif src is None:
@@ -156,10 +157,22 @@ def transition_summary(ws: WorkingSet) -> list[str]:
                 rows.extend(row)
             elif row is not None:
                 rows.append(row)
-    width = max((len(r[1]) for r in rows), default=0)
+    width, detail_width = column_widths(rows)
     for verb, name, detail, reason in rows:
-        text = f"  * {verb:<10} {name:<{width}}    ( {detail} )"
+        text = f"  * {verb:<8}   {name:<{width}}   ( {detail:>{detail_width}} )"
         if reason:
             text += f"  {reason}"
         lines.append(text)
     return lines
+
+
+def column_widths(rows: list[tuple[str, str, str, str]]) -> tuple[int, int]:
+    """Pacemaker's column widths: the name column starts at 5 and, whenever a
+    longer name comes, grows to that length plus 2; the detail column is the
+    longest detail (at least 5), right-aligned."""
+    width, detail_width = 5, 5
+    for _verb, name, detail, _reason in rows:
+        if len(name) > width:
+            width = len(name) + 2
+        detail_width = max(detail_width, len(detail))
+    return width, detail_width

@@ -113,3 +113,11 @@ def test_recheck_by_is_the_next_change_of_a_date_rule() -> None:
     assert dict(graph.attributes)["recheck-by"] == str(int(expected))
     later = run(cib_text(dummy("r1"), constraints=loc), datetime(2024, 1, 2, tzinfo=UTC)).graph
     assert "recheck-by" not in dict(later.attributes)
+
+
+def test_summary_columns_are_padded_like_pacemaker() -> None:
+    from hapy.scheduler.summary import column_widths
+
+    rows = [("Stop", "abcdef", "n1", ""), ("Move", "abcdefg", "n1 -> n2", "")]
+    assert column_widths(rows) == (8, 8)
+    assert column_widths([("Start", "r", "n1", "")]) == (5, 5)
