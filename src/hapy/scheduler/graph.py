@@ -44,9 +44,10 @@ def _timeout_ms(ws: WorkingSet, rsc: Resource | None, task: str, interval: int) 
     prim = rsc.primitive if rsc else None
     op = find_op_config(prim, task, interval)
     if op is None and task == "monitor" and interval == 0 and prim is not None:
-        # a probe without its own op definition takes the first monitor's timeout
+        # a probe without its own op definition takes the timeout of the
+        # most frequent monitor
         monitors = [o for o in prim.ops if o.name == "monitor" and o.enabled]
-        op = monitors[0] if monitors else None
+        op = min(monitors, key=lambda o: o.interval_ms) if monitors else None
     text: str | None = None
     if op is not None:
         text = op.attrs.get("timeout")

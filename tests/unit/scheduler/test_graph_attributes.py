@@ -121,3 +121,10 @@ def test_summary_columns_are_padded_like_pacemaker() -> None:
     rows = [("Stop", "abcdef", "n1", ""), ("Move", "abcdefg", "n1 -> n2", "")]
     assert column_widths(rows) == (8, 8)
     assert column_widths([("Start", "r", "n1", "")]) == (5, 5)
+
+
+def test_probe_takes_the_timeout_of_the_most_frequent_monitor() -> None:
+    ops = ('<op id="m10" name="monitor" interval="10" timeout="30"/>'
+           '<op id="m5" name="monitor" interval="5" timeout="15"/>')
+    graph = run(cib_text(dummy("r1", ops=ops), nodes=("n1",))).graph
+    assert synapse(graph, "r1_monitor_0").action.attributes["CRM_meta_timeout"] == "15000"
