@@ -114,6 +114,7 @@ class Controller:
         self._recurring_keys: dict[tuple[str, str, int], tuple[str, int]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self.transitions: list[RunResult] = []
+        self._recheck_by: float | None = None
         #: set once the DC has let this node shut down (its resources are gone)
         self.shutdown_granted = asyncio.Event()
         cib.on_change(self._cib_changed)
@@ -210,7 +211,7 @@ class Controller:
             # time alone changes things too (failure-timeout expiring, rules
             # with dates): plan again after cluster-recheck-interval
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._recheck_seconds())
+                await asyncio.wait_for(self._wake.wait(), self._next_check())
             self._wake.clear()
             if not self.is_dc:
                 continue
@@ -239,6 +240,15 @@ class Controller:
             if result is not None and (result.aborted or not result.ok):
                 await asyncio.sleep(RETRY_PAUSE)
                 self._wake.set()
+
+    def _next_check(self) -> float:
+        """Seconds until the DC must plan again although nothing changed: the
+        graph's recheck-by (a date rule or failure-timeout turning), else
+        cluster-recheck-interval."""
+        wait = self._recheck_seconds()
+        if self._recheck_by is not None:
+            wait = min(wait, max(self._recheck_by - self.clock(), 0.0) + 0.5)
+        return wait
 
     def _recheck_seconds(self) -> float:
         """cluster-recheck-interval (default 15 min; 0 disables it)."""
@@ -295,6 +305,9 @@ class Controller:
     async def _transition(self) -> RunResult | None:
         planned_on = self.cib.version
         graph = await self.planner.plan(serialize(self.cib.root), self.clock())
+        recheck = dict(graph.attributes).get("recheck-by")
+        self._recheck_by = float(recheck) if recheck and recheck.isdigit() \
+            and int(recheck) > 0 else None
         if not graph.synapses:
             return None
         self._tid += 1

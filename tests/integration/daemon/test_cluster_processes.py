@@ -270,3 +270,21 @@ def test_a_promotable_stateful_clone_has_one_promoted_instance(env: ClusterEnv) 
     scores = cib_query(env, xpath="/cib/status/node_state/transient_attributes"
                                   "/instance_attributes/nvpair[@name='master-st']")
     assert len(scores) == 3  # every instance published its promotion score
+
+
+def test_an_expired_failure_lets_the_resource_come_back(env: ClusterEnv) -> None:
+    """failure-timeout: once the failure expires, the DC plans again by itself
+    (the graph's recheck-by) and the resource returns to its preferred node."""
+    from hapy.commands import constraint
+
+    resource.create(env, "ft", "ocf:heartbeat:Dummy", ops=MONITOR, no_default_ops=True,
+                    meta=[("migration-threshold", "1"), ("failure-timeout", "4s")])
+    constraint.location(env, "ft", "prefers", ["node3=100"])
+    wait_for(lambda: resource.running_nodes(env, "ft") == ["node3"], "ft on node3")
+    (env.node_dir("node3") / "run" / "rsctmp" / "Dummy-ft.state").unlink()
+    wait_for(lambda: resource.running_nodes(env, "ft") not in ([], ["node3"]),
+             "ft moved away after its failure")
+    began = time.monotonic()
+    wait_for(lambda: resource.running_nodes(env, "ft") == ["node3"],
+             "ft back on node3 once the failure expired", timeout=40)
+    assert time.monotonic() - began >= 2  # not before the failure-timeout

@@ -9,6 +9,7 @@ the resource failed with the configured ``on-fail`` policy.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 from hapy.cib import model as m
 from hapy.scheduler.unpack.definition_check import check_definitions
@@ -440,10 +441,12 @@ def apply_failcounts(ws: WorkingSet) -> None:
                 continue  # failures with on-fail=ignore do not count
             if prim.failure_timeout_ms > 0:
                 last = last_failure_time(prim, node)
-                if last is not None and last + prim.failure_timeout_ms // 1000 <= int(
-                    ws.now.timestamp()
-                ):
-                    continue
+                if last is not None:
+                    expires = last + prim.failure_timeout_ms // 1000
+                    if expires <= int(ws.now.timestamp()):
+                        continue
+                    # the scheduler must run again once it expires (recheck-by)
+                    ws.rule_changes.append(datetime.fromtimestamp(expires + 1, UTC))
             if prim.migration_threshold > 0 and count >= prim.migration_threshold:
                 target = prim.clone_parent() or prim
                 target.allowed[node.id] = -INFINITY
