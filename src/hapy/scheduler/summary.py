@@ -81,7 +81,12 @@ def primitive_line(ws: WorkingSet, rsc: Resource) -> tuple[str, str, str, str] |
         return None
     if len(rsc.running_on) > 1 and stops:
         if start_done and start is not None:
-            return _fmt("Recover", rsc, f"{where(start.node)}")
+            if not rsc.failed:
+                return _fmt("Restart", rsc, f"{where(start.node)}")
+            reason = ""
+            if rsc.multiple_active == "stop_unexpected":
+                reason = "due to being multiply active"
+            return _fmt("Recover", rsc, f"{where(start.node)}", reason)
         rows = [_fmt("Stop", rsc, where(s.node, rsc.role), "due to node availability")
                 for s in stops if s.node is not None]
         return rows[0] if len(rows) == 1 else rows  # type: ignore[return-value]

@@ -38,6 +38,7 @@ def primitive_view(rsc: Resource) -> v.PrimitiveView:
         nodes=tuple(n.uname for n in rsc.running_on),
         failed=rsc.failed,
         failure_ignored=rsc.failure_ignored,
+        probe_failures=tuple(rsc.probe_failures),
         orphan=rsc.orphan,
         managed=rsc.managed or rsc.frozen_by_ticket,
         blocked=rsc.block,
@@ -83,6 +84,13 @@ def resource_view(ws: WorkingSet, rsc: Resource) -> v.ResourceView:
             target_role=rsc.meta.get("target-role"),
             clone_max=clone_max(ws, rsc),
             allowed_nodes=allowed,
+            probe_failures=tuple(
+                failure
+                for inst in rsc.children
+                for prim in inst.primitives()
+                if prim.id == child_id
+                for failure in prim.probe_failures
+            ),
         )
     return v.PrimitiveView(id=rsc.id, rclass="bundle", agent="", provider=None)
 

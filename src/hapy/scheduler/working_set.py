@@ -116,6 +116,8 @@ class Resource:
     managed: bool = True
     failed: bool = False
     failure_ignored: bool = False  # a failure with on-fail=ignore was recorded
+    # (node name, rc) of probes that masked the resource as not installed there
+    probe_failures: list[tuple[str, int]] = field(default_factory=list)
     orphan: bool = False
     unique: bool = False
     promotable: bool = False

@@ -64,7 +64,12 @@ def _anonymous_known(clone: Resource, rsc: Resource, node: Node) -> bool:
                 continue
             if node.id in prim.known_on:
                 return True
-    # probe only with the first instance not yet known on this node
+    # probe with the instance assigned to this node, else the first one not
+    # yet known here
+    for inst in clone.children:
+        for prim in inst.primitives():
+            if prim.id == rsc.id and prim.assigned_node is node and not prim.orphan:
+                return prim is not rsc
     for inst in clone.children:
         for prim in inst.primitives():
             if prim.id == rsc.id and node.id not in prim.known_on and not prim.orphan:

@@ -27,6 +27,9 @@ def create_primitive_actions(ws: WorkingSet, table: ActionTable, rsc: Resource) 
     nxt = rsc.assigned_node
     multiple = len(current) > 1
     managed = rsc.managed
+    # multiple-active=stop_unexpected: only the instances away from the
+    # assigned node stop; the one there stays (its start is a pseudo-action)
+    keep = nxt if multiple and rsc.multiple_active == "stop_unexpected" else None
 
     stops = {}
     for node in current:
@@ -41,7 +44,7 @@ def create_primitive_actions(ws: WorkingSet, table: ActionTable, rsc: Resource) 
         required = (
             nxt is None
             or node is not nxt
-            or multiple
+            or (multiple and node is not keep)
             or node.id in rsc.failed_on
             or node.id in rsc.history_digest_mismatch
         )
@@ -66,6 +69,9 @@ def create_primitive_actions(ws: WorkingSet, table: ActionTable, rsc: Resource) 
             start.reason = start.reason or "no quorum"
         if nxt not in current or stops[nxt.id].required:
             start.optional = False
+        elif keep is not None and keep in current:
+            start.optional = False
+            start.pseudo = True
     if nxt is None:
         start.runnable = False
 
@@ -97,6 +103,9 @@ def create_primitive_actions(ws: WorkingSet, table: ActionTable, rsc: Resource) 
                 if demote_action is not None:
                     table.order(demote_action, promote, OrderFlag.OPTIONAL)
 
-    for stop in stops.values():
+    for node_id, stop in stops.items():
+        if keep is not None and node_id == keep.id:
+            table.order(stop, start, OrderFlag.OPTIONAL)  # the kept instance is not restarted
+            continue
         table.order(stop, start, OrderFlag.OPTIONAL | OrderFlag.IMPLIES_THEN | OrderFlag.RESTART)
 

@@ -91,6 +91,8 @@ def choose_node(ws: WorkingSet, rsc: Resource, prefer: Node | None) -> Node | No
         chosen = None
     else:
         candidates = candidate_nodes(ws, rsc)
+        if prefer is None and len(rsc.running_on) == 1:
+            prefer = rsc.running_on[0]  # among equally good nodes, stay where it runs
         if candidates:
             chosen = candidates[0]
             if (

@@ -202,6 +202,18 @@ class HistoryUnpacker:
             if node is None:
                 continue
             self.unpack_node(node, state)
+        for rsc in ws.all_primitives():
+            if len(rsc.running_on) > 1:
+                self._multiply_active(rsc)
+
+    def _multiply_active(self, rsc: Resource) -> None:
+        """multiple-active=stop_only stops it everywhere, block leaves it alone."""
+        if rsc.multiple_active == "stop_only":
+            for node in self.ws.nodes:
+                rsc.allowed[node.id] = -INFINITY
+        elif rsc.multiple_active == "block":
+            rsc.managed = False
+            rsc.block = True
 
     def unpack_node(self, node: Node, state: m.NodeState) -> None:
         if not node.online and not node.unclean and node.kind == "member":
@@ -240,6 +252,8 @@ class HistoryUnpacker:
             if task == "notify" or op.op_status == EXEC_CANCELLED:
                 continue
             if op.op_status == EXEC_PENDING or (op.rc_code == OCF_PENDING and op.call_id < 0):
+                if is_probe(op):
+                    continue  # a probe still running tells nothing yet
                 pending = task
                 if task in ("start", "migrate_to", "migrate_from", "promote"):
                     role = max(role, Role.STARTED)
@@ -247,13 +261,21 @@ class HistoryUnpacker:
                     role = Role.PROMOTED
                 known = True
                 continue
-            known = True
+            was_known, known = known, True
             rc = op.rc_code
             exp = expected_rc(op)
             probe = is_probe(op)
+            if self._expired_failure(rsc, node, op, failcount_expired):
+                known = was_known  # forgotten: an expired failed probe is probed again
+                continue
+            if probe and not failcount_expired and (
+                (rc in (OCF_ERR_ARGS, OCF_ERR_INSTALLED) and op.op_status == EXEC_DONE)
+                or op.op_status == EXEC_NOT_INSTALLED
+            ):
+                rsc.probe_failures.append((node.uname, rc))
             if op.op_status == EXEC_NOT_INSTALLED or (rc == OCF_ERR_INSTALLED and probe):
                 # the agent is missing here: the resource cannot run on this node
-                rsc.allowed[node.id] = -INFINITY
+                self._ban(rsc, node)
                 rsc.stop_reason[node.id] = "not installed"
                 if op.op_status == EXEC_NOT_INSTALLED and not probe:
                     failed = True
@@ -290,7 +312,7 @@ class HistoryUnpacker:
             if rc in HARD_ERRORS:
                 # the agent cannot work on this node (or, misconfigured, anywhere)
                 self._ban_after_hard_error(rsc, node, rc)
-            if rc == OCF_NOT_RUNNING and not probe and task != "monitor":
+            if rc == OCF_NOT_RUNNING and not probe and task not in ("monitor", "start"):
                 role = Role.STOPPED
             elif rc in (OCF_RUNNING_PROMOTED, OCF_FAILED_PROMOTED) or task in (
                 "promote", "demote"
@@ -303,9 +325,9 @@ class HistoryUnpacker:
                 on_fail = policy
             if task == "stop":
                 rsc.stop_pending = False
-        rsc.known_on[node.id] = node
         if not known:
             return
+        rsc.known_on[node.id] = node
         if pending is not None:
             rsc.pending_task = pending
             rsc.pending_node = node
@@ -328,7 +350,14 @@ class HistoryUnpacker:
     def _ban_after_hard_error(self, rsc: Resource, node: Node, rc: int) -> None:
         nodes = self.ws.nodes if rc == OCF_ERR_CONFIGURED else [node]
         for target in nodes:
-            rsc.allowed[target.id] = -INFINITY
+            self._ban(rsc, target)
+
+    def _ban(self, rsc: Resource, node: Node) -> None:
+        """Keep ``rsc`` off ``node``; an anonymous clone instance bans its whole clone."""
+        rsc.allowed[node.id] = -INFINITY
+        clone = rsc.clone_parent()
+        if clone is not None and not clone.unique:
+            clone.allowed[node.id] = -INFINITY
 
     def _apply_on_fail(self, rsc: Resource, node: Node, policy: str, role: Role) -> None:
         if policy == "block":
@@ -381,6 +410,27 @@ class HistoryUnpacker:
                 return Role.PROMOTED
             return role if role >= Role.STARTED else Role.STARTED
         return role
+
+    def _expired_failure(
+        self, rsc: Resource, node: Node, op: m.LrmOp, failcount_expired: bool
+    ) -> bool:
+        """A failed operation older than failure-timeout, with no unexpired
+        fail count on the node, is ignored."""
+        timeout = rsc.failure_timeout_ms
+        if timeout <= 0:
+            return False
+        probe = is_probe(op)
+        if op.op_status != EXEC_NOT_INSTALLED and self._is_success(
+            op.operation, probe, op.rc_code, expected_rc(op), op.op_status
+        ):
+            return False
+        try:
+            changed = int(op.get("last-rc-change") or op.get("last-run") or "")
+        except ValueError:
+            return False
+        if changed + timeout // 1000 > int(self.ws.now.timestamp()):
+            return False
+        return failcount_expired or fail_count(rsc, node) <= 0
 
     # -- failcounts --------------------------------------------------------------
     def _failure_expired(self, rsc: Resource, node: Node) -> bool:

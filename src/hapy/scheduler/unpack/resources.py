@@ -126,7 +126,8 @@ def build_group(
         rsc.instance_number = instance
         rsc.clone_name = f"{cfg.id}:{instance}"
     rsc.meta = _meta_for(ws, cfg, parent, None)
-    rsc.params = unpack_nvsets(cfg.instance_sets, _rsc_context(ws, None))
+    rsc.params = dict(parent.params) if parent is not None else {}
+    rsc.params.update(unpack_nvsets(cfg.instance_sets, _rsc_context(ws, None)))
     _apply_meta(ws, rsc)
     _register(ws, rsc)
     for child_cfg in cfg.children:
