@@ -77,3 +77,41 @@ def test_unimplemented_is_an_ordinary_failure() -> None:
     rsc = _ws("monitor", 3).resources_by_id["r"]
     assert rsc.failed
     assert rsc.allowed == {}
+
+
+def _migration_ws(target_history: str) -> WorkingSet:
+    text = f"""<cib admin_epoch="0" epoch="1" num_updates="1" have-quorum="true"
+      validate-with="pacemaker-3.7">
+  <configuration><crm_config/>
+    <nodes><node id="1" uname="n1"/><node id="2" uname="n2"/></nodes>
+    <resources><primitive id="r" class="ocf" provider="pacemaker" type="Dummy"/></resources>
+    <constraints/>
+  </configuration>
+  <status>
+    <node_state id="2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member">
+      <lrm id="2"><lrm_resources><lrm_resource id="r" class="ocf" provider="pacemaker"
+        type="Dummy">{target_history}</lrm_resource></lrm_resources></lrm>
+    </node_state>
+    <node_state id="1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member">
+      <lrm id="1"><lrm_resources><lrm_resource id="r" class="ocf" provider="pacemaker"
+        type="Dummy">
+        <lrm_rsc_op id="r_last_0" operation="migrate_to" transition-key="2:1:0:x" call-id="2"
+          rc-code="1" op-status="0" interval="0" migrate_source="n1" migrate_target="n2"
+          last-rc-change="2000"/>
+      </lrm_resource></lrm_resources></lrm>
+    </node_state>
+  </status>
+</cib>"""
+    return unpack(cib_from_tree(etree.fromstring(text), ReportList()),
+                  datetime(2026, 1, 1, tzinfo=UTC))
+
+
+def test_a_failed_migration_may_have_left_the_resource_on_the_target() -> None:
+    stop = ('<lrm_rsc_op id="r_last_0" operation="stop" transition-key="1:1:0:x" call-id="5"'
+            ' rc-code="0" op-status="0" interval="0" last-rc-change="{t}"/>')
+    ws = _migration_ws(stop.format(t=1000))
+    assert [n.uname for n in ws.resources_by_id["r"].running_on] == ["n2", "n1"]
+    ws = _migration_ws(stop.format(t=3000))  # the target stopped it since
+    assert [n.uname for n in ws.resources_by_id["r"].running_on] == ["n1"]
+    ws = _migration_ws("")  # never probed on the target
+    assert [n.uname for n in ws.resources_by_id["r"].running_on] == ["n1"]

@@ -89,11 +89,19 @@ def test_an_expired_failed_probe_is_probed_again() -> None:
 
 def test_a_tie_keeps_the_resource_where_it_runs() -> None:
     started = _op("r", "r_last_0", "start", 3, 0)
+    # equal scores, equally loaded nodes: n1 would win by name
+    tr = _run(PRIMITIVE, _node("n1", {}) + _node("n2", {"r": started}))
+    rsc = tr.working_set.resources_by_id["r"]
+    assert rsc.assigned_node is not None and rsc.assigned_node.uname == "n2"
+
+
+def test_a_tie_with_a_less_loaded_node_moves_the_resource() -> None:
+    started = _op("r", "r_last_0", "start", 3, 0)
     other = """<primitive id="a" class="ocf" provider="pacemaker" type="Dummy"/>"""
-    # "a" is assigned first to n1 (fewest resources): "r" would otherwise move to n2
+    # "a" is assigned first, to n1: n2 now carries less
     tr = _run(other + PRIMITIVE, _node("n1", {"r": started}) + _node("n2", {}))
     rsc = tr.working_set.resources_by_id["r"]
-    assert rsc.assigned_node is not None and rsc.assigned_node.uname == "n1"
+    assert rsc.assigned_node is not None and rsc.assigned_node.uname == "n2"
 
 
 def test_anonymous_instance_found_stopped_takes_the_later_history() -> None:

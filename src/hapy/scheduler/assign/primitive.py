@@ -7,6 +7,7 @@ from hapy.scheduler.assign.nodes import (
     can_run,
     candidate_nodes,
     merge_dependent_scores,
+    node_sort_key,
 )
 from hapy.scheduler.assign.promotable import apply_promotable_primary
 from hapy.scheduler.working_set import INFINITY, Node, Resource, Role, WorkingSet
@@ -91,10 +92,13 @@ def choose_node(ws: WorkingSet, rsc: Resource, prefer: Node | None) -> Node | No
         chosen = None
     else:
         candidates = candidate_nodes(ws, rsc)
-        if prefer is None and len(rsc.running_on) == 1:
-            prefer = rsc.running_on[0]  # among equally good nodes, stay where it runs
         if candidates:
             chosen = candidates[0]
+            current = rsc.running_on[0] if len(rsc.running_on) == 1 else None
+            if prefer is None and current is not None and current in candidates and (
+                node_sort_key(ws, rsc, current)[:2] == node_sort_key(ws, rsc, chosen)[:2]
+            ):
+                chosen = current  # among equally good, equally loaded nodes, stay put
             if (
                 prefer is not None
                 and prefer is not chosen

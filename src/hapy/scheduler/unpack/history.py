@@ -113,6 +113,8 @@ class HistoryUnpacker:
         self.instance_nodes: dict[int, set[str]] = {}
         # every replayed history: (resource, node, lrm_resource, ops in call order)
         self.entries: list[tuple[Resource, Node, m.LrmResource, list[m.LrmOp]]] = []
+        # failed migrate_to operations, checked once every node is unpacked
+        self.failed_migrations: list[tuple[Resource, Node, m.LrmOp]] = []
 
     # -- finding the resource an lrm_resource belongs to ---------------------
     def resolve(self, lrm: m.LrmResource, node: Node) -> Resource | None:
@@ -202,9 +204,36 @@ class HistoryUnpacker:
             if node is None:
                 continue
             self.unpack_node(node, state)
+        for rsc, source, op in self.failed_migrations:
+            self._failed_migration_target(rsc, source, op)
         for rsc in ws.all_primitives():
             if len(rsc.running_on) > 1:
                 self._multiply_active(rsc)
+
+    def _failed_migration_target(self, rsc: Resource, source: Node, op: m.LrmOp) -> None:
+        """After a failed migrate_to the resource may be active on the target too,
+        when the target has history of it but none since the failure (and the
+        source has not started or stopped it again since)."""
+        target = self.ws.nodes_by_name.get(op.get("migrate_target") or "")
+        if target is None or not target.online or target in rsc.running_on:
+            return
+        failed_at = _op_time(op)
+        if target.id not in rsc.known_on:
+            return  # never probed there: a probe will tell
+        for entry_rsc, node, _lrm, ops in self.entries:
+            if entry_rsc is not rsc or node not in (source, target):
+                continue
+            for later in ops:
+                if later is op or _op_time(later) <= failed_at:
+                    continue
+                if node is target or later.operation in ("start", "stop"):
+                    return  # the target has told more since, or the source recovered
+        # listed before the source, where the resource was found first
+        at = rsc.running_on.index(source) if source in rsc.running_on else len(rsc.running_on)
+        rsc.running_on.insert(at, target)
+        target.running.append(rsc)
+        rsc.role = max(rsc.role, Role.STARTED)
+        rsc.known_on[target.id] = target
 
     def _multiply_active(self, rsc: Resource) -> None:
         """multiple-active=stop_only stops it everywhere, block leaves it alone."""
@@ -298,6 +327,8 @@ class HistoryUnpacker:
             # a failure
             op_cfg = find_op_config(rsc.primitive, task, op.interval_ms)
             policy = default_on_fail(ws, task, op_cfg)
+            if task == "migrate_to" and not failcount_expired:
+                self.failed_migrations.append((rsc, node, op))
             if failcount_expired and task != "stop":
                 # an expired failure is forgotten (the failcount is cleared)
                 if rc == OCF_NOT_RUNNING:
@@ -441,6 +472,14 @@ class HistoryUnpacker:
         if last is None:
             return False
         return last + timeout // 1000 <= int(self.ws.now.timestamp())
+
+
+def _op_time(op: m.LrmOp) -> int:
+    """When an operation's result was recorded (``last-rc-change``), 0 if unknown."""
+    try:
+        return int(op.get("last-rc-change") or op.get("last-run") or "0")
+    except ValueError:
+        return 0
 
 
 def _failure_attr_matches(name: str, prefix: str, rsc: Resource) -> bool:
