@@ -81,39 +81,64 @@ def merge_dependent_scores(
 ) -> dict[str, int]:
     """Add ``dependent``'s node scores, scaled by ``factor``, to ``scores``,
     following the dependent's own dependents (how much the resources that
-    follow a primary want each node)."""
+    follow a primary want each node).
+
+    For each node, the dependent contributes its best score among the nodes
+    that can run resources and share the node's ``attribute`` value
+    (-INFINITY when there is none); a negative factor never turns a negative
+    score into a preference. When no node is left available, the merge is
+    rolled back."""
     if id(dependent) in visited:
         return scores
     visited = visited | {id(dependent)}
-    dep_scores = effective_scores(dependent)
+    best = _best_by_attribute(ws, effective_scores(dependent), attribute)
     work = dict(scores)
     for node_id in work:
-        node = ws.nodes_by_id[node_id]
-        value = attr_value(node, attribute)
-        other: int | None = None
-        for dep_node_id, dep_score in dep_scores.items():
-            dep_node = ws.nodes_by_id[dep_node_id]
-            if attr_value(dep_node, attribute) == value:
-                other = dep_score if other is None else max(other, dep_score)
-        if other is None:
+        other = best.get(attr_value(ws.nodes_by_id[node_id], attribute), -INFINITY)
+        if factor < 0 and other < 0:
             continue
-        if factor < 0 and other <= -INFINITY:
-            continue
-        delta = int(factor * other)
-        if other <= -INFINITY and factor > 0:
-            delta = -INFINITY if factor >= 1 else delta
-        if other >= INFINITY and factor < 0:
-            delta = -INFINITY if factor <= -1 else delta
-        work[node_id] = add_scores(work[node_id], delta)
-    for coloc in dependent.colocations_with_this:
-        if coloc.dependent.provisional is False:
-            continue
-        if not coloc.influence:
-            continue
-        sub_factor = factor * coloc.score / INFINITY
-        work = merge_dependent_scores(ws, work, coloc.dependent, sub_factor,
-                                      coloc.node_attribute, visited)
+        work[node_id] = add_scores(work[node_id], _scaled(other, factor))
+    if any_available(ws, work):
+        for coloc in dependent.colocations_with_this:
+            if coloc.dependent.provisional is False:
+                continue
+            if not coloc.influence:
+                continue
+            sub_factor = factor * coloc.score / INFINITY
+            work = merge_dependent_scores(ws, work, coloc.dependent, sub_factor,
+                                          coloc.node_attribute, visited)
+    if not any_available(ws, work):
+        return scores
     return work
+
+
+def _best_by_attribute(
+    ws: WorkingSet, scores: dict[str, int], attribute: str
+) -> dict[str | None, int]:
+    """The highest score per ``attribute`` value among the nodes that can run
+    resources."""
+    best: dict[str | None, int] = {}
+    for node_id, score in scores.items():
+        node = ws.nodes_by_id.get(node_id)
+        if node is None or not can_run(node):
+            continue
+        value = attr_value(node, attribute)
+        if value is None:
+            continue
+        if value not in best or score > best[value]:
+            best[value] = score
+    return best
+
+
+def _scaled(score: int, factor: float) -> int:
+    """``score`` times ``factor``, truncated toward zero; +/-INFINITY scaled by
+    a factor of magnitude 1 or more stays infinite."""
+    value = score * factor
+    if value >= INFINITY:
+        return INFINITY
+    if value <= -INFINITY:
+        return -INFINITY
+    return int(value)
 
 
 def effective_scores(rsc: Resource) -> dict[str, int]:

@@ -58,15 +58,14 @@ def assign_primitive(
                 continue
             if coloc.dependent_role in (Role.PROMOTED, Role.UNPROMOTED):
                 continue
-            before = dict(rsc.allowed)
-            merged = merge_dependent_scores(
+            rsc.allowed = merge_dependent_scores(
                 ws, rsc.allowed, coloc.dependent, coloc.score / INFINITY,
                 coloc.node_attribute, {id(rsc)},
             )
-            from hapy.scheduler.assign.nodes import any_available
-
-            if any_available(ws, merged) or not any_available(ws, before):
-                rsc.allowed = merged
+        if rsc.target_role is Role.STOPPED:
+            # a resource meant to be stopped may run nowhere
+            for node_id in rsc.allowed:
+                rsc.allowed[node_id] = -INFINITY
         if ws.trace is not None:
             for node in sorted_nodes_for_trace(ws, rsc):
                 ws.trace.allocation(func, rsc.name, node.uname, rsc.allowed[node.id])
