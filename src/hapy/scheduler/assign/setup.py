@@ -18,7 +18,13 @@ def init_allowed(ws: WorkingSet) -> None:
 
 
 def apply_stickiness(ws: WorkingSet) -> None:
+    """Stickiness on the one node a managed resource runs on; an unmanaged
+    resource is held (INFINITY) on every node it is active on."""
     for prim in ws.all_primitives():
+        if not prim.managed:
+            for node in prim.running_on:
+                prim.allowed[node.id] = add_scores(prim.allowed.get(node.id, 0), INFINITY)
+            continue
         if prim.stickiness == 0 or len(prim.running_on) != 1:
             continue
         node = prim.running_on[0]

@@ -356,6 +356,8 @@ class HistoryUnpacker:
                 on_fail = policy
             if task == "stop":
                 rsc.stop_pending = False
+                # a resource that failed to stop may not come back there
+                rsc.allowed[node.id] = -INFINITY
         if not known:
             return
         rsc.known_on[node.id] = node
