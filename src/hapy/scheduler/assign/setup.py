@@ -8,19 +8,28 @@ from hapy.scheduler.working_set import INFINITY, Colocation, Resource, WorkingSe
 
 
 def init_allowed(ws: WorkingSet) -> None:
-    """In a symmetric cluster every resource may run on every node (score 0)."""
-    symmetric = ws.options.symmetric
+    """In a symmetric cluster every resource may run on every node, starting
+    from the node's own ``score`` (0 unless the node sets one)."""
+    if not ws.options.symmetric:
+        return
     for top in ws.resources:
+        if top.orphan:
+            # a resource known only from the status section may run nowhere
+            continue
         for rsc in top.walk():
-            if symmetric:
-                for node in ws.nodes:
-                    rsc.allowed.setdefault(node.id, 0)
+            for node in ws.nodes:
+                if node.id in rsc.allowed:
+                    rsc.allowed[node.id] = add_scores(rsc.allowed[node.id], node.config_score)
+                else:
+                    rsc.allowed[node.id] = node.config_score
 
 
 def apply_stickiness(ws: WorkingSet) -> None:
     """Stickiness on the one node a managed resource runs on; an unmanaged
     resource is held (INFINITY) on every node it is active on."""
     for prim in ws.all_primitives():
+        if prim.orphan:
+            continue
         if not prim.managed:
             for node in prim.running_on:
                 prim.allowed[node.id] = add_scores(prim.allowed.get(node.id, 0), INFINITY)
