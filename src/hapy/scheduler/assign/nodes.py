@@ -33,7 +33,12 @@ def attr_value(node: Node, attribute: str) -> str | None:
 
 
 def primary_node(coloc: Colocation) -> Node | None:
-    return coloc.primary.assigned_node
+    """Where the primary went: for a group, its last member when the
+    colocation is mandatory (the whole group must be up), else its first."""
+    primary = coloc.primary
+    if primary.variant == "group" and primary.children and coloc.score >= INFINITY:
+        return primary.children[-1].assigned_node
+    return primary.assigned_node
 
 
 def any_available(ws: WorkingSet, scores: dict[str, int]) -> bool:
@@ -47,8 +52,7 @@ def any_available(ws: WorkingSet, scores: dict[str, int]) -> bool:
 def apply_to_dependent(ws: WorkingSet, dependent: Resource, coloc: Colocation) -> None:
     """Change ``dependent``'s node scores for its colocation with an already
     assigned primary."""
-    primary = coloc.primary
-    target = primary.assigned_node
+    target = primary_node(coloc)
     score = coloc.score
     if target is None:
         if score >= INFINITY:
@@ -104,7 +108,8 @@ def merge_dependent_scores(
                 continue
             if not coloc.influence:
                 continue
-            sub_factor = factor * coloc.score / INFINITY
+            # the sign carries down the chain, the strength does not
+            sub_factor = (-1 if factor < 0 else 1) * coloc.score / INFINITY
             work = merge_dependent_scores(ws, work, coloc.dependent, sub_factor,
                                           coloc.node_attribute, visited)
     if not any_available(ws, work):

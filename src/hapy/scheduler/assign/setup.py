@@ -43,15 +43,17 @@ def apply_stickiness(ws: WorkingSet) -> None:
 
 
 def _retarget(coloc: Colocation, grp: Resource) -> None:
-    first = grp.children[0]
+    """A group follows its primaries through its first member; the resources
+    that follow a group weigh in when its last member is placed (the
+    colocation keeps the group as its primary)."""
     if coloc.dependent is grp:
+        first = grp.children[0]
         grp.colocations_this_with.remove(coloc)
         coloc.dependent = first
         first.colocations_this_with.append(coloc)
     if coloc.primary is grp:
         grp.colocations_with_this.remove(coloc)
-        coloc.primary = first
-        first.colocations_with_this.append(coloc)
+        grp.children[-1].colocations_with_this.append(coloc)
 
 
 def prepare_groups(ws: WorkingSet) -> None:
