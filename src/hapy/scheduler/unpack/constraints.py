@@ -267,14 +267,16 @@ def _unpack_colocation_sets(ws: WorkingSet, cons: m.ColocationConstraint, score:
                 for b in members[i + 1:]:
                     _add_colocation(ws, cons.id, b, a, set_score, rset.role, rset.role,
                                     cons.node_attribute, cons.influence)
-    # between consecutive sets: members of the earlier set follow the later set
+    # between consecutive sets: the earlier set follows the later one (a
+    # sequential set through its first member, following a sequential set
+    # through its last member)
     for (set1, mem1), (set2, mem2) in zip(sets, sets[1:], strict=False):
         if not mem1 or not mem2:
             continue
         seq1 = set1.sequential is None or set1.sequential
         seq2 = set2.sequential is None or set2.sequential
-        deps = [mem1[-1]] if seq1 else mem1
-        prims = [mem2[0]] if seq2 else mem2
+        deps = [mem1[0]] if seq1 else mem1
+        prims = [mem2[-1]] if seq2 else mem2
         for dep in deps:
             for prim in prims:
                 _add_colocation(ws, cons.id, dep, prim, score, set1.role, set2.role,
