@@ -6,9 +6,11 @@ from hapy.cib.scores import add_scores
 from hapy.scheduler.working_set import INFINITY, Colocation, Node, Resource, WorkingSet
 
 
-def node_sort_key(ws: WorkingSet, rsc: Resource, node: Node) -> tuple[int, int, str]:
-    """Best node first: highest score, then fewest resources assigned, then name."""
-    return (-rsc.allowed.get(node.id, 0), len(node.assigned), node.uname)
+def node_sort_key(ws: WorkingSet, rsc: Resource, node: Node) -> tuple[int, int, int, str]:
+    """Best node first: highest score, then fewest resources assigned, then
+    the node the resource is active on, then name."""
+    current = len(rsc.running_on) == 1 and rsc.running_on[0] is node
+    return (-rsc.allowed.get(node.id, 0), len(node.assigned), 0 if current else 1, node.uname)
 
 
 def can_run(node: Node) -> bool:
