@@ -54,6 +54,9 @@ def any_available(ws: WorkingSet, scores: dict[str, int]) -> bool:
 def apply_to_dependent(ws: WorkingSet, dependent: Resource, coloc: Colocation) -> None:
     """Change ``dependent``'s node scores for its colocation with an already
     assigned primary."""
+    if coloc.primary.provisional:
+        # a colocation loop: the primary is still being placed
+        return
     target = primary_node(coloc)
     score = coloc.score
     if target is None:
