@@ -63,6 +63,12 @@ def apply_to_dependent(ws: WorkingSet, dependent: Resource, coloc: Colocation) -
         if score >= INFINITY:
             for node_id in dependent.allowed:
                 dependent.allowed[node_id] = -INFINITY
+        elif score > 0:
+            # the primary will not run: an optional positive colocation
+            # counts against every node (unless that leaves none usable)
+            work = {n: add_scores(s, -score) for n, s in dependent.allowed.items()}
+            if any_available(ws, work):
+                dependent.allowed = work
         return
     value = attr_value(target, coloc.node_attribute)
     work = dict(dependent.allowed)
