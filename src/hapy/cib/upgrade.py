@@ -112,6 +112,7 @@ def _expand_templates(root: Element, reports: ReportList) -> None:
         for attr in ("class", "provider", "type"):
             if prim.get(attr) is None and tmpl.get(attr) is not None:
                 prim.set(attr, tmpl.get(attr, ""))
+        position = 0
         for child in tmpl:
             if not isinstance(child.tag, str):
                 continue
@@ -125,9 +126,11 @@ def _expand_templates(root: Element, reports: ReportList) -> None:
                         if (op.get("name"), op.get("interval"), op.get("role")) not in names:
                             own.append(copy.deepcopy(op))
             else:
-                # template attribute sets come after the primitive's own, so the
-                # primitive's values win where both set a name
-                prim.append(copy.deepcopy(child))
+                # template attribute sets come before the primitive's own: of
+                # sets with equal scores the later wins, so the primitive's
+                # values win where both set a name
+                prim.insert(position, copy.deepcopy(child))
+                position += 1
     # Constraints that name a template apply to every primitive built from it.
     users: dict[str, list[str]] = {}
     for prim in root.iter("primitive"):

@@ -27,6 +27,7 @@ from hapy.scheduler.actions.primitive import create_primitive_actions
 from hapy.scheduler.actions.probe_orderings import order_probes
 from hapy.scheduler.actions.propagate import propagate
 from hapy.scheduler.actions.table import ActionTable
+from hapy.scheduler.assign.order import assignment_order
 from hapy.scheduler.assign.primitive import assign_any
 from hapy.scheduler.assign.setup import apply_stickiness, init_allowed, prepare_groups
 from hapy.scheduler.assign.tickets import apply_tickets
@@ -37,7 +38,7 @@ from hapy.scheduler.unpack.constraints import unpack_constraints
 from hapy.scheduler.unpack.history import apply_failcounts, unpack_history
 from hapy.scheduler.unpack.nodes import apply_node_states, unpack_nodes
 from hapy.scheduler.unpack.resources import unpack_resources
-from hapy.scheduler.working_set import Resource, WorkingSet
+from hapy.scheduler.working_set import WorkingSet
 
 
 @dataclass(frozen=True)
@@ -63,10 +64,6 @@ def unpack(cib: m.Cib, now: datetime) -> WorkingSet:
     unpack_resources(ws)
     unpack_history(ws)
     return ws
-
-
-def assignment_order(ws: WorkingSet) -> list[Resource]:
-    return sorted(ws.resources, key=lambda r: (-r.priority, r.sort_index))
 
 
 def schedule(cib: m.Cib, now: datetime, *, with_scores: bool = True) -> Transition:

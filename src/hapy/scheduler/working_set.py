@@ -78,6 +78,7 @@ class Node:
     remote_was_fenced: bool = False
     attrs: dict[str, str] = field(default_factory=dict)
     utilization: dict[str, str] = field(default_factory=dict)
+    utilization_used: dict[str, int] = field(default_factory=dict)  # by assigned resources
     running: list[Resource] = field(default_factory=list)
     assigned: list[Resource] = field(default_factory=list)
     remote_rsc: Resource | None = None

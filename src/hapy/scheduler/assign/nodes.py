@@ -2,15 +2,38 @@
 
 from __future__ import annotations
 
+import functools
+
 from hapy.cib.scores import add_scores
+from hapy.scheduler.assign.utilization import compare_free
 from hapy.scheduler.working_set import INFINITY, Colocation, Node, Resource, WorkingSet
 
 
 def node_sort_key(ws: WorkingSet, rsc: Resource, node: Node) -> tuple[int, int, int, str]:
-    """Best node first: highest score, then fewest resources assigned, then
-    the node the resource is active on, then name."""
+    """Best node first: highest score, then fewest resources assigned (not
+    under the ``minimal`` strategy), then the node the resource is active
+    on, then name."""
     current = len(rsc.running_on) == 1 and rsc.running_on[0] is node
-    return (-rsc.allowed.get(node.id, 0), len(node.assigned), 0 if current else 1, node.uname)
+    count = 0 if ws.placement_strategy.lower() == "minimal" else len(node.assigned)
+    return (-rsc.allowed.get(node.id, 0), count, 0 if current else 1, node.uname)
+
+
+def sort_nodes(ws: WorkingSet, rsc: Resource, nodes: list[Node]) -> list[Node]:
+    """``nodes`` best first; the ``balanced`` strategy puts the node with more
+    free capacity first among equal scores."""
+    if ws.placement_strategy.lower() != "balanced":
+        return sorted(nodes, key=lambda n: node_sort_key(ws, rsc, n))
+
+    def compare(a: Node, b: Node) -> int:
+        key_a, key_b = node_sort_key(ws, rsc, a), node_sort_key(ws, rsc, b)
+        if key_a[0] != key_b[0]:
+            return -1 if key_a[0] < key_b[0] else 1
+        by_room = compare_free(a, b)
+        if by_room:
+            return by_room
+        return -1 if key_a[1:] < key_b[1:] else (1 if key_a[1:] > key_b[1:] else 0)
+
+    return sorted(nodes, key=functools.cmp_to_key(compare))
 
 
 def can_run(node: Node) -> bool:
@@ -24,8 +47,7 @@ def candidate_nodes(ws: WorkingSet, rsc: Resource) -> list[Node]:
         if node is None or score < 0 or not can_run(node):
             continue
         out.append(node)
-    out.sort(key=lambda n: node_sort_key(ws, rsc, n))
-    return out
+    return sort_nodes(ws, rsc, out)
 
 
 def attr_value(node: Node, attribute: str) -> str | None:
@@ -93,10 +115,13 @@ def merge_dependent_scores(
     factor: float,
     attribute: str,
     visited: set[int],
+    *,
+    forward: bool = False,
 ) -> dict[str, int]:
     """Add ``dependent``'s node scores, scaled by ``factor``, to ``scores``,
     following the dependent's own dependents (how much the resources that
-    follow a primary want each node).
+    follow a primary want each node). With ``forward``, ``dependent`` is a
+    primary instead and the chain followed is of its own primaries.
 
     For each node, the dependent contributes its best score among the nodes
     that can run resources and share the node's ``attribute`` value
@@ -109,23 +134,32 @@ def merge_dependent_scores(
     best = _best_by_attribute(ws, effective_scores(dependent), attribute)
     work = dict(scores)
     for node_id in work:
-        other = best.get(attr_value(ws.nodes_by_id[node_id], attribute), -INFINITY)
-        if factor < 0 and other < 0:
+        wanted = best.get(attr_value(ws.nodes_by_id[node_id], attribute), -INFINITY)
+        if factor < 0 and wanted < 0:
             continue
-        work[node_id] = add_scores(work[node_id], _scaled(other, factor))
+        work[node_id] = add_scores(work[node_id], _scaled(wanted, factor))
     if any_available(ws, work):
-        for coloc in dependent.colocations_with_this:
-            if coloc.dependent.provisional is False:
-                continue
-            if not coloc.influence:
-                continue
+        for coloc, linked in _chain(dependent, forward):
             # the sign carries down the chain, the strength does not
             sub_factor = (-1 if factor < 0 else 1) * coloc.score / INFINITY
-            work = merge_dependent_scores(ws, work, coloc.dependent, sub_factor,
-                                          coloc.node_attribute, visited)
+            work = merge_dependent_scores(ws, work, linked, sub_factor,
+                                          coloc.node_attribute, visited, forward=forward)
     if not any_available(ws, work):
         return scores
     return work
+
+
+def _chain(rsc: Resource, forward: bool) -> list[tuple[Colocation, Resource]]:
+    """The next links of a merge chain: ``rsc``'s primaries (``forward``) or
+    the dependents that still weigh in."""
+    if forward:
+        holder = rsc.children[0] if rsc.variant == "group" and rsc.children else rsc
+        return [(c, c.primary) for c in holder.colocations_this_with]
+    return [
+        (c, c.dependent)
+        for c in rsc.colocations_with_this
+        if c.dependent.provisional is not False and c.influence
+    ]
 
 
 def _best_by_attribute(

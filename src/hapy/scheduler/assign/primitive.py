@@ -10,6 +10,7 @@ from hapy.scheduler.assign.nodes import (
     node_sort_key,
 )
 from hapy.scheduler.assign.promotable import apply_promotable_primary
+from hapy.scheduler.assign.utilization import ban_insufficient_capacity, consume, uses_utilization
 from hapy.scheduler.working_set import INFINITY, Node, Resource, Role, WorkingSet
 
 
@@ -90,6 +91,10 @@ def choose_node(ws: WorkingSet, rsc: Resource, prefer: Node | None) -> Node | No
     elif rsc.target_role is Role.STOPPED or ws.options.flag("stop-all-resources"):
         chosen = None
     else:
+        if uses_utilization(ws):
+            most_free = ban_insufficient_capacity(ws, rsc)
+            if prefer is None:
+                prefer = most_free
         candidates = candidate_nodes(ws, rsc)
         if candidates:
             chosen = candidates[0]
@@ -115,6 +120,7 @@ def set_assignment(rsc: Resource, node: Node | None) -> None:
     rsc.assigned_node = node
     if node is not None:
         node.assigned.append(rsc)
+        consume(node, rsc)
         if rsc.next_role is Role.UNKNOWN or rsc.next_role is Role.STOPPED:
             rsc.next_role = Role.UNPROMOTED if rsc.promotable else Role.STARTED
             if not rsc.managed and rsc.role > Role.STOPPED:

@@ -1,0 +1,110 @@
+"""Assignment scores: colocation merges, node baselines, unmanaged and
+stopped resources, colocation sets and tie-breaks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.unit.scheduler.placement_cib import (
+    colocation,
+    location,
+    nvpair,
+    placed,
+    primitive,
+    run,
+    scores,
+)
+
+
+def _group(gid: str, *members: str) -> str:
+    return f'<group id="{gid}">' + "".join(primitive(m) for m in members) + "</group>"
+
+
+def test_group_first_member_avoids_nodes_its_followers_cannot_use(tmp_path: Path) -> None:
+    result = run(tmp_path, "n1 !n2", _group("G", "a", "b"))
+    assert scores(result, "a") == {"n1": "0", "n2": "-INFINITY"}
+
+
+def test_negative_colocation_does_not_turn_unusable_nodes_into_preferences(
+    tmp_path: Path,
+) -> None:
+    result = run(tmp_path, "n1 !n2", primitive("A") + primitive("B"),
+                 colocation("B", "A", "-INFINITY"))
+    assert scores(result, "A") == {"n1": "0", "n2": "0"}
+
+
+def test_merge_chain_carries_the_sign_not_the_strength(tmp_path: Path) -> None:
+    result = run(
+        tmp_path, "n1 n2 n3", primitive("A") + primitive("B") + primitive("C"),
+        colocation("B", "A", "-2000") + colocation("C", "B", "INFINITY")
+        + location("B", "n2", "1000") + location("C", "n2", "100"),
+    )
+    assert scores(result, "A")["n2"] == "-102"
+
+
+def test_followers_of_a_group_weigh_in_on_every_member(tmp_path: Path) -> None:
+    result = run(tmp_path, "n1 n2 n3", _group("G", "a1", "a2", "a3") + primitive("b"),
+                 colocation("b", "G", "2000") + location("b", "n3", "1000"))
+    assert [scores(result, m)["n3"] for m in ("a1", "a2", "a3")] == ["2", "2", "2"]
+
+
+def test_target_role_stopped_bans_every_node(tmp_path: Path) -> None:
+    result = run(tmp_path, "n1 n2", primitive("A", nvpair("A", "target-role", "Stopped")))
+    assert scores(result, "A") == {"n1": "-INFINITY", "n2": "-INFINITY"}
+
+
+def test_unmanaged_resource_is_held_where_it_is_active(tmp_path: Path) -> None:
+    result = run(tmp_path, "n1 n2 n3", primitive("A", nvpair("A", "is-managed", "false")),
+                 active={"n1": [("A", "run")], "n2": [("A", "run")]})
+    assert scores(result, "A") == {"n1": "INFINITY", "n2": "INFINITY", "n3": "0"}
+
+
+def test_failed_stop_bans_the_node(tmp_path: Path) -> None:
+    result = run(tmp_path, "n1 n2", primitive("A"), active={"n1": [("A", "fail_stop")]})
+    assert scores(result, "A") == {"n1": "-INFINITY", "n2": "0"}
+
+
+def test_node_score_is_the_baseline(tmp_path: Path) -> None:
+    result = run(tmp_path, "n1 n2 n3", primitive("A"), location("A", "n1", "10"),
+                 node_scores={"n1": "100", "n3": "-2000"})
+    assert scores(result, "A") == {"n1": "110", "n2": "0", "n3": "-2000"}
+
+
+def test_orphan_has_no_scores_and_stops(tmp_path: Path) -> None:
+    result = run(tmp_path, "n1 n2", primitive("A"), active={"n1": [("Z", "run")]})
+    assert scores(result, "Z") == {}
+    assert placed(result, "Z") is None
+
+
+def test_sequential_set_follows_the_last_member_of_the_next_set(tmp_path: Path) -> None:
+    sets = ('<rsc_colocation id="c" score="INFINITY">'
+            '<resource_set id="s1"><resource_ref id="A"/><resource_ref id="B"/></resource_set>'
+            '<resource_set id="s2"><resource_ref id="C"/><resource_ref id="D"/></resource_set>'
+            "</rsc_colocation>")
+    result = run(tmp_path, "n1 n2 n3 n4", "".join(primitive(r) for r in "ABCD"),
+                 sets + location("D", "n4", "100"))
+    # A follows D (the last of the later set), so A avoids every other node
+    assert scores(result, "A") == {"n1": "-INFINITY", "n2": "-INFINITY",
+                                   "n3": "-INFINITY", "n4": "0"}
+    assert {placed(result, r) for r in "ABCD"} == {"n4"}
+
+
+def test_equal_nodes_keep_the_resource_where_it_is(tmp_path: Path) -> None:
+    result = run(tmp_path, "n1 n2 n3", primitive("A"), active={"n3": [("A", "run")]})
+    assert placed(result, "A") == "n3"
+
+
+def test_colocation_loop_is_placed(tmp_path: Path) -> None:
+    result = run(tmp_path, "n1 n2", primitive("A") + primitive("B") + primitive("C"),
+                 colocation("A", "B", "INFINITY") + colocation("B", "C", "INFINITY")
+                 + colocation("C", "A", "INFINITY"))
+    assert {placed(result, r) for r in "ABC"} == {"n1"}
+
+
+def test_optional_colocation_with_a_stopped_primary_counts_against_all_nodes(
+    tmp_path: Path,
+) -> None:
+    result = run(tmp_path, "n1 n2", primitive("A") + primitive("B"),
+                 colocation("B", "A", "4000") + location("A", "n1", "-INFINITY")
+                 + location("A", "n2", "-INFINITY") + location("B", "n1", "5000"))
+    assert scores(result, "B") == {"n1": "1000", "n2": "-4000"}
