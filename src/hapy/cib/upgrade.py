@@ -121,9 +121,11 @@ def _expand_templates(root: Element, reports: ReportList) -> None:
                 if own is None:
                     prim.append(copy.deepcopy(child))
                 else:
-                    names = {(o.get("name"), o.get("interval"), o.get("role")) for o in own}
+                    # an operation of the primitive replaces the template's
+                    # operations of the same name and role, whatever the interval
+                    names = {(o.get("name"), o.get("role")) for o in own}
                     for op in child:
-                        if (op.get("name"), op.get("interval"), op.get("role")) not in names:
+                        if (op.get("name"), op.get("role")) not in names:
                             own.append(copy.deepcopy(op))
             else:
                 # template attribute sets come before the primitive's own: of

@@ -27,6 +27,7 @@ from hapy.scheduler.actions.primitive import create_primitive_actions
 from hapy.scheduler.actions.probe_orderings import order_probes
 from hapy.scheduler.actions.propagate import propagate
 from hapy.scheduler.actions.table import ActionTable
+from hapy.scheduler.actions.utilization import create_load_orderings
 from hapy.scheduler.assign.order import assignment_order
 from hapy.scheduler.assign.primitive import assign_any
 from hapy.scheduler.assign.setup import apply_stickiness, init_allowed, prepare_groups
@@ -63,6 +64,9 @@ def unpack(cib: m.Cib, now: datetime) -> WorkingSet:
     apply_node_states(ws)
     unpack_resources(ws)
     unpack_history(ws)
+    # like Pacemaker, keep the resources by priority (status displays and the
+    # transition summary list them that way)
+    ws.resources.sort(key=lambda r: -r.priority)
     return ws
 
 
@@ -91,6 +95,7 @@ def schedule(cib: m.Cib, now: datetime, *, with_scores: bool = True) -> Transiti
     for rsc in everything:
         if rsc.variant == "primitive":
             create_probes(ws, table, rsc)
+    create_load_orderings(ws, table)
     apply_order_constraints(ws, table, data)
     order_anti_colocations(ws, table)
     create_fencing(ws, table)
