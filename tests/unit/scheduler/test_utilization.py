@@ -66,3 +66,26 @@ def test_template_utilization_is_overridden_by_the_primitive(tmp_path: Path) -> 
     result = run(tmp_path, "n1", resources, options=_strategy("utilization"),
                  node_extra={"n1": _cpu("n1", 1)})
     assert placed(result, "A") is None
+
+
+def test_starts_wait_for_the_stops_that_free_capacity(tmp_path: Path) -> None:
+    # B (higher priority) takes n1 from A, which cannot go anywhere else
+    result = run(tmp_path, "n1", primitive("A", extra=_cpu("A", 1))
+                 + primitive("B", nvpair("B", "priority", "10"), _cpu("B", 1)),
+                 options=_strategy("utilization"), node_extra={"n1": _cpu("n1", 1)},
+                 active={"n1": [("A", "run")]})
+    actions = {a.key: a for a in result.working_set.actions}
+    freed = actions["load_stopped_n1"]
+    assert freed.pseudo and freed.required
+    assert [o.first.key for o in freed.inputs] == ["A_stop_0"]
+    assert "load_stopped_n1" in [o.first.key for o in actions["B_start_0"].inputs]
+
+
+def test_no_load_orderings_without_utilization(tmp_path: Path) -> None:
+    result = run(tmp_path, "n1", primitive("A"), options=_strategy("utilization"))
+    assert not [a for a in result.working_set.actions if a.key.startswith("load_stopped")]
+
+
+def test_resources_are_listed_by_priority(tmp_path: Path) -> None:
+    result = run(tmp_path, "n1", primitive("A") + primitive("B", nvpair("B", "priority", "5")))
+    assert [r.id for r in result.working_set.resources] == ["B", "A"]
