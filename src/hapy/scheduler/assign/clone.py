@@ -81,6 +81,11 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
             for node_id, count in counts.items():
                 if count >= per_node:
                     _ban(inst, node_id)
+            for node_id in list(inst.allowed):
+                node = ws.nodes_by_id.get(node_id)
+                if node is not None and not node.available():
+                    # an instance may only go to a node that can run it
+                    _ban(inst, node_id)
             node = _assign_instance(ws, inst, _current(inst))
             if node is not None:
                 counts[node.id] = counts.get(node.id, 0) + 1
