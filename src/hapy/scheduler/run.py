@@ -21,6 +21,7 @@ from hapy.scheduler.actions.definition_changes import (
     drop_superseded_reloads,
 )
 from hapy.scheduler.actions.fencing import create_fencing, create_shutdowns
+from hapy.scheduler.actions.migration import order_migrations, plan_migrations
 from hapy.scheduler.actions.model import Action
 from hapy.scheduler.actions.monitors import create_probes, create_recurring
 from hapy.scheduler.actions.primitive import create_primitive_actions
@@ -95,12 +96,14 @@ def schedule(cib: m.Cib, now: datetime, *, with_scores: bool = True) -> Transiti
     for rsc in everything:
         if rsc.variant == "primitive":
             create_probes(ws, table, rsc)
+    migrating = plan_migrations(ws, table)
     create_load_orderings(ws, table)
     apply_order_constraints(ws, table, data)
     order_anti_colocations(ws, table)
     create_fencing(ws, table)
     create_shutdowns(ws, table)
     order_probes(ws, table, data)
+    order_migrations(table, migrating)
     propagate(ws)
     for rsc in everything:
         if rsc.variant == "primitive":

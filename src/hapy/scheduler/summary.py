@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hapy.scheduler.actions.model import DEMOTE, PROMOTE, RELOAD, START, STOP, Action
+from hapy.scheduler.actions.model import DEMOTE, MIGRATE_TO, PROMOTE, RELOAD, START, STOP, Action
 from hapy.scheduler.graph import in_graph
 from hapy.scheduler.working_set import Node, Resource, Role, WorkingSet
 
@@ -124,6 +124,8 @@ def primitive_line(ws: WorkingSet, rsc: Resource) -> tuple[str, str, str, str] |
         return _fmt("Stop", rsc, where(current, rsc.role), reason)
     if nxt is not current:
         verb = "Recover" if rsc.failed else "Move"
+        if any(in_graph(a) for a in _acts(rsc, MIGRATE_TO)):
+            verb = "Migrate"
         return _fmt(verb, rsc, role_change_text(rsc, current, nxt))
     if stop_here and start_done:
         if rsc.failed:

@@ -1,0 +1,78 @@
+"""Live migration: a resource that allows it moves from its node to another
+by ``migrate_to`` on the source and ``migrate_from`` on the target instead of
+a stop and a start. The stop on the source then only cleans up after
+``migrate_from``, and the start becomes a pseudo-action that completes the
+move."""
+
+from __future__ import annotations
+
+from hapy.scheduler.actions.model import (
+    MIGRATE_FROM,
+    MIGRATE_TO,
+    START,
+    STOP,
+    Action,
+    OrderFlag,
+    op_key,
+)
+from hapy.scheduler.actions.table import ActionTable
+from hapy.scheduler.working_set import Resource, Role, WorkingSet
+
+
+def _can_migrate(rsc: Resource) -> bool:
+    if rsc.variant != "primitive" or rsc.parent is not None or not rsc.allow_migrate:
+        return False
+    if not rsc.managed or rsc.failed or rsc.promotable or rsc.role is not Role.STARTED:
+        return False
+    if len(rsc.running_on) != 1 or rsc.partial_migration_target is not None:
+        return False
+    source, target = rsc.running_on[0], rsc.assigned_node
+    if target is None or target is source or not target.available():
+        return False
+    if not source.online or source.unclean or source.id in rsc.history_digest_mismatch:
+        return False
+    return rsc.primitive is not None and rsc.primitive.rclass == "ocf"
+
+
+def plan_migrations(ws: WorkingSet, table: ActionTable) -> list[Resource]:
+    """Turn the moves of migratable resources into migrations; returns them."""
+    migrating: list[Resource] = []
+    for rsc in ws.all_primitives():
+        if not _can_migrate(rsc):
+            continue
+        source, target = rsc.running_on[0], rsc.assigned_node
+        assert target is not None
+        start = table.find(op_key(rsc.name, START), target)
+        stop = table.find(op_key(rsc.name, STOP), source)
+        if start is None or stop is None or not start.runnable:
+            continue
+        where = {"migrate_source": source.uname, "migrate_target": target.uname}
+        migrate_to = table.get(rsc, MIGRATE_TO, source, optional=False)
+        migrate_to.meta.update(where)
+        migrate_to.meta["record_pending"] = "true"
+        migrate_from = table.get(rsc, MIGRATE_FROM, target, optional=False)
+        migrate_from.meta.update(where)
+        start.pseudo = True
+        table.order(migrate_to, migrate_from, OrderFlag.MANDATORY)
+        table.order(migrate_from, stop, OrderFlag.MANDATORY)
+        table.order(migrate_from, start, OrderFlag.MANDATORY)
+        migrating.append(rsc)
+    return migrating
+
+
+def order_migrations(table: ActionTable, migrating: list[Resource]) -> None:
+    """What a migrating resource's start waits for, its ``migrate_to`` waits
+    for too (probes on the target, ordering constraints)."""
+    for rsc in migrating:
+        target = rsc.assigned_node
+        start = table.find(op_key(rsc.name, START), target)
+        tos = table.rsc_actions(rsc, MIGRATE_TO)
+        if start is None or not tos:
+            continue
+        migrate_to = tos[0]
+        own: set[int] = {id(a) for a in rsc.actions if a.task in (STOP, MIGRATE_FROM, MIGRATE_TO)}
+        firsts: list[tuple[Action, OrderFlag]] = [
+            (o.first, o.flags) for o in start.inputs if id(o.first) not in own
+        ]
+        for first, flags in firsts:
+            table.order(first, migrate_to, flags)
