@@ -62,7 +62,15 @@ def plan_migrations(ws: WorkingSet, table: ActionTable) -> list[Resource]:
 
 def order_migrations(table: ActionTable, migrating: list[Resource]) -> None:
     """What a migrating resource's start waits for, its ``migrate_to`` waits
-    for too (probes on the target, ordering constraints)."""
+    for too (probes on the target, ordering constraints); where that is the
+    start of another migrating resource, its ``migrate_from`` stands in."""
+    arrival: dict[int, Action] = {}
+    for rsc in migrating:
+        target = rsc.assigned_node
+        start = table.find(op_key(rsc.name, START), target)
+        froms = table.rsc_actions(rsc, MIGRATE_FROM)
+        if start is not None and froms:
+            arrival[id(start)] = froms[0]
     for rsc in migrating:
         target = rsc.assigned_node
         start = table.find(op_key(rsc.name, START), target)
@@ -75,4 +83,4 @@ def order_migrations(table: ActionTable, migrating: list[Resource]) -> None:
             (o.first, o.flags) for o in start.inputs if id(o.first) not in own
         ]
         for first, flags in firsts:
-            table.order(first, migrate_to, flags)
+            table.order(arrival.get(id(first), first), migrate_to, flags)
