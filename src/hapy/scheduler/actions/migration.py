@@ -63,8 +63,10 @@ def plan_migrations(ws: WorkingSet, table: ActionTable) -> list[Resource]:
 def order_migrations(table: ActionTable, migrating: list[Resource]) -> None:
     """What a migrating resource's start waits for, its ``migrate_to`` waits
     for too (probes on the target, ordering constraints); where that is the
-    start of another migrating resource, its ``migrate_from`` stands in."""
+    start of another migrating resource, its ``migrate_from`` stands in. So
+    do the stops its own stop waits for, except of resources migrating too."""
     arrival: dict[int, Action] = {}
+    moving = set(migrating)
     for rsc in migrating:
         target = rsc.assigned_node
         start = table.find(op_key(rsc.name, START), target)
@@ -84,3 +86,13 @@ def order_migrations(table: ActionTable, migrating: list[Resource]) -> None:
         ]
         for first, flags in firsts:
             table.order(arrival.get(id(first), first), migrate_to, flags)
+        # what must stop before this resource leaves its node must stop
+        # before it migrates away (unless that is itself migrating)
+        stop = table.find(op_key(rsc.name, STOP), rsc.running_on[0])
+        if stop is None:
+            continue
+        for ordering in list(stop.inputs):
+            first = ordering.first
+            if id(first) in own or (first.rsc is not None and first.rsc in moving):
+                continue
+            table.order(first, migrate_to, ordering.flags)
