@@ -65,9 +65,10 @@ def _cluster_nodes(ws: WorkingSet) -> list[Node]:
 
 
 def _placement_scores(ws: WorkingSet, rsc: Resource) -> dict[str, int]:
-    """``rsc``'s node scores with what its primaries want added."""
-    work = dict(effective_scores(rsc))
-    holder = rsc.children[0] if rsc.variant == "group" and rsc.children else rsc
+    """``rsc``'s node scores with what its primaries want added (a group's:
+    its last member's, with the members before it through their chain)."""
+    holder = rsc.children[-1] if rsc.variant == "group" and rsc.children else rsc
+    work = dict(holder.allowed if holder is not rsc else effective_scores(rsc))
     for coloc in holder.colocations_this_with:
         work = merge_dependent_scores(ws, work, coloc.primary, coloc.score / INFINITY,
                                       coloc.node_attribute, {id(rsc)}, forward=True)
