@@ -89,3 +89,21 @@ def test_no_load_orderings_without_utilization(tmp_path: Path) -> None:
 def test_resources_are_listed_by_priority(tmp_path: Path) -> None:
     result = run(tmp_path, "n1", primitive("A") + primitive("B", nvpair("B", "priority", "5")))
     assert [r.id for r in result.working_set.resources] == ["B", "A"]
+
+
+def test_group_banned_from_its_node_by_its_last_member_goes_after_others(
+    tmp_path: Path,
+) -> None:
+    # G1's last member may not stay on n1, so G2 (happy on n2) is placed
+    # first and keeps n2; G1 then has to go to n3
+    def group(gid: str, *members: str) -> str:
+        return (f'<group id="{gid}">' + "".join(_sticky(m, 1) for m in members) + "</group>")
+
+    result = run(tmp_path, "n1 n2 n3", group("G1", "a1", "a2") + group("G2", "b1", "b2"),
+                 '<rsc_location id="ban" rsc="a2" node="n1" score="-INFINITY"/>'
+                 '<rsc_location id="pref" rsc="G1" node="n2" score="50"/>',
+                 options=_strategy("utilization"),
+                 node_extra={n: _cpu(n, 2) for n in ("n1", "n2", "n3")},
+                 active={"n1": [("a1", "run"), ("a2", "run")],
+                         "n2": [("b1", "run"), ("b2", "run")]})
+    assert (placed(result, "b1"), placed(result, "a1")) == ("n2", "n3")
