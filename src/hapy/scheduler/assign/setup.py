@@ -30,7 +30,7 @@ def apply_stickiness(ws: WorkingSet) -> None:
     for prim in ws.all_primitives():
         if prim.orphan:
             continue
-        if not prim.managed:
+        if not prim.managed and not prim.frozen_by_ticket:
             for node in prim.running_on:
                 prim.allowed[node.id] = add_scores(prim.allowed.get(node.id, 0), INFINITY)
             continue
