@@ -36,3 +36,16 @@ def test_clone_instances_avoid_nodes_that_cannot_run_them(tmp_path: Path) -> Non
     result = run(tmp_path, "n1 !n2 n3", clone)
     assert scores(result, "c:0")["n2"] == "-INFINITY"
     assert placed(result, "c:0") == "n1"
+
+
+def test_no_migration_after_a_resource_that_moves_first(tmp_path: Path) -> None:
+    # B must start after A, which moves by stop and start: B cannot migrate
+    order = '<rsc_order id="o" first="A" then="B"/>'
+    result = run(tmp_path, "n1 n2", primitive("A")
+                 + primitive("B", nvpair("B", "allow-migrate", "true")),
+                 location("A", "n2", "100") + location("B", "n1", "100") + order,
+                 active={"n1": [("A", "run")], "n2": [("B", "run")]})
+    migrations = [a for a in result.working_set.actions
+                  if a.task == "migrate_to" and not a.deleted]
+    assert migrations == []
+    assert not any("Migrate" in line for line in transition_summary(result.working_set))

@@ -73,7 +73,7 @@ def order_migrations(table: ActionTable, migrating: list[Resource]) -> None:
         froms = table.rsc_actions(rsc, MIGRATE_FROM)
         if start is not None and froms:
             arrival[id(start)] = froms[0]
-    for rsc in migrating:
+    for rsc in list(migrating):
         target = rsc.assigned_node
         start = table.find(op_key(rsc.name, START), target)
         tos = table.rsc_actions(rsc, MIGRATE_TO)
@@ -84,6 +84,9 @@ def order_migrations(table: ActionTable, migrating: list[Resource]) -> None:
         firsts: list[tuple[Action, OrderFlag]] = [
             (o.first, o.flags) for o in start.inputs if id(o.first) not in own
         ]
+        if any(_blocks(first, rsc, moving) for first, _ in firsts):
+            _cancel(rsc, start)
+            continue
         for first, flags in firsts:
             table.order(arrival.get(id(first), first), migrate_to, flags)
         # what must stop before this resource leaves its node must stop
@@ -96,3 +99,24 @@ def order_migrations(table: ActionTable, migrating: list[Resource]) -> None:
             if id(first) in own or (first.rsc is not None and first.rsc in moving):
                 continue
             table.order(first, migrate_to, ordering.flags)
+
+
+def _blocks(first: Action, rsc: Resource, moving: set[Resource]) -> bool:
+    """An action of another resource that is not migrating, which the start
+    waits for and which is to happen (or cannot): the start cannot be
+    replaced by a migration that happens before it."""
+    other = first.rsc
+    if other is None or other is rsc or other in moving or first.task not in _CHANGES:
+        return False
+    return first.required or not first.runnable
+
+
+_CHANGES = frozenset((START, STOP, "promote", "demote"))
+
+
+def _cancel(rsc: Resource, start: Action) -> None:
+    """Back to a plain stop and start."""
+    start.pseudo = False
+    for action in rsc.actions:
+        if action.task in (MIGRATE_TO, MIGRATE_FROM):
+            action.deleted = True
