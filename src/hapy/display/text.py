@@ -519,7 +519,7 @@ def _node_shown_alone(n: NodeView) -> bool:
 
 def _node_status(n: NodeView, has_resources: bool) -> str:
     if n.unclean:
-        text = "UNCLEAN (online)" if n.online else "UNCLEAN (offline)"
+        text = "UNCLEAN (" + ("online" if n.online else "pending" if n.pending else "offline") + ")"
     elif n.pending:
         text = "pending"
     elif n.standby_onfail and n.online:

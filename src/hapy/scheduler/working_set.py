@@ -70,6 +70,7 @@ class Node:
     maintenance: bool = False
     shutdown: bool = False
     pending: bool = False
+    in_ccm: bool = False  # the cluster layer counts it as a member
     expected_up: bool = False
     unseen: bool = False
     is_dc: bool = False

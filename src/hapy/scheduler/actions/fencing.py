@@ -12,17 +12,10 @@ from hapy.scheduler.actions.model import (
     OrderFlag,
 )
 from hapy.scheduler.actions.table import ActionTable
+from hapy.scheduler.unpack.nodes import can_fence
 from hapy.scheduler.working_set import Node, Resource, WorkingSet
 
 F = OrderFlag
-
-
-def can_fence(ws: WorkingSet, node: Node) -> bool:
-    if not ws.options.stonith_enabled:
-        return False
-    if not ws.have_quorum and ws.options.no_quorum_policy != "ignore":
-        return False
-    return True
 
 
 def create_fencing(ws: WorkingSet, table: ActionTable) -> list[Action]:

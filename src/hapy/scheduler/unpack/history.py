@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from hapy.cib import model as m
 from hapy.scheduler.unpack.definition_check import check_definitions
+from hapy.scheduler.unpack.nodes import can_fence
 from hapy.scheduler.unpack.resources import build_instance
 from hapy.scheduler.working_set import INFINITY, Node, Resource, Role, WorkingSet
 
@@ -49,6 +50,10 @@ EXEC_NO_SECRETS = 11
 #: agent results that ban the resource from the node (ERR_CONFIGURED: from every
 #: node); ERR_UNIMPLEMENTED is recovered like an ordinary failure
 HARD_ERRORS = frozenset({OCF_ERR_ARGS, OCF_ERR_PERM, OCF_ERR_INSTALLED, OCF_ERR_CONFIGURED})
+
+#: failed stop results that mean the stop will never work on this node
+STOP_BLOCKING_ERRORS = frozenset({OCF_ERR_ARGS, OCF_ERR_UNIMPLEMENTED, OCF_ERR_PERM,
+                                  OCF_ERR_INSTALLED})
 
 #: on-fail policies from the mildest to the most severe
 ON_FAIL_ORDER = ("ignore", "demote", "restart", "reset_remote", "restart-container",
@@ -245,8 +250,9 @@ class HistoryUnpacker:
             rsc.block = True
 
     def unpack_node(self, node: Node, state: m.NodeState) -> None:
-        if not node.online and not node.unclean and node.kind == "member":
-            # a cleanly stopped node runs nothing, whatever its old history says
+        if node.kind == "member" and not node.online and not self.ws.options.stonith_enabled:
+            # without fencing, a node that is down runs nothing, whatever its
+            # old history says
             for lrm in state.lrm_resources:
                 rsc = self.resolve(lrm, node)
                 if rsc is not None:
@@ -263,9 +269,30 @@ class HistoryUnpacker:
                 while holder.parent is not None and holder.parent.variant != "clone":
                     holder = holder.parent
                 self.instance_nodes.setdefault(id(holder), set()).add(node.id)
-            self.replay(rsc, node, lrm)
+            failure = self.replay(rsc, node, lrm)
+            self._check_active_on_down_node(rsc, node)
+            if failure is None or node.unclean:
+                # what failed on a node about to be fenced is moot: fencing stops it
+                continue
+            on_fail, role = failure
+            rsc.failed = True
+            rsc.failed_on[node.id] = node
+            rsc.on_fail[node.id] = on_fail
+            self._apply_on_fail(rsc, node, on_fail, role)
 
-    def replay(self, rsc: Resource, node: Node, lrm: m.LrmResource) -> None:
+    def _check_active_on_down_node(self, rsc: Resource, node: Node) -> None:
+        """A cluster node that left but seems to run a managed resource must be fenced."""
+        if node.kind != "member" or node.unclean or node.online or node.in_ccm:
+            return
+        if rsc.managed and node in rsc.running_on:
+            node.unclean = True
+            node.fence_reason = f"{rsc.name} is thought to be active there"
+
+    def replay(
+        self, rsc: Resource, node: Node, lrm: m.LrmResource
+    ) -> tuple[str, Role] | None:
+        """Replay one resource's history on one node; return the on-fail
+        policy and role of its failure, if the history ends failed."""
         ws = self.ws
         ops = sort_ops(lrm.ops)
         self.entries.append((rsc, node, lrm, ops))
@@ -334,6 +361,10 @@ class HistoryUnpacker:
                 if rc == OCF_NOT_RUNNING:
                     role = Role.STOPPED
                 continue
+            if task == "stop" and rc in STOP_BLOCKING_ERRORS and not can_fence(ws, node):
+                # the stop failed for good and fencing cannot clean up: give up
+                rsc.managed = False
+                rsc.block = True
             if policy == "ignore":
                 # the failure is shown but otherwise treated as a success:
                 # an ignored stop failure leaves the resource stopped
@@ -359,7 +390,7 @@ class HistoryUnpacker:
                 # a resource that failed to stop may not come back there
                 rsc.allowed[node.id] = -INFINITY
         if not known:
-            return
+            return None
         rsc.known_on[node.id] = node
         if pending is not None:
             rsc.pending_task = pending
@@ -374,11 +405,7 @@ class HistoryUnpacker:
             node.running.append(rsc)
             if rsc.role == Role.STOPPED or role > rsc.role:
                 rsc.role = role
-        if failed:
-            rsc.failed = True
-            rsc.failed_on[node.id] = node
-            rsc.on_fail[node.id] = on_fail
-            self._apply_on_fail(rsc, node, on_fail, role)
+        return (on_fail, role) if failed else None
 
     def _ban_after_hard_error(self, rsc: Resource, node: Node, rc: int) -> None:
         nodes = self.ws.nodes if rc == OCF_ERR_CONFIGURED else [node]

@@ -23,6 +23,16 @@ def node_context(ws: WorkingSet, node: Node) -> RuleContext:
     return RuleContext(node_attrs=node.attrs, now=ws.now, changes=ws.rule_changes)
 
 
+def can_fence(ws: WorkingSet, node: Node) -> bool:
+    """Could this partition fence ``node``? Without quorum only the nodes it
+    can see, unless no-quorum-policy is ignore."""
+    if not ws.options.stonith_enabled or not ws.stonith_devices:
+        return False
+    if ws.have_quorum or ws.options.no_quorum_policy == "ignore":
+        return True
+    return node.online
+
+
 def unpack_nodes(ws: WorkingSet) -> None:
     """Create a Node for every configured node and evaluate its attributes."""
     for index, cfg in enumerate(ws.cib.nodes):
@@ -78,9 +88,25 @@ def apply_node_states(ws: WorkingSet) -> None:
         if node.kind != "member":
             continue
         _member_status(ws, node, stonith)
+    if _quorum_lost_with_suicide(ws):
+        for node in ws.nodes:
+            if node.kind == "member" and node.online and not node.unclean:
+                node.unclean = True
+                node.fence_reason = "cluster does not have quorum"
     for node in ws.nodes:
         node.attrs["#is_dc"] = "true" if node.is_dc else "false"
         apply_node_attributes(ws, node)
+
+
+def _quorum_lost_with_suicide(ws: WorkingSet) -> bool:
+    """no-quorum-policy=suicide fences this partition's nodes, but only once
+    the partition had quorum and lost it (the CIB's no-quorum-panic)."""
+    return (
+        not ws.have_quorum
+        and ws.options.no_quorum_policy == "suicide"
+        and is_true(ws.cib.attrs.get("no-quorum-panic"))
+        and ws.options.stonith_enabled
+    )
 
 
 def apply_node_attributes(ws: WorkingSet, node: Node) -> None:
@@ -105,45 +131,42 @@ def _member_status(ws: WorkingSet, node: Node, stonith: bool) -> None:
     shutdown_attr = node.attrs.get("shutdown", "0")
     shutting_down = shutdown_attr not in ("", "0")
     node.expected_up = expected == "member"
+    node.in_ccm = in_ccm
 
     if not stonith:
-        if in_ccm and crmd_online and join == "member":
-            node.online = True
-        elif in_ccm and crmd_online and join == "pending":
-            node.pending = True
-            node.online = False
-        else:
-            node.online = False
-        if shutting_down and node.online:
-            node.shutdown = True
+        # without fencing a node is either up or down; one whose cluster
+        # layer still sees it after its controller went away is unclean
+        node.online = in_ccm and crmd_online and join == "member"
+        if in_ccm and not crmd_online and node.expected_up and not shutting_down:
+            node.unclean = True
+        node.shutdown = shutting_down and node.online
         return
 
-    if in_ccm and crmd_online:
-        if join == "member":
+    if shutting_down:
+        # a node that asked to leave is up while its controller runs
+        node.online = crmd_online
+        node.shutdown = node.online
+        return
+    if "in_ccm" not in a:
+        # the cluster layer never reported on it
+        node.unclean = True
+        node.fence_reason = "peer has not been seen by the cluster"
+    elif join == "banned":
+        node.unclean = True
+        node.online = in_ccm
+        node.fence_reason = "peer failed Pacemaker membership criteria"
+    elif in_ccm and crmd_online:
+        if join == "member" and node.expected_up:
             node.online = True
-        elif join == "pending":
-            node.pending = True
-        elif join == "banned":
-            node.unclean = True
-            node.fence_reason = "peer was in an unknown state"
         else:
-            # the node is there but has not joined
             node.pending = True
-    elif not in_ccm and not crmd_online and expected != "member":
-        node.online = False  # cleanly down
-    elif not in_ccm and expected == "member" and join != "down":
+    elif not node.expected_up:
+        # not expected up: pending while any part of it is there, else down
+        node.pending = in_ccm or crmd_online
+    elif in_ccm:
         node.unclean = True
-        node.fence_reason = "peer is no longer part of the cluster"
-    elif in_ccm and not crmd_online:
-        if shutting_down or expected != "member":
-            node.online = False
-        else:
-            node.unclean = True
-            node.fence_reason = "peer process is no longer available"
-    elif not in_ccm and crmd_online:
-        node.unclean = True
-        node.fence_reason = "peer is no longer part of the cluster"
+        node.online = True
+        node.fence_reason = "peer process is no longer available"
     else:
-        node.online = False
-    if shutting_down and node.online:
-        node.shutdown = True
+        node.unclean = True
+        node.fence_reason = "peer is no longer part of the cluster"

@@ -57,7 +57,8 @@ def _apply_meta(ws: WorkingSet, rsc: Resource) -> None:
     rsc.critical = meta.get("critical") is None or is_true(meta.get("critical"))
     prim = rsc.primitive
     if prim is not None and prim.rclass == "stonith":
-        rsc.requires = "nothing"
+        # fencing devices never wait for fencing, but do need quorum
+        rsc.requires = "nothing" if meta.get("requires") == "nothing" else "quorum"
     elif "requires" in meta:
         rsc.requires = meta["requires"]
     else:
