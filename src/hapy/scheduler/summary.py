@@ -100,14 +100,20 @@ def primitive_line(ws: WorkingSet, rsc: Resource) -> tuple[str, str, str, str] |
             what = " ".join(x for x in (src.rsc.name if src and src.rsc else "",
                                         src.task if src else "") if x)
             reason = f"due to unrunnable {what}".strip()
-            if start.reason == "no quorum":
-                reason = "due to no quorum"
+            if start.reason in ("no quorum", "quorum freeze"):
+                reason = f"due to {start.reason}"
             elif src is None:
                 reason = ""
             return _fmt("Start", rsc, where(nxt), f"{reason} (blocked)".strip())
         return None
     # currently active
     stop_here = [s for s in stops if s.node is current]
+    if not stop_here and not start_done:
+        blocked = [a for a in _acts(rsc, STOP)
+                   if a.node is current and a.required and not a.runnable]
+        if blocked:
+            why = "due to no quorum (blocked)" if blocked[0].reason == "no quorum" else "blocked"
+            return _fmt("Stop", rsc, where(current, rsc.role), why)
     if nxt is None or (stops and not start_done):
         if not stop_here:
             return None

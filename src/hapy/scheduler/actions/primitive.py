@@ -11,6 +11,7 @@ from hapy.scheduler.actions.model import (
     OrderFlag,
 )
 from hapy.scheduler.actions.table import ActionTable
+from hapy.scheduler.unpack.nodes import can_fence
 from hapy.scheduler.working_set import Resource, Role, WorkingSet
 
 
@@ -35,9 +36,13 @@ def create_primitive_actions(ws: WorkingSet, table: ActionTable, rsc: Resource) 
     for node in current:
         stop = table.get(rsc, STOP, node)
         stops[node.id] = stop
-        if node.unclean and ws.options.stonith_enabled:
-            stop.pseudo = True
-            stop.runnable = True
+        if node.unclean:
+            if can_fence(ws, node):
+                # fencing the node stops everything on it
+                stop.pseudo = True
+                stop.runnable = True
+            else:
+                stop.runnable = False
         if not managed:
             stop.runnable = False
             continue
@@ -64,9 +69,15 @@ def create_primitive_actions(ws: WorkingSet, table: ActionTable, rsc: Resource) 
     if not managed:
         start.runnable = False
     elif nxt is not None:
-        if quorum_blocks_start(ws, rsc) and nxt not in current:
-            start.runnable = False
-            start.reason = start.reason or "no quorum"
+        if quorum_blocks_start(ws, rsc):
+            if ws.options.no_quorum_policy == "freeze":
+                # keep what runs in this partition; start nothing new
+                if not current or rsc.next_role > rsc.role:
+                    start.runnable = False
+                    start.reason = "quorum freeze"
+            elif nxt not in current:
+                start.runnable = False
+                start.reason = start.reason or "no quorum"
         if nxt not in current or stops[nxt.id].required:
             start.optional = False
         elif keep is not None and keep in current:

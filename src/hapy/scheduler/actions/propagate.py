@@ -55,6 +55,13 @@ def propagate(ws: WorkingSet) -> None:
             if flags & F.RESTART and first.task == STOPPED and first.required and then.optional \
                     and then.rsc is not None and _stays_active(then.rsc):
                 changed |= _require(then, first)
+            if flags & F.RESTART and first.task == STOP and then.task == START and first.required \
+                    and not first.runnable and then.runnable:
+                # no start anywhere while a stop that must happen cannot
+                then.runnable = False
+                if then.unrunnable_source is None:
+                    then.unrunnable_source = first
+                changed = True
         # a resource that can no longer be started where it runs must stop there
         for action in ws.actions:
             if action.task != START or action.runnable or action.rsc is None:

@@ -374,6 +374,9 @@ class HistoryUnpacker:
             if rc in HARD_ERRORS:
                 # the agent cannot work on this node (or, misconfigured, anywhere)
                 self._ban_after_hard_error(rsc, node, rc)
+            if task == "stop":
+                # whatever happens next, it will not run there again soon
+                rsc.allowed[node.id] = -INFINITY
             if rc == OCF_NOT_RUNNING and not probe and task not in ("monitor", "start"):
                 role = Role.STOPPED
             elif rc in (OCF_RUNNING_PROMOTED, OCF_FAILED_PROMOTED) or task in (
