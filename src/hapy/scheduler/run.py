@@ -37,6 +37,7 @@ from hapy.scheduler.graph import build_graph
 from hapy.scheduler.options import ClusterOptions
 from hapy.scheduler.trace import ScoreTrace
 from hapy.scheduler.unpack.constraints import unpack_constraints
+from hapy.scheduler.unpack.health import apply_node_health_colours, apply_node_health_scores
 from hapy.scheduler.unpack.history import apply_failcounts, unpack_history
 from hapy.scheduler.unpack.nodes import apply_node_states, unpack_nodes
 from hapy.scheduler.unpack.resources import unpack_resources
@@ -63,6 +64,7 @@ def unpack(cib: m.Cib, now: datetime) -> WorkingSet:
     ws.placement_strategy = ws.options.get("placement-strategy")
     unpack_nodes(ws)
     apply_node_states(ws)
+    apply_node_health_colours(ws)
     unpack_resources(ws)
     unpack_history(ws)
     # like Pacemaker, keep the resources by priority (status displays and the
@@ -75,6 +77,7 @@ def schedule(cib: m.Cib, now: datetime, *, with_scores: bool = True) -> Transiti
     ws = unpack(cib, now)
     ws.trace = ScoreTrace() if with_scores else None
     init_allowed(ws)
+    apply_node_health_scores(ws)
     data = unpack_constraints(ws)
     apply_tickets(ws, data)
     apply_failcounts(ws)

@@ -20,7 +20,7 @@ def node_view(node: Node) -> v.NodeView:
     return v.NodeView(
         name=node.uname, id=node.id, type=kind, online=node.online, unclean=node.unclean,
         pending=node.pending, standby=node.standby, standby_onfail=node.standby_onfail,
-        maintenance=node.maintenance, shutdown=node.shutdown,
+        maintenance=node.maintenance, shutdown=node.shutdown, health=v.Health(node.health),
     )
 
 

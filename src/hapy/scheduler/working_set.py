@@ -86,6 +86,7 @@ class Node:
     config_score: int = 0
     state: m.NodeState | None = None
     fence_reason: str = ""
+    health: str = "green"  # red, yellow or green (node-health-strategy)
 
     @property
     def is_remote(self) -> bool:

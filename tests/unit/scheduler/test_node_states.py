@@ -168,3 +168,39 @@ def test_ignored_failure_keeps_the_role_and_does_not_count() -> None:
     rsc = t.working_set.resources_by_id["r"]
     assert rsc.failure_ignored and not rsc.failed
     assert rsc.assigned_node is not None and rsc.assigned_node.uname == "n1"
+
+
+def _health_run(strategy: str, colour: str, meta: str = "") -> Transition:
+    options = (f'<nvpair id="o3" name="node-health-strategy" value="{strategy}"/>'
+               '<nvpair id="o4" name="node-health-yellow" value="-100"/>'
+               '<nvpair id="o5" name="node-health-base" value="10"/>')
+    transient = ('<transient_attributes id="n1"><instance_attributes id="t1">'
+                 f'<nvpair id="t1h" name="#health-ipmi" value="{colour}"/>'
+                 "</instance_attributes></transient_attributes>")
+    return _run('in_ccm="true" crmd="online" join="member" expected="member"',
+                options=options, resources=dummy("r", meta=meta), transient=transient)
+
+
+@pytest.mark.parametrize(
+    ("strategy", "colour", "score", "shown"),
+    [
+        ("none", "red", 0, "green"),
+        ("migrate-on-red", "yellow", 0, "yellow"),
+        ("migrate-on-red", "red", -1_000_000, "red"),
+        ("only-green", "yellow", -1_000_000, "yellow"),
+        ("progressive", "yellow", -90, "yellow"),
+        ("custom", "yellow", -100, "yellow"),
+        ("only-green", "-INFINITY", -1_000_000, "red"),
+    ],
+)
+def test_node_health_strategies(strategy: str, colour: str, score: int, shown: str) -> None:
+    t = _health_run(strategy, colour)
+    assert t.working_set.resources_by_id["r"].allowed["n1"] == score
+    assert t.working_set.nodes_by_name["n1"].health == shown
+
+
+def test_resources_may_allow_unhealthy_nodes() -> None:
+    meta = ('<meta_attributes id="m1"><nvpair id="m1u" name="allow-unhealthy-nodes" '
+            'value="true"/></meta_attributes>')
+    t = _health_run("migrate-on-red", "red", meta)
+    assert t.working_set.resources_by_id["r"].allowed["n1"] == 0
