@@ -4,8 +4,9 @@ node-health-strategy cluster option.
 Each health attribute is a colour (red, yellow, green) or a score. The
 strategy turns colours into scores: migrate-on-red bans red nodes, only-green
 bans red and yellow ones, progressive and custom add the configured
-node-health-red, -yellow and -green values (progressive also node-health-base). The resulting score counts on every resource
-that does not set allow-unhealthy-nodes.
+node-health-red, -yellow and -green values (progressive also adds
+node-health-base). The resulting score counts on every resource that does not
+set allow-unhealthy-nodes.
 """
 
 from __future__ import annotations
