@@ -204,3 +204,20 @@ def test_resources_may_allow_unhealthy_nodes() -> None:
             'value="true"/></meta_attributes>')
     t = _health_run("migrate-on-red", "red", meta)
     assert t.working_set.resources_by_id["r"].allowed["n1"] == 0
+
+
+def test_resources_on_a_node_in_maintenance_are_left_alone() -> None:
+    maint = ('<transient_attributes id="n1"><instance_attributes id="t1">'
+             '<nvpair id="t1m" name="maintenance" value="true"/>'
+             "</instance_attributes></transient_attributes>")
+    loc = '<rsc_location id="l" rsc="r" node="n1" score="-10"/>'
+    states = _states('in_ccm="true" crmd="online" join="member" expected="member"',
+                     _history("r"), transient=maint)
+    t = run(_cib(STONITH + dummy("r"), status=states, constraints=loc))
+    rsc = t.working_set.resources_by_id["r"]
+    assert not rsc.managed
+    assert rsc.assigned_node is not None and rsc.assigned_node.uname == "n1"
+    down = _run('in_ccm="false" crmd="offline" join="down" expected="down"', _history("r"),
+                transient=maint)
+    assert not down.working_set.nodes_by_name["n1"].unclean
+    assert _fence_keys(down) == set()

@@ -270,6 +270,9 @@ class HistoryUnpacker:
                     holder = holder.parent
                 self.instance_nodes.setdefault(id(holder), set()).add(node.id)
             failure = self.replay(rsc, node, lrm)
+            if node.maintenance and node in rsc.running_on:
+                # the cluster leaves alone what runs on a node in maintenance
+                rsc.managed = False
             self._check_active_on_down_node(rsc, node)
             if failure is None or node.unclean:
                 # what failed on a node about to be fenced is moot: fencing stops it
@@ -282,7 +285,7 @@ class HistoryUnpacker:
 
     def _check_active_on_down_node(self, rsc: Resource, node: Node) -> None:
         """A cluster node that left but seems to run a managed resource must be fenced."""
-        if node.kind != "member" or node.unclean or node.online or node.in_ccm:
+        if node.kind != "member" or node.unclean or node.online or node.in_ccm or node.maintenance:
             return
         if rsc.managed and node in rsc.running_on:
             node.unclean = True
