@@ -224,6 +224,7 @@ class LrmResource:
     provider: str | None
     container: str | None
     ops: tuple[LrmOp, ...]
+    shutdown_lock: str | None = None  # when a clean shutdown locked it to this node
 
 
 @dataclass(frozen=True)

@@ -366,6 +366,7 @@ class _Parser:
                         id=res.get("id", ""), rclass=res.get("class"), type=res.get("type"),
                         provider=res.get("provider"), container=res.get("container"),
                         ops=tuple(self._lrm_op(op) for op in _children(res, "lrm_rsc_op")),
+                        shutdown_lock=res.get("shutdown-lock"),
                     )
                 )
             transient = state.find("transient_attributes")

@@ -219,6 +219,7 @@ def to_graph_action(ws: WorkingSet, action: Action) -> GraphAction:
         resource=resource,
         attributes=action_attributes(ws, action),
         downed=tuple(DownedNode(n.id) for n in action.downed),
+        shutdown_lock=str(action.shutdown_lock) if action.shutdown_lock is not None else None,
         priority=action.priority,
     )
 

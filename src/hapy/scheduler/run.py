@@ -41,6 +41,7 @@ from hapy.scheduler.unpack.health import apply_node_health_colours, apply_node_h
 from hapy.scheduler.unpack.history import apply_failcounts, unpack_history
 from hapy.scheduler.unpack.nodes import apply_node_states, unpack_nodes
 from hapy.scheduler.unpack.resources import unpack_resources
+from hapy.scheduler.unpack.shutdown_lock import apply_lock_scores, apply_shutdown_locks
 from hapy.scheduler.working_set import WorkingSet
 
 
@@ -70,6 +71,7 @@ def unpack(cib: m.Cib, now: datetime) -> WorkingSet:
     # like Pacemaker, keep the resources by priority (status displays and the
     # transition summary list them that way)
     ws.resources.sort(key=lambda r: -r.priority)
+    apply_shutdown_locks(ws)
     return ws
 
 
@@ -82,6 +84,7 @@ def schedule(cib: m.Cib, now: datetime, *, with_scores: bool = True) -> Transiti
     apply_tickets(ws, data)
     apply_failcounts(ws)
     apply_stickiness(ws)
+    apply_lock_scores(ws)
     prepare_groups(ws)
     for rsc in assignment_order(ws):
         assign_any(ws, rsc)

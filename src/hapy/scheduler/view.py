@@ -37,6 +37,7 @@ def primitive_view(rsc: Resource) -> v.PrimitiveView:
         role=_ROLE[rsc.role],
         nodes=tuple(n.uname for n in rsc.running_on),
         failed=rsc.failed,
+        locked_to=rsc.lock_node.uname if rsc.lock_node and not rsc.running_on else None,
         failure_ignored=rsc.failure_ignored,
         probe_failures=tuple(rsc.probe_failures),
         orphan=rsc.orphan,

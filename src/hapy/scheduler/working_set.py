@@ -161,7 +161,8 @@ class Resource:
     discovery: dict[str, str] = field(default_factory=dict)  # node id -> always/never/exclusive
     exclusive_discover: bool = False
     assigned_node: Node | None = None
-    lock_node: Node | None = None
+    lock_node: Node | None = None  # shutdown lock
+    lock_time: int | None = None
     # clone instance data
     clone_name: str | None = None  # "rsc:0"
     history_name: str | None = None  # anonymous instance: the name its history is under

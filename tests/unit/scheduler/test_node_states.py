@@ -221,3 +221,27 @@ def test_resources_on_a_node_in_maintenance_are_left_alone() -> None:
                 transient=maint)
     assert not down.working_set.nodes_by_name["n1"].unclean
     assert _fence_keys(down) == set()
+
+
+def test_shutdown_lock_keeps_a_resource_on_the_node_that_left() -> None:
+    options = FENCING_ON + '<nvpair id="o3" name="shutdown-lock" value="true"/>'
+    leaving = ('<transient_attributes id="n1"><instance_attributes id="t1">'
+               '<nvpair id="t1s" name="shutdown" value="1700000000"/>'
+               "</instance_attributes></transient_attributes>")
+    states = _states('in_ccm="true" crmd="online" join="member" expected="member"',
+                     _history("r"), transient=leaving)
+    t = run(_cib(STONITH + dummy("r"), status=states, options=options))
+    rsc = t.working_set.resources_by_id["r"]
+    assert rsc.lock_node is not None and rsc.assigned_node is None
+    stop = next(a for a in t.actions if a.key == "r_stop_0")
+    assert stop.required and stop.shutdown_lock == 1700000000
+    # once down, the history records the lock; with a limit it expires
+    stopped = _history("r", "stop").replace('type="Dummy">', 'type="Dummy" '
+                                            'shutdown-lock="1700000000">', 1)
+    down = _states('in_ccm="false" crmd="offline" join="down" expected="down"', stopped)
+    locked = run(_cib(STONITH + dummy("r"), status=down, options=options))
+    assert locked.working_set.resources_by_id["r"].assigned_node is None
+    limit = options + '<nvpair id="o4" name="shutdown-lock-limit" value="5m"/>'
+    expired = run(_cib(STONITH + dummy("r"), status=down, options=limit))
+    node = expired.working_set.resources_by_id["r"].assigned_node
+    assert node is not None and node.uname == "n2"

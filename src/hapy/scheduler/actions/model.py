@@ -58,6 +58,7 @@ class Action:
     downed: list[Node] = field(default_factory=list)
     internal_key: str | None = None
     fence_action: str | None = None
+    shutdown_lock: int | None = None  # a stop done under a shutdown lock
     # bookkeeping for the graph
     inputs: list[Ordering] = field(default_factory=list)
     outputs: list[Ordering] = field(default_factory=list)

@@ -36,6 +36,8 @@ def create_primitive_actions(ws: WorkingSet, table: ActionTable, rsc: Resource) 
     for node in current:
         stop = table.get(rsc, STOP, node)
         stops[node.id] = stop
+        if node is rsc.lock_node:
+            stop.shutdown_lock = rsc.lock_time
         if node.unclean:
             if can_fence(ws, node):
                 # fencing the node stops everything on it

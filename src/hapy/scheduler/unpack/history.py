@@ -250,7 +250,10 @@ class HistoryUnpacker:
             rsc.block = True
 
     def unpack_node(self, node: Node, state: m.NodeState) -> None:
-        if node.kind == "member" and not node.online and not self.ws.options.stonith_enabled:
+        if (
+            node.kind == "member" and not node.online and not self.ws.options.stonith_enabled
+            and not self.ws.options.flag("shutdown-lock")
+        ):
             # without fencing, a node that is down runs nothing, whatever its
             # old history says
             for lrm in state.lrm_resources:
