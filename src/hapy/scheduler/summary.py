@@ -112,7 +112,12 @@ def primitive_line(ws: WorkingSet, rsc: Resource) -> tuple[str, str, str, str] |
         blocked = [a for a in _acts(rsc, STOP)
                    if a.node is current and a.required and not a.runnable]
         if blocked:
-            why = "due to no quorum (blocked)" if blocked[0].reason == "no quorum" else "blocked"
+            if blocked[0].reason == "no quorum":
+                why = "due to no quorum (blocked)"
+            elif nxt is None:
+                why = "due to node availability (blocked)"
+            else:
+                why = "blocked"
             return _fmt("Stop", rsc, where(current, rsc.role), why)
     if nxt is None or (stops and not start_done):
         if not stop_here:

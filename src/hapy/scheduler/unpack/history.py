@@ -339,9 +339,11 @@ class HistoryUnpacker:
                 # the agent is missing here: the resource cannot run on this node
                 self._ban(rsc, node)
                 rsc.stop_reason[node.id] = "not installed"
-                if op.op_status == EXEC_NOT_INSTALLED and not probe:
-                    failed = True
-                continue
+                if probe or task != "stop":
+                    if not probe:
+                        failed = True
+                    continue
+                # a stop that could not run: handled like any failed stop
             ok = self._is_success(task, probe, rc, exp, op.op_status)
             if ok:
                 role = self._role_after_success(task, rc, role, probe)
