@@ -245,3 +245,11 @@ def test_shutdown_lock_keeps_a_resource_on_the_node_that_left() -> None:
     expired = run(_cib(STONITH + dummy("r"), status=down, options=limit))
     node = expired.working_set.resources_by_id["r"].assigned_node
     assert node is not None and node.uname == "n2"
+
+
+def test_a_stop_whose_agent_is_missing_fails_like_any_stop() -> None:
+    history = _history("r", "stop", rc=5).replace('op-status="0"', 'op-status="7"')
+    t = _run('in_ccm="true" crmd="online" join="member" expected="member"', history)
+    node = t.working_set.nodes_by_name["n1"]
+    assert node.unclean and node.fence_reason == "r failed there"
+    assert _fence_keys(t) == {"stonith-n1-reboot"}
