@@ -36,7 +36,8 @@ def test_starts_wait_for_fencing_unless_nothing_is_required() -> None:
 
 
 def test_dc_is_fenced_last_and_summary_lists_latest_fencing_first() -> None:
-    transition = run(_cib("", ("n1", "n2", "n3", "n4"), ("n4",), "n2"))
+    # fencing needs a device
+    transition = run(_cib(_device("dev"), ("n1", "n2", "n3", "n4"), ("n4",), "n2"))
     graph = transition.graph
     assert input_keys(graph, synapse(graph, "stonith-n2-reboot")) == {"stonith-n3-reboot@n3"}
     assert input_keys(graph, synapse(graph, "stonith-n3-reboot")) == {"stonith-n1-reboot@n1"}
@@ -45,7 +46,7 @@ def test_dc_is_fenced_last_and_summary_lists_latest_fencing_first() -> None:
 
 
 def test_concurrent_fencing_orders_only_the_dc_last() -> None:
-    text = _cib("", ("n1", "n2", "n3", "n4"), ("n4",), "n2").replace(
+    text = _cib(_device("dev"), ("n1", "n2", "n3", "n4"), ("n4",), "n2").replace(
         _STONITH, _STONITH + '<nvpair id="cf" name="concurrent-fencing" value="true"/>')
     graph = run(text).graph
     assert input_keys(graph, synapse(graph, "stonith-n2-reboot")) == {
