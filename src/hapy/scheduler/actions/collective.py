@@ -17,6 +17,7 @@ from hapy.scheduler.actions.model import (
     OrderFlag,
 )
 from hapy.scheduler.actions.table import ActionTable
+from hapy.scheduler.options import is_true
 from hapy.scheduler.working_set import Resource, WorkingSet
 
 F = OrderFlag
@@ -27,8 +28,7 @@ def _member_actions(table: ActionTable, rsc: Resource, task: str) -> list[Action
     collective's pseudo-action."""
     if rsc.variant == "primitive":
         return table.rsc_actions(rsc, task)
-    found = table.find(f"{rsc.name}_{task}_0", None)
-    return [found] if found is not None else []
+    return [table.pseudo(rsc, task)]
 
 
 def _member_done(table: ActionTable, rsc: Resource, task: str) -> list[Action]:
@@ -48,8 +48,11 @@ def create_collective_actions(ws: WorkingSet, table: ActionTable, rsc: Resource)
     # restarted as a whole: its start follows
     restart = F.RESTART if rsc.variant == "group" else F.NONE
     table.order(stopped, start, F.OPTIONAL | restart)
-    table.order(start, running, F.OPTIONAL)
-    table.order(stop, stopped, F.OPTIONAL)
+    # a clone's start pseudo-action always completes with its running one; a
+    # group's running waits for a member to start
+    table.order(start, running, F.RUNNABLE_LEFT | (
+        F.IMPLIES_THEN if rsc.variant == "clone" else F.OPTIONAL))
+    table.order(stop, stopped, F.IMPLIES_THEN)
     promotable = rsc.promotable or any(c.promotable for c in rsc.children)
     if promotable:
         promote = table.pseudo(rsc, PROMOTE)
@@ -63,25 +66,39 @@ def create_collective_actions(ws: WorkingSet, table: ActionTable, rsc: Resource)
         table.order(stopped, promote, F.OPTIONAL)
         table.order(demoted, promote, F.OPTIONAL)
         table.order(demoted, start, F.OPTIONAL)
+    started = F.IMPLIES_THEN
+    # a member's required action makes the group's required; a clone's only
+    # when the instance's action can run
+    implies_first = F.IMPLIES_FIRST
+    if rsc.variant == "clone":
+        implies_first = F.IMPLIES_FIRST_PRINTED
+        # a clone is running once any of its instances can be
+        running.required_runnable = 1
+        started |= F.ONE_OR_MORE
     for child in rsc.children:
         for a in _member_actions(table, child, START):
-            table.order(start, a, F.IMPLIES_FIRST | F.RUNNABLE_LEFT)
+            table.order(start, a, implies_first | F.RUNNABLE_LEFT)
         for a in _member_done(table, child, START):
-            table.order(a, running, F.IMPLIES_THEN)
+            table.order(a, running, started)
         for a in _member_actions(table, child, STOP):
-            table.order(stop, a, F.IMPLIES_FIRST)
+            table.order(stop, a, implies_first)
         for a in _member_done(table, child, STOP):
             table.order(a, stopped, F.IMPLIES_THEN)
         if promotable:
             for a in _member_actions(table, child, PROMOTE):
-                table.order(table.pseudo(rsc, PROMOTE), a, F.IMPLIES_FIRST | F.RUNNABLE_LEFT)
+                table.order(table.pseudo(rsc, PROMOTE), a, implies_first | F.RUNNABLE_LEFT)
             for a in _member_done(table, child, PROMOTE):
                 table.order(a, table.pseudo(rsc, PROMOTED), F.IMPLIES_THEN)
             for a in _member_actions(table, child, DEMOTE):
-                table.order(table.pseudo(rsc, DEMOTE), a, F.IMPLIES_FIRST)
+                table.order(table.pseudo(rsc, DEMOTE), a, implies_first)
             for a in _member_done(table, child, DEMOTE):
                 table.order(a, table.pseudo(rsc, DEMOTED), F.IMPLIES_THEN)
-    if rsc.variant == "group":
+    if rsc.variant == "group" and not any(
+        a.runnable for child in rsc.children for a in _member_actions(table, child, START)
+    ):
+        # no member can start anywhere: neither can the group
+        start.runnable = False
+    if rsc.variant == "group" and is_true(rsc.meta.get("ordered", "true")):
         members = rsc.children
         for prev, cur in zip(members, members[1:], strict=False):
             for a in _member_actions(table, prev, START):

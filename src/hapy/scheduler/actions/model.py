@@ -53,7 +53,11 @@ class Action:
     reason: str = ""
     print_always: bool = False
     migrate_runnable: bool = False
-    requires_any: bool = False  # runnable when any (not all) of its "runnable_left" inputs is
+    # unrunnable in a way that keeps its resource from staying active (not
+    # only from starting: an asymmetrical ordering blocks just the start)
+    unrunnable_stops: bool = False
+    # > 0: runnable while at least this many of its one-or-more inputs are
+    required_runnable: int = 0
     priority: int = 0
     downed: list[Node] = field(default_factory=list)
     internal_key: str | None = None
@@ -62,6 +66,9 @@ class Action:
     # bookkeeping for the graph
     inputs: list[Ordering] = field(default_factory=list)
     outputs: list[Ordering] = field(default_factory=list)
+    # orderings that carry implications only, never shown in the graph
+    implied_inputs: list[Ordering] = field(default_factory=list)
+    implied_outputs: list[Ordering] = field(default_factory=list)
     probe: bool = False
     cancel_target_interval: int | None = None
     deleted: bool = False

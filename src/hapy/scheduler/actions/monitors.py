@@ -4,7 +4,7 @@ recurring monitors."""
 from __future__ import annotations
 
 from hapy.cib import model as m
-from hapy.scheduler.actions.model import MONITOR, RELOAD, START, STOP, OrderFlag, op_key
+from hapy.scheduler.actions.model import MONITOR, RELOAD, START, STOP, STOPPED, OrderFlag, op_key
 from hapy.scheduler.actions.table import ActionTable
 from hapy.scheduler.working_set import Node, Resource, Role, WorkingSet
 
@@ -46,11 +46,14 @@ def create_probes(ws: WorkingSet, table: ActionTable, rsc: Resource) -> None:
         if not rsc.managed:
             probe.runnable = node.online
         # a clone instance may be started anywhere: its probes must all be
-        # done before the clone starts any instance
-        clone_start = table.find(f"{clone.name}_{START}_0", None) if clone else None
-        starts = [clone_start] if clone_start is not None else table.rsc_actions(rsc, START)
-        for s in starts:
-            table.order(probe, s, OrderFlag.OPTIONAL)
+        # done before the clone starts (or has stopped) any instance
+        if clone is not None:
+            befores = [table.find(op_key(clone.name, task), None) for task in (START, STOPPED)]
+        else:
+            befores = list(table.rsc_actions(rsc, START))
+        for s in befores:
+            if s is not None:
+                table.order(probe, s, OrderFlag.OPTIONAL)
         for s in table.rsc_actions(rsc, STOP):
             if s.node is node:
                 table.order(probe, s, OrderFlag.OPTIONAL)

@@ -1,88 +1,140 @@
-"""Propagating required/runnable across orderings until nothing changes."""
+"""Propagating required/runnable across orderings until nothing changes.
+
+Both properties only ever move one way (optional -> required, runnable ->
+unrunnable), so a worklist reaches the fixed point: an action is looked at
+again only when one of its own flags changed, and then only the orderings
+that touch it are re-evaluated.
+"""
 
 from __future__ import annotations
 
-from hapy.scheduler.actions.model import START, STOP, STOPPED, Action, OrderFlag
-from hapy.scheduler.working_set import Resource, WorkingSet
+from collections import deque
+
+from hapy.scheduler.actions.model import START, STOP, Action, OrderFlag
+from hapy.scheduler.working_set import WorkingSet
 
 F = OrderFlag
-
-
-def _require(action: Action, reason_from: Action | None) -> bool:
-    if action.optional:
-        action.optional = False
-        if reason_from is not None and not action.reason:
-            action.reason = f"required {reason_from.rsc.name if reason_from.rsc else ''} " \
-                f"{reason_from.task}".replace("  ", " ")
-            action.reason_source = reason_from
-        return True
-    return False
-
-
-def propagate(ws: WorkingSet) -> None:
-    changed = True
-    rounds = 0
-    while changed and rounds < 1000:
-        changed = False
-        rounds += 1
-        for then in ws.actions:
-            if then.requires_any:
-                ins = [o for o in then.inputs if o.flags & F.ONE_OR_MORE]
-                if ins and not any(o.first.runnable for o in ins) and then.runnable:
-                    then.runnable = False
-                    changed = True
-        for order in ws.orderings:
-            first, then, flags = order.first, order.then, order.flags
-            if flags & F.RUNNABLE_LEFT and not flags & F.ONE_OR_MORE and not first.runnable \
-                    and then.runnable:
-                then.runnable = False
-                if then.unrunnable_source is None:
-                    then.unrunnable_source = first
-                changed = True
-            if flags & F.IMPLIES_THEN and first.required and then.optional and (
-                first.runnable or first.pseudo
-            ):
-                changed |= _require(then, first)
-            # a collective's pseudo-action is needed only for members' actions
-            # that can run
-            if flags & F.IMPLIES_FIRST and then.required and first.optional and (
-                then.runnable or not first.pseudo
-            ):
-                changed |= _require(first, then)
-            if flags & F.RESTART and then.required and first.optional and then.task == START \
-                    and first.task == STOP and then.node is first.node:
-                changed |= _require(first, then)
-            if flags & F.RESTART and first.task == STOPPED and first.required and then.optional \
-                    and then.rsc is not None and _stays_active(then.rsc):
-                changed |= _require(then, first)
-            if flags & F.RESTART and first.task == STOP and then.task == START and first.required \
-                    and not first.runnable and then.runnable:
-                # no start anywhere while a stop that must happen cannot
-                then.runnable = False
-                if then.unrunnable_source is None:
-                    then.unrunnable_source = first
-                changed = True
-        # a resource that can no longer be started where it runs must stop there
-        for action in ws.actions:
-            if action.task != START or action.runnable or action.rsc is None:
-                continue
-            rsc = action.rsc
-            if not rsc.managed or not action.required:
-                continue
-            for stop in rsc.actions:
-                if stop.task == STOP and stop.optional and stop.runnable:
-                    stop.optional = False
-                    src = action.unrunnable_source
-                    if src is not None and not stop.reason:
-                        stop.reason = f"unrunnable {_name(src)}"
-                    changed = True
-
-
-def _stays_active(rsc: Resource) -> bool:
-    return any(p.assigned_node is not None for p in rsc.primitives())
 
 
 def _name(action: Action) -> str:
     if action.rsc is not None:
         return f"{action.rsc.name} {action.task}"
     return action.key
+
+
+class _Propagation:
+    def __init__(self, actions: list[Action]) -> None:
+        self.queue: deque[Action] = deque()
+        self.queued: set[int] = set()
+        # runnable one-or-more inputs of the actions that need only some
+        self.runnable_inputs: dict[int, int] = {
+            a.id: sum(1 for o in a.inputs if o.flags & F.ONE_OR_MORE and o.first.runnable)
+            for a in actions if a.required_runnable > 0
+        }
+        for action in actions:
+            if not action.runnable and action.unrunnable_source is None:
+                # unrunnable in itself (not through an ordering)
+                action.unrunnable_stops = True
+            self.push(action)
+
+    def push(self, action: Action) -> None:
+        if action.id not in self.queued:
+            self.queued.add(action.id)
+            self.queue.append(action)
+
+    # -- the two changes ------------------------------------------------------
+
+    def require(self, action: Action, reason_from: Action | None) -> None:
+        if not action.optional:
+            return
+        action.optional = False
+        if reason_from is not None and not action.reason:
+            action.reason = f"required {reason_from.rsc.name if reason_from.rsc else ''} " \
+                f"{reason_from.task}".replace("  ", " ")
+            action.reason_source = reason_from
+        self.push(action)
+
+    def block(self, action: Action, source: Action | None, stops: bool) -> None:
+        if not action.runnable:
+            if stops and not action.unrunnable_stops:
+                action.unrunnable_stops = True
+                self.push(action)
+            return
+        action.runnable = False
+        action.unrunnable_stops = stops
+        if action.unrunnable_source is None and source is not None:
+            action.unrunnable_source = _root_cause(source)
+        self.push(action)
+        for o in action.outputs:
+            if o.flags & F.ONE_OR_MORE and o.then.id in self.runnable_inputs:
+                self.runnable_inputs[o.then.id] -= 1
+                self.enough_inputs(o.then)
+
+    # -- rules ------------------------------------------------------------------
+
+    def ordering(self, first: Action, then: Action, flags: OrderFlag) -> None:
+        if flags & F.RUNNABLE_LEFT and not flags & F.ONE_OR_MORE and not first.runnable:
+            self.block(then, first, first.unrunnable_stops and not flags & F.ASYMMETRICAL)
+        if flags & F.IMPLIES_THEN and first.required and then.optional and (
+            first.runnable or first.pseudo
+        ):
+            self.require(then, first)
+        if flags & F.IMPLIES_FIRST and then.required and first.optional:
+            self.require(first, then)
+        if flags & F.IMPLIES_FIRST_PRINTED and then.required and then.runnable \
+                and first.optional:
+            self.require(first, then)
+        if flags & F.RESTART and first.optional and then.task == START \
+                and first.task == STOP and then.node is first.node and then.required:
+            self.require(first, then)
+
+    def enough_inputs(self, then: Action) -> None:
+        """An action needing only some of its inputs runnable (one-or-more)."""
+        count = self.runnable_inputs.get(then.id)
+        if count is not None and then.runnable and count < then.required_runnable:
+            self.block(then, None, True)
+
+    def stop_if_cannot_start(self, start: Action) -> None:
+        """A managed resource whose start became unrunnable must stop where it
+        is active (it cannot be (re)started there)."""
+        rsc = start.rsc
+        if rsc is None or rsc.variant != "primitive" or start.task != START \
+                or start.runnable or not rsc.managed or not start.unrunnable_stops:
+            return
+        if not start.required and start.node not in rsc.running_on:
+            return
+        for stop in rsc.actions:
+            if stop.task == STOP and stop.optional and stop.runnable:
+                src = start.unrunnable_source
+                if src is not None and not stop.reason:
+                    stop.reason = f"unrunnable {_name(src)}"
+                stop.optional = False
+                self.push(stop)
+
+    def visit(self, action: Action) -> None:
+        self.enough_inputs(action)
+        self.stop_if_cannot_start(action)
+        for outputs in (action.outputs, action.implied_outputs):
+            for o in outputs:
+                self.ordering(o.first, o.then, o.flags)
+        for inputs in (action.inputs, action.implied_inputs):
+            for o in inputs:
+                self.ordering(o.first, o.then, o.flags)
+
+
+def _root_cause(source: Action) -> Action:
+    """The action reported as the reason something became unrunnable: through
+    the pseudo-actions of groups and clones, the one that started it."""
+    seen = 0
+    while source.pseudo and source.unrunnable_source is not None and seen < 100:
+        source = source.unrunnable_source
+        seen += 1
+    return source
+
+
+def propagate(ws: WorkingSet) -> None:
+    work = _Propagation(ws.actions)
+    while work.queue:
+        action = work.queue.popleft()
+        work.queued.discard(action.id)
+        work.visit(action)

@@ -12,6 +12,7 @@ class ActionTable:
         self.by_key: dict[tuple[str, str], Action] = {}
         self.by_rsc_task: dict[tuple[int, str, int], list[Action]] = {}
         self._order_seen: dict[tuple[int, int], Ordering] = {}
+        self._implied_seen: dict[tuple[int, int], Ordering] = {}
 
     def find(self, key: str, node: Node | None) -> Action | None:
         return self.by_key.get((key, node.id if node else ""))
@@ -75,4 +76,19 @@ class ActionTable:
         first.outputs.append(ordering)
         then.inputs.append(ordering)
         self._order_seen[(first.id, then.id)] = ordering
+        return ordering
+
+    def imply(self, first: Action, then: Action, flags: OrderFlag) -> Ordering | None:
+        """An ordering that only carries ``flags``' implications between the
+        two actions: it is not part of the transition graph."""
+        if first is then:
+            return None
+        seen = self._implied_seen.get((first.id, then.id))
+        if seen is not None:
+            seen.flags |= flags
+            return seen
+        ordering = Ordering(first, then, flags)
+        first.implied_outputs.append(ordering)
+        then.implied_inputs.append(ordering)
+        self._implied_seen[(first.id, then.id)] = ordering
         return ordering

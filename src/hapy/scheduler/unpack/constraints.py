@@ -11,6 +11,7 @@ from hapy.cib import model as m
 from hapy.cib.rules import RuleContext, evaluate_rule, rule_score
 from hapy.cib.scores import add_scores, parse_score
 from hapy.scheduler.options import is_true
+from hapy.scheduler.unpack.resources import meta_int
 from hapy.scheduler.working_set import (
     Colocation,
     Resource,
@@ -33,8 +34,13 @@ class OrderSpec:
     symmetrical: bool
     first_instance: str | None = None
     then_instance: str | None = None
-    # when several firsts feed one "then" with require-all=false
+    # when several firsts feed one "then" with require-all=false (or a clone
+    # with clone-min): the pseudo-action they all feed
     one_or_more_group: str | None = None
+    # how many of them must be runnable for "then" to be
+    min_runnable: int = 1
+    # the firsts are the instances of the first clone, not the clone
+    first_instances: bool = False
 
 
 @dataclass(eq=False)
@@ -319,9 +325,13 @@ def unpack_orderings(ws: WorkingSet, data: ConstraintData) -> None:
             then_action = cons.then_action or first_action
             spec = OrderSpec(cons.id, first, first_action, then, then_action, kind, symmetrical,
                              cons.first_instance, cons.then_instance)
-            if cons.require_all is not None and not is_true(cons.require_all) \
-                    and first.variant == "clone":
-                spec.one_or_more_group = f"clone-one-or-more:{cons.id}"
+            if first.variant == "clone":
+                clone_min = meta_int(first.meta.get("clone-min"), 0)
+                some = cons.require_all is not None and not is_true(cons.require_all)
+                if some or clone_min > 0:
+                    spec.one_or_more_group = f"clone-one-or-more:{cons.id}"
+                    spec.min_runnable = max(1, clone_min)
+                    spec.first_instances = True
             data.orders.append(spec)
             continue
         _unpack_order_sets(ws, cons, kind, symmetrical, data)

@@ -1,0 +1,163 @@
+"""Ordering constraints and how they make actions required or unrunnable."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from hapy.cib.parse import cib_from_tree
+from hapy.cib.xmlio import parse_xml_text
+from hapy.reports import ReportList
+from hapy.scheduler.actions.model import Action
+from hapy.scheduler.graph import in_graph
+from hapy.scheduler.run import Transition, schedule
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def _lrm(rsc_id: str, op: str = "start", rc: int = 0) -> str:
+    return (
+        f'<lrm_resource id="{rsc_id}" class="ocf" provider="heartbeat" type="Dummy">'
+        f'<lrm_rsc_op id="{rsc_id}_last_0" operation_key="{rsc_id}_{op}_0" operation="{op}"'
+        ' crm-debug-origin="x" crm_feature_set="3.0.1" transition-key="1:1:0:abc"'
+        ' transition-magic="0:0;1:1:0:abc" call-id="1" rc-code="{rc}" op-status="0"'
+        ' interval="0" op-digest="x"/></lrm_resource>'.replace("{rc}", str(rc))
+    )
+
+
+def cib(resources: str, constraints: str = "", running: dict[str, list[str]] | None = None,
+        nodes: tuple[str, ...] = ("node1", "node2")) -> str:
+    """A CIB with the given nodes online and resources active where listed."""
+    running = running or {}
+    states = []
+    for n in nodes:
+        lrms = "".join(_lrm(r) for r in running.get(n, []))
+        states.append(
+            f'<node_state id="{n}" uname="{n}" in_ccm="true" crmd="online" join="member"'
+            f' expected="member"><lrm id="{n}"><lrm_resources>{lrms}</lrm_resources></lrm>'
+            "</node_state>"
+        )
+    node_xml = "".join(f'<node id="{n}" uname="{n}"/>' for n in nodes)
+    return (
+        '<cib validate-with="pacemaker-3.7" epoch="1" num_updates="0" admin_epoch="0"'
+        ' have-quorum="1"><configuration><crm_config><cluster_property_set id="o">'
+        '<nvpair id="o1" name="stonith-enabled" value="false"/>'
+        '<nvpair id="o2" name="enable-startup-probes" value="false"/>'
+        f"</cluster_property_set></crm_config><nodes>{node_xml}</nodes>"
+        f"<resources>{resources}</resources><constraints>{constraints}</constraints>"
+        f'</configuration><status>{"".join(states)}</status></cib>'
+    )
+
+
+def dummy(rsc_id: str, meta: str = "") -> str:
+    meta_xml = f'<meta_attributes id="{rsc_id}-m">{meta}</meta_attributes>' if meta else ""
+    return f'<primitive id="{rsc_id}" class="ocf" provider="heartbeat" type="Dummy">' \
+        f"{meta_xml}</primitive>"
+
+
+def run(text: str) -> Transition:
+    return schedule(cib_from_tree(parse_xml_text(text), ReportList()), NOW, with_scores=False)
+
+
+def action(t: Transition, key: str, node: str | None = None) -> Action:
+    for a in t.actions:
+        if a.key == key and (node is None or (a.node is not None and a.node.uname == node)):
+            return a
+    raise AssertionError(f"no action {key} on {node}")
+
+
+def planned(t: Transition) -> set[str]:
+    return {a.describe() for a in t.actions if in_graph(a)}
+
+
+def test_active_dependent_stops_when_its_mandatory_first_cannot_start() -> None:
+    resources = dummy("A", '<nvpair id="A-r" name="target-role" value="Stopped"/>') + dummy("B")
+    order = '<rsc_order id="o" first="A" then="B" kind="Mandatory"/>'
+    t = run(cib(resources, order, running={"node1": ["B"]}))
+    stop = action(t, "B_stop_0", "node1")
+    assert in_graph(stop)
+    assert stop.reason == "unrunnable A start"
+    assert "B_start_0 on node1" not in planned(t)
+
+
+def test_optional_order_does_not_stop_the_dependent() -> None:
+    resources = dummy("A", '<nvpair id="A-r" name="target-role" value="Stopped"/>') + dummy("B")
+    order = '<rsc_order id="o" first="A" then="B" kind="Optional"/>'
+    t = run(cib(resources, order, running={"node1": ["B"]}))
+    assert not in_graph(action(t, "B_stop_0", "node1"))
+
+
+def test_clone_that_cannot_run_anywhere_blocks_its_dependents() -> None:
+    clone = '<clone id="C"><meta_attributes id="C-m">' \
+        '<nvpair id="C-r" name="target-role" value="Stopped"/></meta_attributes>' \
+        f'{dummy("P")}</clone>'
+    order = '<rsc_order id="o" first="C" then="B"/>'
+    t = run(cib(clone + dummy("B"), order, running={"node1": ["B"]}))
+    assert not action(t, "C_running_0").runnable
+    stop = action(t, "B_stop_0", "node1")
+    assert in_graph(stop)
+    assert stop.reason == "unrunnable C running"
+    # nothing of the clone is to start, so its start pseudo-action is not planned
+    assert not in_graph(action(t, "C_start_0"))
+
+
+def test_unordered_group_members_stop_independently() -> None:
+    group = '<group id="G"><meta_attributes id="G-m">' \
+        '<nvpair id="G-o" name="ordered" value="false"/>' \
+        '<nvpair id="G-r" name="target-role" value="Stopped"/></meta_attributes>' \
+        f'{dummy("M1")}{dummy("M2")}</group>'
+    t = run(cib(group, running={"node1": ["M1", "M2"]}))
+    stop1 = action(t, "M1_stop_0", "node1")
+    assert in_graph(stop1)
+    assert all(o.first.key != "M2_stop_0" for o in stop1.inputs)
+
+
+def test_asymmetrical_order_only_blocks_the_start() -> None:
+    resources = dummy("A", '<nvpair id="A-r" name="target-role" value="Stopped"/>') + dummy("B")
+    order = '<rsc_order id="o" first="A" then="B" symmetrical="false"/>'
+    t = run(cib(resources, order, running={"node1": ["B"]}))
+    assert not in_graph(action(t, "B_stop_0", "node1"))
+
+
+def _clone(cid: str, prim: str, meta: str = "") -> str:
+    meta_xml = f'<meta_attributes id="{cid}-m">{meta}</meta_attributes>' if meta else ""
+    return f'<clone id="{cid}">{meta_xml}{dummy(prim)}</clone>'
+
+
+def test_non_interleaved_clone_restarts_after_the_clone_it_follows() -> None:
+    ban = '<rsc_location id="l" rsc="B" node="node3" score="-INFINITY"/>'
+    order = '<rsc_order id="o" first="A" then="B"/>'
+    t = run(cib(_clone("A", "a") + _clone("B", "b"), order + ban, nodes=("node1", "node2", "node3"),
+                running={"node1": ["a:0", "b:0"], "node2": ["a:1", "b:1"]}))
+    assert "a:2_start_0 on node3" in planned(t)
+    assert {"b:0_stop_0 on node1", "b:0_start_0 on node1"} <= planned(t)
+    # the restart is implied, not an extra graph edge
+    start = action(t, "b:0_start_0", "node1")
+    assert all(o.first.key != "A_running_0" for o in start.inputs)
+    assert start.reason == "required A running"
+
+
+def test_interleaved_instances_wait_for_their_own_node_only() -> None:
+    ban = '<rsc_location id="l" rsc="A" node="node2" score="-INFINITY"/>'
+    order = '<rsc_order id="o" first="A" then="B"/>'
+    interleave = '<nvpair id="B-i" name="interleave" value="true"/>'
+    t = run(cib(_clone("A", "a") + _clone("B", "b", interleave), order + ban))
+    starts = {a.node.uname: a for a in t.actions
+              if a.key.startswith("b:") and a.task == "start" and a.node is not None}
+    assert starts["node1"].runnable
+    assert {o.first.key for o in starts["node1"].inputs} >= {"a:0_start_0"}
+    # nothing of A can run on node2, so neither can B's instance there
+    assert not starts["node2"].runnable
+    assert not in_graph(starts["node2"])
+
+
+def test_clone_min_needs_that_many_instances_before_the_dependent() -> None:
+    clone_min = '<nvpair id="A-cm" name="clone-min" value="2"/>'
+    order = '<rsc_order id="o" first="A" then="B"/>'
+    ban = '<rsc_location id="l" rsc="A" node="node2" score="-INFINITY"/>'
+    t = run(cib(_clone("A", "a", clone_min) + dummy("B"), order + ban))
+    assert not action(t, "clone-one-or-more:o").runnable
+    assert not action(t, "B_start_0").runnable
+    t = run(cib(_clone("A", "a", clone_min) + dummy("B"), order))
+    pseudo = action(t, "clone-one-or-more:o")
+    assert pseudo.runnable and in_graph(pseudo)
+    assert in_graph(action(t, "B_start_0"))
