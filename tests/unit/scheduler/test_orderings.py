@@ -161,3 +161,28 @@ def test_clone_min_needs_that_many_instances_before_the_dependent() -> None:
     pseudo = action(t, "clone-one-or-more:o")
     assert pseudo.runnable and in_graph(pseudo)
     assert in_graph(action(t, "B_start_0"))
+
+
+def test_require_all_false_gates_without_restarting_the_dependent() -> None:
+    ban = '<rsc_location id="l" rsc="B" node="node3" score="-INFINITY"/>'
+    order = '<rsc_order id="o" first="A" then="B" require-all="false"/>'
+    t = run(cib(_clone("A", "a") + _clone("B", "b"), order + ban, nodes=("node1", "node2", "node3"),
+                running={"node1": ["a:0", "b:0"], "node2": ["a:1", "b:1"]}))
+    assert in_graph(action(t, "clone-one-or-more:o"))
+    assert not in_graph(action(t, "b:0_stop_0", "node1"))
+    assert not in_graph(action(t, "B_start_0"))
+
+
+def test_interleaved_instance_without_partner_strands_its_own_dependents() -> None:
+    interleave = '<nvpair id="{}-i" name="interleave" value="true"/>'
+    clones = (_clone("A", "a") + _clone("B", "b", interleave.format("B"))
+              + _clone("C", "c", interleave.format("C")))
+    ban = '<rsc_location id="l" rsc="A" node="node2" score="-INFINITY"/>'
+    orders = '<rsc_order id="o1" first="B" then="C"/><rsc_order id="o2" first="A" then="B"/>'
+    t = run(cib(clones, orders + ban))
+    for prefix in ("b:", "c:"):
+        on_node2 = [a for a in t.actions if a.key.startswith(prefix) and a.task == "start"
+                    and a.node is not None and a.node.uname == "node2"]
+        # not placed there at all, so not even shown as a blocked start
+        assert all(not a.runnable and a.optional for a in on_node2)
+        assert all(a.rsc is not None and a.rsc.assigned_node is None for a in on_node2)

@@ -14,7 +14,7 @@ clone on its own node, and cannot start where there is none.
 
 from __future__ import annotations
 
-from hapy.scheduler.actions.model import COMPLETES, START, STOP, Action, OrderFlag
+from hapy.scheduler.actions.model import COMPLETES, PROMOTE, START, STOP, Action, OrderFlag
 from hapy.scheduler.actions.table import ActionTable
 from hapy.scheduler.options import is_true
 from hapy.scheduler.unpack.constraints import ConstraintData, OrderSpec
@@ -134,7 +134,39 @@ def _order_into(table: ActionTable, firsts: list[Action], then: Resource, then_t
                 table.imply(a, b, F.IMPLIES_THEN)
 
 
+def _partnerless(first: Resource, then: Resource) -> list[Resource]:
+    """Instances of ``then`` placed where no instance of ``first`` is."""
+    nodes = {inst.assigned_node.id for inst in first.children if inst.assigned_node is not None}
+    return [inst for inst in then.children
+            if inst.assigned_node is not None and inst.assigned_node.id not in nodes]
+
+
+def _unassign_partnerless(data: ConstraintData) -> None:
+    """An instance of an interleaved clone that must start after another
+    clone cannot run where that clone has no instance: it is left unassigned,
+    which may in turn strand instances ordered after it."""
+    pairs = [
+        (spec.first, spec.then) for spec in data.orders
+        if spec.kind == "Mandatory" and spec.one_or_more_group is None
+        and spec.first_action == START and spec.then_action == START
+        and _interleaved(spec.first, spec.then, spec.then)
+    ]
+    changed = bool(pairs)
+    while changed:
+        changed = False
+        for first, then in pairs:
+            for inst in _partnerless(first, then):
+                for rsc in inst.walk():
+                    rsc.assigned_node = None
+                    for action in rsc.actions:
+                        if action.task in (START, PROMOTE):
+                            action.runnable = False
+                            action.optional = True
+                changed = True
+
+
 def apply_order_constraints(ws: WorkingSet, table: ActionTable, data: ConstraintData) -> None:
+    _unassign_partnerless(data)
     for spec in data.orders:
         flags = _flags(spec.kind, spec.then_action, spec.symmetrical)
         if spec.one_or_more_group is not None and spec.kind == "Mandatory":
@@ -166,4 +198,5 @@ def _one_or_more(table: ActionTable, spec: OrderSpec, flags: OrderFlag) -> None:
         firsts = _first_actions(table, spec.first, spec.first_action)
     for a in firsts:
         table.order(a, pseudo, F.ONE_OR_MORE | F.IMPLIES_THEN)
-    _order_into(table, [pseudo], spec.then, spec.then_action, flags)
+    # it only gates "then": starting more of the firsts restarts nothing
+    _order_into(table, [pseudo], spec.then, spec.then_action, flags & ~F.IMPLIES_THEN)
