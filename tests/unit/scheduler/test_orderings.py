@@ -186,3 +186,12 @@ def test_interleaved_instance_without_partner_strands_its_own_dependents() -> No
         # not placed there at all, so not even shown as a blocked start
         assert all(not a.runnable and a.optional for a in on_node2)
         assert all(a.rsc is not None and a.rsc.assigned_node is None for a in on_node2)
+
+
+def test_ordered_clone_starts_instances_one_after_another() -> None:
+    ordered = '<nvpair id="A-o" name="ordered" value="true"/>'
+    t = run(cib(_clone("A", "a", ordered), nodes=("node1", "node2", "node3")))
+    second = action(t, "a:1_start_0")
+    assert "a:0_start_0" in {o.first.key for o in second.inputs}
+    t = run(cib(_clone("A", "a"), nodes=("node1", "node2", "node3")))
+    assert "a:0_start_0" not in {o.first.key for o in action(t, "a:1_start_0").inputs}

@@ -98,6 +98,15 @@ def create_collective_actions(ws: WorkingSet, table: ActionTable, rsc: Resource)
     ):
         # no member can start anywhere: neither can the group
         start.runnable = False
+    if rsc.variant == "clone" and is_true(rsc.meta.get("ordered")):
+        # instances start one after the other, and stop in reverse
+        for prev, cur in zip(rsc.children, rsc.children[1:], strict=False):
+            for a in _member_done(table, prev, START):
+                for b in _member_actions(table, cur, START):
+                    table.order(a, b, F.OPTIONAL)
+            for b in _member_done(table, cur, STOP):
+                for a in _member_actions(table, prev, STOP):
+                    table.order(b, a, F.OPTIONAL)
     if rsc.variant == "group" and is_true(rsc.meta.get("ordered", "true")):
         members = rsc.children
         for prev, cur in zip(members, members[1:], strict=False):
