@@ -130,6 +130,9 @@ def simulate(request: SimulateRequest, out: TextIO | None = None) -> int:
     # scheduling only adds the plan to it, so one unpack serves both
     transition = schedule(cib, now, with_scores=request.show_scores)
     if not request.quiet:
+        if (tree.get("validate-with") or "").lower() == "none":
+            write("Schema validation of configuration is disabled (enabling is encouraged"
+                  " and prevents common misconfigurations)\n")
         if original_date:
             write(f"Using the original execution date of: {now:%Y-%m-%d %H:%M:%S}Z\n")
         status, preamble = before if before is not None else _status(transition.working_set)
