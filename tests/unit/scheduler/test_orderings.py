@@ -195,3 +195,14 @@ def test_ordered_clone_starts_instances_one_after_another() -> None:
     assert "a:0_start_0" in {o.first.key for o in second.inputs}
     t = run(cib(_clone("A", "a"), nodes=("node1", "node2", "node3")))
     assert "a:0_start_0" not in {o.first.key for o in action(t, "a:1_start_0").inputs}
+
+
+def test_dependent_of_one_or_more_does_not_stop_with_its_first() -> None:
+    clone_min = '<nvpair id="A-cm" name="clone-min" value="1"/>'
+    ban = '<rsc_location id="l" rsc="A" node="node2" score="-INFINITY"/>' \
+        '<rsc_location id="lb" rsc="B" node="node1" score="100"/>'
+    order = '<rsc_order id="o" first="A" then="B"/>'
+    t = run(cib(_clone("A", "a", clone_min) + dummy("B"), order + ban,
+                running={"node1": ["a:0", "B"], "node2": ["a:1"]}))
+    assert in_graph(action(t, "a:1_stop_0", "node2"))
+    assert not in_graph(action(t, "B_stop_0", "node1"))

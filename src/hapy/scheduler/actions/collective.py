@@ -48,10 +48,11 @@ def create_collective_actions(ws: WorkingSet, table: ActionTable, rsc: Resource)
     # restarted as a whole: its start follows
     restart = F.RESTART if rsc.variant == "group" else F.NONE
     table.order(stopped, start, F.OPTIONAL | restart)
-    # a clone's start pseudo-action always completes with its running one; a
-    # group's running waits for a member to start
-    table.order(start, running, F.RUNNABLE_LEFT | (
-        F.IMPLIES_THEN if rsc.variant == "clone" else F.OPTIONAL))
+    # a clone's start pseudo-action always completes with its running one
+    # (whose runnability depends on its instances alone); a group's running
+    # waits for a member to start
+    table.order(start, running, F.IMPLIES_THEN if rsc.variant == "clone"
+                else F.OPTIONAL | F.RUNNABLE_LEFT)
     table.order(stop, stopped, F.IMPLIES_THEN)
     promotable = rsc.promotable or any(c.promotable for c in rsc.children)
     if promotable:
@@ -67,11 +68,8 @@ def create_collective_actions(ws: WorkingSet, table: ActionTable, rsc: Resource)
         table.order(demoted, promote, F.OPTIONAL)
         table.order(demoted, start, F.OPTIONAL)
     started = F.IMPLIES_THEN
-    # a member's required action makes the group's required; a clone's only
-    # when the instance's action can run
     implies_first = F.IMPLIES_FIRST
     if rsc.variant == "clone":
-        implies_first = F.IMPLIES_FIRST_PRINTED
         # a clone is running once any of its instances can be
         running.required_runnable = 1
         started |= F.ONE_OR_MORE
@@ -93,10 +91,10 @@ def create_collective_actions(ws: WorkingSet, table: ActionTable, rsc: Resource)
                 table.order(table.pseudo(rsc, DEMOTE), a, implies_first)
             for a in _member_done(table, child, DEMOTE):
                 table.order(a, table.pseudo(rsc, DEMOTED), F.IMPLIES_THEN)
-    if rsc.variant == "group" and not any(
+    if not any(
         a.runnable for child in rsc.children for a in _member_actions(table, child, START)
     ):
-        # no member can start anywhere: neither can the group
+        # no member can start anywhere: neither can the group or clone
         start.runnable = False
     if rsc.variant == "clone" and is_true(rsc.meta.get("ordered")):
         # instances start one after the other, and stop in reverse

@@ -174,7 +174,7 @@ def apply_order_constraints(ws: WorkingSet, table: ActionTable, data: Constraint
         else:
             _order(table, spec.first, spec.first_action, spec.then, spec.then_action, flags,
                    spec.then)
-        if spec.symmetrical and spec.kind != "Serialize":
+        if spec.symmetrical and spec.kind != "Serialize" and spec.one_or_more_group is None:
             inv_first = _INVERSE.get(spec.then_action)
             inv_then = _INVERSE.get(spec.first_action)
             if inv_first is None or inv_then is None:
