@@ -12,6 +12,8 @@ from hapy.scheduler.graph import in_graph
 from hapy.scheduler.run import Transition, schedule
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
+#: the op-digest Pacemaker records for an operation of an agent without parameters
+EMPTY_PARAMS_DIGEST = "f2317cad3d54cec5d7d7aa7d0bf35cf8"
 
 
 def _lrm(rsc_id: str, op: str = "start", rc: int = 0) -> str:
@@ -19,8 +21,8 @@ def _lrm(rsc_id: str, op: str = "start", rc: int = 0) -> str:
         f'<lrm_resource id="{rsc_id}" class="ocf" provider="heartbeat" type="Dummy">'
         f'<lrm_rsc_op id="{rsc_id}_last_0" operation_key="{rsc_id}_{op}_0" operation="{op}"'
         ' crm-debug-origin="x" crm_feature_set="3.0.1" transition-key="1:1:0:abc"'
-        ' transition-magic="0:0;1:1:0:abc" call-id="1" rc-code="{rc}" op-status="0"'
-        ' interval="0" op-digest="x"/></lrm_resource>'.replace("{rc}", str(rc))
+        f' transition-magic="0:{rc};1:1:0:abc" call-id="1" rc-code="{rc}" op-status="0"'
+        f' interval="0" op-digest="{EMPTY_PARAMS_DIGEST}"/></lrm_resource>'
     )
 
 
@@ -39,9 +41,9 @@ def cib(resources: str, constraints: str = "", running: dict[str, list[str]] | N
     node_xml = "".join(f'<node id="{n}" uname="{n}"/>' for n in nodes)
     return (
         '<cib validate-with="pacemaker-3.7" epoch="1" num_updates="0" admin_epoch="0"'
-        ' have-quorum="1"><configuration><crm_config><cluster_property_set id="o">'
-        '<nvpair id="o1" name="stonith-enabled" value="false"/>'
-        '<nvpair id="o2" name="enable-startup-probes" value="false"/>'
+        ' have-quorum="1"><configuration><crm_config><cluster_property_set id="cps">'
+        '<nvpair id="cps1" name="stonith-enabled" value="false"/>'
+        '<nvpair id="cps2" name="enable-startup-probes" value="false"/>'
         f"</cluster_property_set></crm_config><nodes>{node_xml}</nodes>"
         f"<resources>{resources}</resources><constraints>{constraints}</constraints>"
         f'</configuration><status>{"".join(states)}</status></cib>'
