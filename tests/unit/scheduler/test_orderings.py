@@ -208,3 +208,14 @@ def test_dependent_of_one_or_more_does_not_stop_with_its_first() -> None:
                 running={"node1": ["a:0", "B"], "node2": ["a:1"]}))
     assert in_graph(action(t, "a:1_stop_0", "node2"))
     assert not in_graph(action(t, "B_stop_0", "node1"))
+
+
+def test_inactive_clone_has_nothing_to_stop_for_what_it_follows() -> None:
+    # A moves away from a banned node; B, ordered after A but active
+    # nowhere, plans no stop pseudo-actions
+    ban = '<rsc_location id="l" rsc="A" node="node1" score="-INFINITY"/>'
+    order = '<rsc_order id="o" first="A" then="B"/>'
+    t = run(cib(dummy("A") + _clone("B", "b"), order + ban, running={"node1": ["A"]}))
+    assert in_graph(action(t, "A_stop_0", "node1"))
+    assert not in_graph(action(t, "B_stopped_0"))
+    assert not in_graph(action(t, "B_stop_0"))

@@ -96,6 +96,9 @@ def create_collective_actions(ws: WorkingSet, table: ActionTable, rsc: Resource)
     ):
         # no member can start anywhere: neither can the group or clone
         start.runnable = False
+    if not any(table.rsc_actions(prim, STOP) for prim in rsc.primitives()):
+        # nothing of it is active: there is nothing to stop
+        stop.runnable = stopped.runnable = False
     if rsc.variant == "clone" and is_true(rsc.meta.get("ordered")):
         # instances start one after the other, and stop in reverse
         for prev, cur in zip(rsc.children, rsc.children[1:], strict=False):
