@@ -85,7 +85,8 @@ class _Propagation:
                 and first.optional:
             self.require(first, then)
         if flags & F.RESTART and first.optional and then.task == START \
-                and first.task == STOP and then.node is first.node and then.required:
+                and first.task == STOP and then.node is first.node and then.required \
+                and then.runnable:
             self.require(first, then)
 
     def enough_inputs(self, then: Action) -> None:
