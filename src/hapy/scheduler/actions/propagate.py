@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections import deque
 
-from hapy.scheduler.actions.model import START, STOP, Action, OrderFlag
-from hapy.scheduler.working_set import WorkingSet
+from hapy.scheduler.actions.model import START, STOP, STOPPED, Action, OrderFlag
+from hapy.scheduler.working_set import Resource, WorkingSet
 
 F = OrderFlag
 
@@ -79,7 +79,11 @@ class _Propagation:
             first.runnable or first.pseudo
         ):
             self.require(then, first)
-        if flags & F.IMPLIES_FIRST and then.required and first.optional:
+        # a collective's pseudo-action is needed only for members' actions
+        # that can run
+        if flags & F.IMPLIES_FIRST and then.required and first.optional and (
+            then.runnable or not first.pseudo
+        ):
             self.require(first, then)
         if flags & F.IMPLIES_FIRST_PRINTED and then.required and then.runnable \
                 and first.optional:
@@ -88,6 +92,10 @@ class _Propagation:
                 and first.task == STOP and then.node is first.node and then.required \
                 and then.runnable:
             self.require(first, then)
+        # a group that stops but stays active (some members keep running) starts
+        if flags & F.RESTART and first.task == STOPPED and first.required and then.optional \
+                and then.rsc is not None and _stays_active(then.rsc):
+            self.require(then, first)
 
     def enough_inputs(self, then: Action) -> None:
         """An action needing only some of its inputs runnable (one-or-more)."""
@@ -121,6 +129,10 @@ class _Propagation:
         for inputs in (action.inputs, action.implied_inputs):
             for o in inputs:
                 self.ordering(o.first, o.then, o.flags)
+
+
+def _stays_active(rsc: Resource) -> bool:
+    return any(p.assigned_node is not None for p in rsc.primitives())
 
 
 def _root_cause(source: Action) -> Action:
