@@ -92,6 +92,10 @@ class _Propagation:
                 and first.task == STOP and then.node is first.node and then.required \
                 and then.runnable:
             self.require(first, then)
+        # no start anywhere while a stop that must happen cannot
+        if flags & F.RESTART and first.task == STOP and then.task == START and first.required \
+                and not first.runnable and then.runnable:
+            self.block(then, first, False)
         # a group that stops but stays active (some members keep running) starts
         if flags & F.RESTART and first.task == STOPPED and first.required and then.optional \
                 and then.rsc is not None and _stays_active(then.rsc):
