@@ -195,6 +195,16 @@ def _kind(action: Action) -> ActionKind:
     return ActionKind.RSC_OP
 
 
+def _history_key(action: Action) -> str:
+    """An anonymous clone instance's actions are named after the history
+    entry it was found under (the instance's own key stays internal)."""
+    rsc = action.rsc
+    if rsc is None or rsc.unique or rsc.history_name is None or rsc.history_name == rsc.name:
+        return action.key
+    suffix = action.key[len(rsc.name):] if action.key.startswith(rsc.name + "_") else None
+    return action.key if suffix is None else rsc.history_name + suffix
+
+
 def to_graph_action(ws: WorkingSet, action: Action) -> GraphAction:
     kind = _kind(action)
     resource = None
@@ -204,6 +214,8 @@ def to_graph_action(ws: WorkingSet, action: Action) -> GraphAction:
         long_id = None
         if rsc.clone_name is not None and not rsc.unique:
             long_id = rsc.clone_name
+            if rsc.history_name is not None and rsc.history_name != rsc.id:
+                long_id = rsc.history_name
         resource = ResourceRef(
             id=rsc.clone_name if rsc.unique and rsc.clone_name else rsc.id,
             rclass=prim.rclass, type=prim.type, provider=prim.provider, long_id=long_id,
@@ -213,7 +225,9 @@ def to_graph_action(ws: WorkingSet, action: Action) -> GraphAction:
         id=action.id,
         kind=kind,
         operation=action.task,
-        operation_key=action.key,
+        operation_key=_history_key(action) if kind is ActionKind.RSC_OP else action.key,
+        internal_operation_key=(action.key if kind is ActionKind.RSC_OP
+                                and _history_key(action) != action.key else None),
         on_node=node.uname if node else None,
         on_node_uuid=node.id if node else None,
         resource=resource,

@@ -17,7 +17,13 @@ def executed_line(action: GraphAction) -> str:
             return f"  * Cluster action:  clear_failcount for {rsc} on {action.on_node}"
         return f"  * Cluster action:  {action.operation} on {action.on_node}"
     ref = action.resource
-    name = (ref.long_id or ref.id) if ref is not None else action.operation_key
+    name = action.operation_key
+    if ref is not None:
+        # the resource name the operation key carries (an anonymous clone
+        # instance's actions are named after its history entry)
+        candidates = [n for n in (ref.long_id, ref.id) if n is not None]
+        name = next((n for n in candidates if action.operation_key.startswith(n + "_")),
+                    candidates[0])
     task = action.operation
     interval = action.interval_ms
     if interval:

@@ -17,6 +17,52 @@ def _op(op_id: str, task: str, rc: int, call: int) -> str:
             f'transition-key="{call}:1:{rc}:x" transition-magic="0:{rc};{call}:1:{rc}:x"/>')
 
 
+def _cib(tmp_path: Path, node1: str, node2: str, ops: str = "") -> Path:
+    xml = f"""<cib validate-with="pacemaker-3.7" epoch="1" num_updates="0" admin_epoch="0"
+      have-quorum="1"><configuration>
+    <crm_config><cluster_property_set id="o">
+      <nvpair id="o1" name="stonith-enabled" value="false"/></cluster_property_set></crm_config>
+    <nodes><node id="n1" uname="node1"/><node id="n2" uname="node2"/></nodes>
+    <resources><clone id="c"><primitive id="d" class="ocf" provider="pacemaker" type="Dummy">
+    {ops}</primitive></clone></resources><constraints/></configuration>
+  <status>
+    <node_state id="n1" uname="node1" in_ccm="true" crmd="online" join="member"
+      expected="member"><lrm id="n1"><lrm_resources>{node1}</lrm_resources></lrm></node_state>
+    <node_state id="n2" uname="node2" in_ccm="true" crmd="online" join="member"
+      expected="member"><lrm id="n2"><lrm_resources>{node2}</lrm_resources></lrm></node_state>
+  </status></cib>"""
+    path = tmp_path / "cib.xml"
+    path.write_text(xml)
+    return path
+
+
+def _entry(name: str, op: str) -> str:
+    return (f'<lrm_resource id="{name}" class="ocf" provider="pacemaker" type="Dummy">'
+            f"{op}</lrm_resource>")
+
+
+def test_actions_are_named_after_the_history_entry(tmp_path: Path) -> None:
+    # node1's history is under "d:1" but it is instance d:0 that runs there
+    path = _cib(tmp_path, _entry("d:1", _op("a1", "start", 0, 2)), "",
+                ops='<operations><op id="m" name="monitor" interval="10s"/></operations>')
+    cib, _ = load_cib_file(str(path))
+    result = schedule(cib, NOW)
+    monitor = next(s.action for s in result.graph.synapses
+                   if s.action.operation == "monitor" and s.action.on_node == "node1")
+    assert monitor.operation_key == "d:1_monitor_10000"
+    assert monitor.internal_operation_key == "d:0_monitor_10000"
+    assert monitor.resource is not None and monitor.resource.long_id == "d:1"
+
+
+def test_second_history_of_an_active_instance_is_an_orphan(tmp_path: Path) -> None:
+    node1 = _entry("d:0", _op("a1", "start", 0, 2)) + _entry("d:1", _op("a2", "monitor", 7, 3))
+    cib, _ = load_cib_file(str(_cib(tmp_path, node1, "")))
+    clone = schedule(cib, NOW).working_set.resources_by_id["c"]
+    assert [inst.name for inst in clone.children] == ["d:0", "d:1", "d:2"]
+    assert clone.children[2].orphan
+    assert clone.children[0].history_name == "d:0"
+
+
 def test_active_entry_reuses_instance_probed_on_same_node(tmp_path: Path) -> None:
     # node1: a probe under "d:1" (not running), then "d:0" running;
     # node2: "d:0" running.  Pacemaker: d:0 runs on node1, d:1 on node2.
@@ -46,4 +92,4 @@ def test_active_entry_reuses_instance_probed_on_same_node(tmp_path: Path) -> Non
     clone = ws.resources_by_id["c"]
     running = {inst.name: [n.uname for n in inst.running_on] for inst in clone.children}
     assert running == {"d:0": ["node1"], "d:1": ["node2"]}
-    assert clone.children[0].history_name == "d:1"
+    assert clone.children[0].history_name == "d:0"

@@ -145,3 +145,45 @@ def test_promote_waits_for_clone_start_and_demotions(tmp_path: Path) -> None:
     assert {"ms_running_0", "ms_stopped_0", "ms_demoted_0"} <= firsts
     promoted = next(a for a in result.actions if a.key == "ms_promoted_0")
     assert "ms_promote_0" not in {o.first.key for o in promoted.inputs}
+
+
+def _running_cib(tmp_path: Path, ops_history: str, attrs: str = "") -> Path:
+    path = _cib(tmp_path, attrs=attrs)
+    text = path.read_text()
+    text = text.replace(
+        '<primitive id="st" class="ocf" provider="pacemaker" type="Stateful"/>',
+        '<primitive id="st" class="ocf" provider="pacemaker" type="Stateful"><operations>'
+        '<op id="m1" name="monitor" interval="10s" role="Promoted"/>'
+        '<op id="m2" name="monitor" interval="11s" role="Unpromoted" on-fail="stop"/>'
+        '</operations></primitive>')
+    lrm = ('<lrm id="n2"><lrm_resources><lrm_resource id="st" class="ocf" '
+           f'provider="pacemaker" type="Stateful">{ops_history}</lrm_resource>'
+           '</lrm_resources></lrm>')
+    text = text.replace('<transient_attributes id="ta2">', lrm + '<transient_attributes id="ta2">')
+    path.write_text(text)
+    return path
+
+
+def _hist(op_id: str, task: str, rc: int, call: int, interval: int = 0) -> str:
+    return (f'<lrm_rsc_op id="{op_id}" operation="{task}" call-id="{call}" rc-code="{rc}" '
+            f'op-status="0" interval="{interval}" transition-key="{call}:1:0:x" '
+            f'transition-magic="0:{rc};{call}:1:0:x"/>')
+
+
+def test_promotion_cancels_the_unpromoted_monitor_first(tmp_path: Path) -> None:
+    history = _hist("s", "start", 0, 2) + _hist("m", "monitor", 0, 3, 11000)
+    attrs = '<nvpair id="a1" name="master-st" value="10"/>'
+    result = _run(_running_cib(tmp_path, history, attrs))
+    cancel = next(a for a in result.actions if a.task == "cancel")
+    assert cancel.key.endswith("_monitor_11000") and cancel.node is not None
+    assert cancel.meta["role"] == "Unpromoted" and cancel.meta["on_fail"] == "stop"
+    promote = next(a for a in result.actions if a.task == "promote" and a.node is cancel.node)
+    assert cancel in [o.first for o in promote.inputs]
+
+
+def test_failed_demote_leaves_the_instance_unpromoted(tmp_path: Path) -> None:
+    history = (_hist("s", "start", 0, 2) + _hist("p", "promote", 0, 3)
+               + _hist("d", "demote", 1, 4))
+    result = _run(_running_cib(tmp_path, history))
+    inst = next(i for i in result.working_set.resources_by_id["ms"].children if i.running_on)
+    assert inst.role is Role.UNPROMOTED and inst.failed

@@ -121,6 +121,16 @@ def create_collective_actions(ws: WorkingSet, table: ActionTable, rsc: Resource)
                     if a.node is not b.node:
                         continue
                     table.order(b, a, F.IMPLIES_FIRST)
+            if promotable:
+                # members are promoted in order and demoted in reverse order
+                for a in _member_actions(table, prev, PROMOTE):
+                    for b in _member_actions(table, cur, PROMOTE):
+                        if a.node is b.node:
+                            table.order(a, b, F.IMPLIES_THEN | F.RUNNABLE_LEFT)
+                for b in _member_actions(table, cur, DEMOTE):
+                    for a in _member_actions(table, prev, DEMOTE):
+                        if a.node is b.node:
+                            table.order(b, a, F.IMPLIES_FIRST)
     if not rsc.managed:
         for action in (start, running, stop, stopped):
             action.runnable = False

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from hapy.cib import model as m
 from hapy.scheduler.actions.model import MONITOR, RELOAD, START, STOP, STOPPED, OrderFlag, op_key
+from hapy.scheduler.actions.role_change import cancel_for_role_change
 from hapy.scheduler.actions.table import ActionTable
 from hapy.scheduler.working_set import Node, Resource, Role, WorkingSet
 
@@ -117,11 +118,11 @@ def create_recurring(ws: WorkingSet, table: ActionTable, rsc: Resource) -> None:
         if nxt is None:
             continue
         next_role = rsc.next_role
-        if role is Role.PROMOTED and next_role is not Role.PROMOTED:
-            continue
-        if role in (Role.UNPROMOTED, Role.STARTED) and next_role is Role.PROMOTED:
-            continue
-        if role is Role.UNKNOWN and next_role is Role.PROMOTED and rsc.promotable:
+        if (role is Role.PROMOTED and next_role is not Role.PROMOTED) or (
+            role in (Role.UNPROMOTED, Role.STARTED) and next_role is Role.PROMOTED
+        ) or (role is Role.UNKNOWN and next_role is Role.PROMOTED and rsc.promotable):
+            cancel_for_role_change(ws, table, rsc, nxt, op,
+                                   recorded_monitor(rsc, nxt, op.interval_ms))
             continue
         mon = table.get(rsc, MONITOR, nxt, interval_ms=op.interval_ms)
         mon.meta["name"] = MONITOR

@@ -130,7 +130,7 @@ class HistoryUnpacker:
                 return rsc
             # an anonymous instance recorded under its numbered name: map it anyway
             base = lrm.id.split(":", 1)[0]
-            return self._named(self._anonymous_instance(clone, base, node), lrm.id)
+            return self._anonymous_instance(clone, base, node)
         base = lrm.id.split(":", 1)[0]
         template = self.ws.resources_by_id.get(base)
         if template is not None and template.variant == "primitive":
@@ -138,15 +138,8 @@ class HistoryUnpacker:
             if clone is not None:
                 if clone.unique:
                     return self._unique_orphan(clone, lrm.id, base)
-                return self._named(self._anonymous_instance(clone, base, node), lrm.id)
+                return self._anonymous_instance(clone, base, node)
         return None
-
-    @staticmethod
-    def _named(prim: Resource | None, history_name: str) -> Resource | None:
-        """Remember the name an anonymous instance is first found under."""
-        if prim is not None and prim.history_name is None:
-            prim.history_name = history_name
-        return prim
 
     def _prim_of(self, instance: Resource, base: str) -> Resource | None:
         for prim in instance.primitives():
@@ -157,18 +150,22 @@ class HistoryUnpacker:
     def _anonymous_instance(self, clone: Resource, base: str, node: Node) -> Resource | None:
         """The instance an anonymous clone's history on ``node`` belongs to:
         the instance already active there (for a cloned group: any member),
-        else the first instance active nowhere, else a new orphan."""
+        else the first instance active nowhere, else a new orphan.  A second
+        history of a primitive already active on the node is an orphan."""
+        inactive: Resource | None = None
         for inst in clone.children:
-            if any(node in p.running_on for p in inst.primitives()):
+            prims = inst.primitives()
+            if any(node in p.running_on for p in prims):
                 prim = self._prim_of(inst, base)
+                if prim is not None and prim.running_on:
+                    inactive = None
+                    break
                 if prim is not None:
                     return prim
-        for inst in clone.children:
-            if any(p.running_on for p in inst.primitives()):
-                continue
-            prim = self._prim_of(inst, base)
-            if prim is not None:
-                return prim
+            elif inactive is None and not any(p.running_on for p in prims):
+                inactive = self._prim_of(inst, base)
+        if inactive is not None:
+            return inactive
         number = len(clone.children)
         return self._prim_of(self._orphan_instance(clone, number), base)
 
@@ -273,6 +270,10 @@ class HistoryUnpacker:
                     holder = holder.parent
                 self.instance_nodes.setdefault(id(holder), set()).add(node.id)
             failure = self.replay(rsc, node, lrm)
+            if node in rsc.running_on and not rsc.unique and not rsc.orphan \
+                    and rsc.clone_parent() is not None:
+                # an active anonymous instance is known by its history's name
+                rsc.history_name = lrm.id
             if node.maintenance and node in rsc.running_on:
                 # the cluster leaves alone what runs on a node in maintenance
                 rsc.managed = False
@@ -385,7 +386,11 @@ class HistoryUnpacker:
             if task == "stop":
                 # whatever happens next, it will not run there again soon
                 rsc.allowed[node.id] = -INFINITY
-            if rc == OCF_NOT_RUNNING and not probe and task not in ("monitor", "start"):
+            if task == "demote" and policy != "block":
+                # staying promoted would retry the demote forever: the
+                # recovery stops the instance before any new promotion
+                role = Role.UNPROMOTED
+            elif rc == OCF_NOT_RUNNING and not probe and task not in ("monitor", "start"):
                 role = Role.STOPPED
             elif rc in (OCF_RUNNING_PROMOTED, OCF_FAILED_PROMOTED) or task in (
                 "promote", "demote"

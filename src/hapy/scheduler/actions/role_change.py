@@ -1,0 +1,44 @@
+"""Recurring monitors of the role a promotable instance leaves: when an
+instance is promoted or demoted where it runs, the monitor it ran for its
+old role is cancelled before the role changes."""
+
+from __future__ import annotations
+
+from hapy.cib import model as m
+from hapy.scheduler.actions.model import CANCEL, DEMOTE, MONITOR, PROMOTE, STOP, OrderFlag, op_key
+from hapy.scheduler.actions.table import ActionTable
+from hapy.scheduler.working_set import Node, Resource, Role, WorkingSet
+
+_NOT_META = frozenset(("id", "name", "interval", "timeout", "description", "enabled", "role"))
+
+
+def cancel_for_role_change(ws: WorkingSet, table: ActionTable, rsc: Resource, node: Node,
+                           op: m.OpConfig, recorded: m.LrmOp | None) -> None:
+    """Cancel monitor ``op`` (for a role the instance leaves) on ``node``
+    before the promotion or demotion there, if it is running."""
+    if recorded is None or node not in rsc.running_on:
+        return
+    stop = table.find(op_key(rsc.name, STOP), node)
+    if stop is not None and stop.required:
+        return  # the stop ends the monitor
+    change = table.find(op_key(rsc.name, PROMOTE if rsc.next_role is Role.PROMOTED
+                                else DEMOTE), node)
+    if change is None or change.optional:
+        return
+    from hapy.scheduler.graph import _timeout_ms
+
+    key = op_key(rsc.name, MONITOR, op.interval_ms)
+    # a table key of its own: a monitor with the same key may exist on the node
+    cancel = table.get(rsc, CANCEL, node, key=f"{key}:{CANCEL}", optional=False)
+    cancel.key = key
+    cancel.meta.update(
+        interval=str(op.interval_ms), name=MONITOR, operation=MONITOR,
+        timeout=str(_timeout_ms(ws, rsc, MONITOR, op.interval_ms)),
+    )
+    for name, value in op.attrs.items():
+        if name not in _NOT_META:
+            cancel.meta.setdefault(name.replace("-", "_"), value)
+    role = Role.parse(op.role) if op.role else Role.UNKNOWN
+    if role in (Role.PROMOTED, Role.UNPROMOTED):
+        cancel.meta["role"] = role.text
+    table.order(cancel, change, OrderFlag.OPTIONAL)
