@@ -63,6 +63,13 @@ def test_second_history_of_an_active_instance_is_an_orphan(tmp_path: Path) -> No
     assert clone.children[0].history_name == "d:0"
 
 
+def test_orphan_instances_are_not_placed(tmp_path: Path) -> None:
+    node1 = _entry("d:0", _op("a1", "start", 0, 2)) + _entry("d:1", _op("a2", "monitor", 7, 3))
+    cib, _ = load_cib_file(str(_cib(tmp_path, node1, "")))
+    scores = schedule(cib, NOW).scores
+    assert not any(" d:2 " in line for line in scores)
+
+
 def test_active_entry_reuses_instance_probed_on_same_node(tmp_path: Path) -> None:
     # node1: a probe under "d:1" (not running), then "d:0" running;
     # node2: "d:0" running.  Pacemaker: d:0 runs on node1, d:1 on node2.

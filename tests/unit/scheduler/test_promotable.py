@@ -106,6 +106,9 @@ def test_revoked_ticket_with_stop_policy_bans(tmp_path: Path) -> None:
     result = _run(_cib(tmp_path, constraints=constraints))
     clone = result.working_set.resources_by_id["ms"]
     assert all(i.assigned_node is None for i in clone.children)
+    # the ban lands on the instances, not on the clone's own scores
+    assert "pcmk__clone_allocate: ms allocation score on node1: 0" in result.scores
+    assert "pcmk__clone_allocate: st:0 allocation score on node1: -INFINITY" in result.scores
 
 
 def _add_dummy(path: Path) -> Path:
@@ -187,3 +190,14 @@ def test_failed_demote_leaves_the_instance_unpromoted(tmp_path: Path) -> None:
     result = _run(_running_cib(tmp_path, history))
     inst = next(i for i in result.working_set.resources_by_id["ms"].children if i.running_on)
     assert inst.role is Role.UNPROMOTED and inst.failed
+
+
+def test_mandatory_colocation_with_a_clone_follows_its_instances(tmp_path: Path) -> None:
+    constraints = ('<rsc_location id="l" rsc="X" node="node2" score="100"/>'
+                   '<rsc_location id="l2" rsc="ms" node="node2" score="-INFINITY"/>'
+                   '<rsc_colocation id="c" rsc="X" with-rsc="ms" score="INFINITY"/>')
+    result = _run(_add_dummy(_cib(tmp_path, constraints=constraints)))
+    assert "pcmk__primitive_assign: X allocation score on node2: -INFINITY" in result.scores
+    assert "pcmk__primitive_assign: X allocation score on node1: 0" in result.scores
+    x = result.working_set.resources_by_id["X"]
+    assert x.assigned_node is not None and x.assigned_node.uname in ("node1", "node3")

@@ -61,6 +61,8 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
             add_promotion_scores(ws, clone)
         if ws.trace is not None:
             for rsc in (clone, *clone.children):
+                if rsc.orphan:
+                    continue  # orphans are not placed: they only stop
                 for shown in sorted_nodes_for_trace(ws, rsc):
                     ws.trace.allocation("pcmk__clone_allocate", rsc.name, shown.uname,
                                         rsc.allowed[shown.id])
@@ -76,6 +78,10 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
             key=lambda i: -_best_score(ws, i),
         )
         for inst in running_first:
+            if inst.orphan:
+                for rsc in inst.walk():
+                    set_assignment(rsc, None)
+                continue
             if total >= total_max:
                 _block_all(inst)
             for node_id, count in counts.items():

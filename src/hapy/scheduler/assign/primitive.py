@@ -47,10 +47,13 @@ def assign_primitive(
     try:
         colocs = sorted(rsc.colocations_this_with, key=lambda c: -c.primary.priority)
         for coloc in colocs:
+            if coloc.primary.variant == "clone" and (
+                coloc.primary.promotable or coloc.primary_role is Role.UNKNOWN
+            ):
+                assign_any(ws, coloc.primary)
+                apply_promotable_primary(ws, rsc, coloc)
+                continue
             if coloc.primary_role in (Role.PROMOTED, Role.UNPROMOTED):
-                if coloc.primary.variant == "clone" and coloc.primary.promotable:
-                    assign_any(ws, coloc.primary)
-                    apply_promotable_primary(ws, rsc, coloc)
                 continue
             assign_any(ws, coloc.primary)
             apply_to_dependent(ws, rsc, coloc)

@@ -299,13 +299,14 @@ def _placement_scores(rsc: Resource) -> dict[str, int]:
 
 
 def apply_promotable_primary(ws: WorkingSet, dependent: Resource, coloc: Colocation) -> None:
-    """Place ``dependent`` relative to the instances of a promotable clone
-    that will have the role the colocation names: a finite score is added
-    on their nodes; a mandatory one bans every other node and adds each
-    instance's own score on its node."""
+    """Place ``dependent`` relative to the instances of a clone (that will
+    have the role the colocation names, if any): a finite score is added on
+    their nodes; a mandatory one bans every other node (and, for a role,
+    adds each instance's own score on its node)."""
     primary = coloc.primary
     instances = [inst for inst in primary.children if inst.assigned_node is not None
-                 and instance_next_role(inst) is coloc.primary_role]
+                 and (coloc.primary_role is Role.UNKNOWN
+                      or instance_next_role(inst) is coloc.primary_role)]
     attribute = coloc.node_attribute
     if coloc.score < INFINITY:
         for inst in instances:
@@ -322,7 +323,8 @@ def apply_promotable_primary(ws: WorkingSet, dependent: Resource, coloc: Colocat
     keep: dict[str, int] = {}
     for inst in instances:
         assert inst.assigned_node is not None
-        keep[inst.assigned_node.id] = _placement_scores(inst).get(inst.assigned_node.id, 0)
+        own = _placement_scores(inst).get(inst.assigned_node.id, 0)
+        keep[inst.assigned_node.id] = own if coloc.primary_role is not Role.UNKNOWN else 0
     for node_id in list(dependent.allowed):
         if node_id in keep:
             dependent.allowed[node_id] = add_scores(dependent.allowed[node_id], keep[node_id])

@@ -60,8 +60,11 @@ def _affected(rsc: Resource, role: Role) -> list[Resource]:
 
 
 def _ban_everywhere(ws: WorkingSet, rsc: Resource) -> None:
-    for node in ws.nodes:
-        rsc.allowed[node.id] = -INFINITY
+    """Ban every primitive of ``rsc`` (a group's members, a clone's
+    instances) from every node."""
+    for prim in rsc.primitives():
+        for node in ws.nodes:
+            prim.allowed[node.id] = -INFINITY
 
 
 def _fence(node: Node) -> None:
