@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from hapy.cib.parse import load_cib_file
+from hapy.scheduler.digests import EMPTY_DIGEST
 from hapy.scheduler.run import Transition, schedule
 from hapy.scheduler.working_set import Role
 
@@ -170,7 +171,7 @@ def _running_cib(tmp_path: Path, ops_history: str, attrs: str = "") -> Path:
 def _hist(op_id: str, task: str, rc: int, call: int, interval: int = 0) -> str:
     return (f'<lrm_rsc_op id="{op_id}" operation="{task}" call-id="{call}" rc-code="{rc}" '
             f'op-status="0" interval="{interval}" transition-key="{call}:1:0:x" '
-            f'transition-magic="0:{rc};{call}:1:0:x"/>')
+            f'transition-magic="0:{rc};{call}:1:0:x" op-digest="{EMPTY_DIGEST}"/>')
 
 
 def test_promotion_cancels_the_unpromoted_monitor_first(tmp_path: Path) -> None:

@@ -304,9 +304,13 @@ def apply_promotable_primary(ws: WorkingSet, dependent: Resource, coloc: Colocat
     their nodes; a mandatory one bans every other node (and, for a role,
     adds each instance's own score on its node)."""
     primary = coloc.primary
-    instances = [inst for inst in primary.children if inst.assigned_node is not None
-                 and (coloc.primary_role is Role.UNKNOWN
-                      or instance_next_role(inst) is coloc.primary_role)]
+    if coloc.primary_role is Role.UNKNOWN:
+        # instances blocked by a failure are not where the dependent may go
+        instances = [inst for inst in primary.children if inst.assigned_node is not None
+                     and not any(p.block for p in inst.walk())]
+    else:
+        instances = [inst for inst in primary.children if inst.assigned_node is not None
+                     and instance_next_role(inst) is coloc.primary_role]
     attribute = coloc.node_attribute
     if coloc.score < INFINITY:
         for inst in instances:
