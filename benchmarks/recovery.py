@@ -88,6 +88,7 @@ def measure(size: int, repeat: int) -> dict[str, Any]:
                 path = state_file(env, node, victim)
                 path.unlink()
                 failures.append(wait(path.exists))
+                wait(all_running)  # the recovery transition is over
                 where = resource_locations(env)
                 counts: dict[str, int] = {}
                 for n in names:
