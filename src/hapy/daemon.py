@@ -19,8 +19,6 @@ import contextlib
 import logging
 import os
 import signal
-import socket
-import struct
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +32,7 @@ from hapy.cib.xmlio import serialize
 from hapy.cibd.manager import CibManager
 from hapy.cibd.store import CibStore
 from hapy.cluster.backend import ClusterBackend, Delivery, Disconnected, ViewChange
-from hapy.cluster.wire import Frame, FrameError, encode, read_frame
+from hapy.cluster.wire import Frame, FrameError, encode, peer_credentials, read_frame
 from hapy.controller.controller import Controller
 from hapy.controller.messages import GROUP as CRMD_GROUP
 from hapy.controller.planner import Planner
@@ -72,14 +70,6 @@ class DaemonPaths:
         return self.state_dir / "hapy.pid"
 
 
-def _peer_uid(writer: asyncio.StreamWriter) -> int | None:
-    sock = writer.get_extra_info("socket")
-    if sock is None or not hasattr(socket, "SO_PEERCRED"):
-        return None
-    raw = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-    return int(struct.unpack("3i", raw)[1])
-
-
 def agent_paths_from_env(runtime_dir: Path, *, node: str, socket_path: Path) -> AgentPaths:
     """Where agents live: the standard places, unless HAPY_OCF_ROOT,
     HAPY_LSB_DIR or HAPY_NAGIOS_DIR point elsewhere (tests, non-standard hosts).
@@ -113,8 +103,7 @@ class NodeDaemon:
         self.executor = Executor(agent_paths or agent_paths_from_env(
             self.paths.runtime_dir, node=backend.node_name, socket_path=self.paths.socket))
         self.attrd = AttrManager(backend, self.cib, lambda name: self.controller._node_id(name))
-        self.controller = Controller(backend, self.cib, self.executor, Planner(),
-                                     attrd=self.attrd)
+        self.controller = Controller(backend, self.cib, self.executor, Planner(), self.attrd)
         self._tasks: list[asyncio.Task[Any]] = []
         self._server: asyncio.base_events.Server | None = None
         self.stopped = asyncio.Event()
@@ -159,7 +148,8 @@ class NodeDaemon:
     # ------------------------------------------------------------ local API
 
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        uid = _peer_uid(writer)
+        creds = peer_credentials(writer)
+        uid = creds[1] if creds is not None else None
         try:
             if uid is not None and uid not in (0, os.getuid()):
                 writer.write(encode({"type": "result", "ok": False, "reports": [

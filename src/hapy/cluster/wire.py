@@ -1,4 +1,5 @@
-"""Frames on the embedded cluster's unix sockets: a 4-byte length, then JSON.
+"""Frames on hapy's unix sockets (the embedded cluster's and a node daemon's local one): a
+4-byte length, then JSON; and who is at the other end of such a socket.
 
 Binary payloads travel base64-encoded in the ``payload`` field.  A frame larger
 than :data:`MAX_FRAME` is refused (the peer is cut off), so a broken or hostile
@@ -10,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import socket
 import struct
 from typing import Any
 
@@ -65,3 +67,13 @@ def unpack_payload(text: object) -> bytes:
         return base64.b64decode(text, validate=True)
     except ValueError as exc:
         raise FrameError(f"payload is not base64: {exc}") from None
+
+
+def peer_credentials(writer: asyncio.StreamWriter) -> tuple[int, int, int] | None:
+    """(pid, uid, gid) of the process at the other end of a unix socket."""
+    sock = writer.get_extra_info("socket")
+    if sock is None or not hasattr(socket, "SO_PEERCRED"):
+        return None
+    raw = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    pid, uid, gid = struct.unpack("3i", raw)
+    return pid, uid, gid

@@ -38,8 +38,6 @@ from hapy.cib.status import (
     node_state_xml,
     op_record_xml,
     recurring_entries_xpath,
-    transient_attribute,
-    transient_attribute_xml,
     transient_xpath,
 )
 from hapy.cib.xmlio import Element, serialize
@@ -91,7 +89,7 @@ class Controller:
     """The controller of the node this daemon runs."""
 
     def __init__(self, backend: ClusterBackend, cib: CibManager, executor: Executor,
-                 planner: Planner, *, attrd: AttrManager | None = None,
+                 planner: Planner, attrd: AttrManager, *,
                  clock: Callable[[], float] = time.time,
                  new_uuid: Callable[[], str] = lambda: str(uuid.uuid4())) -> None:
         self.backend = backend
@@ -425,20 +423,8 @@ class Controller:
 
     async def _count_failure(self, record: OpRecord) -> None:
         suffix = f"{record.rsc}#{record.operation}_{record.interval_ms}"
-        if self.attrd is not None:
-            await self.attrd.update(self.node, f"fail-count-{suffix}", "value++")
-            await self.attrd.update(self.node, f"last-failure-{suffix}",
-                                    str(record.last_rc_change))
-            return
-        old = transient_attribute(self.cib.root, self.node, f"fail-count-{suffix}")
-        from hapy.attrd.manager import apply_increment
-
-        node_id = self._node_id(self.node)
-        for name, text in ((f"fail-count-{suffix}", apply_increment(old, "value++")),
-                           (f"last-failure-{suffix}", str(record.last_rc_change))):
-            await self.cib.change(CibRequest(
-                CibOp.MODIFY, transient_attribute_xml(node_id, self.node, name, text),
-                scope="status", allow_create=True))
+        await self.attrd.update(self.node, f"fail-count-{suffix}", "value++")
+        await self.attrd.update(self.node, f"last-failure-{suffix}", str(record.last_rc_change))
 
     def _executor_result(self, done: OperationResult) -> None:
         op = done.operation

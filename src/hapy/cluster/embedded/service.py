@@ -30,8 +30,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
-import struct
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -39,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from hapy.cluster.embedded.paths import ClusterPaths, load_config
-from hapy.cluster.wire import Frame, FrameError, encode, read_frame
+from hapy.cluster.wire import Frame, FrameError, encode, peer_credentials, read_frame
 
 # a member whose unsent output exceeds this is too slow to keep up: expelled
 MAX_BACKLOG = 256 * 1024 * 1024
@@ -57,16 +55,6 @@ class _Member:
     view: tuple[str, ...] = ()
     # False once its connection dropped without a goodbye
     connected: bool = True
-
-
-def peer_credentials(writer: asyncio.StreamWriter) -> tuple[int, int, int] | None:
-    """(pid, uid, gid) of the process at the other end of a unix socket."""
-    sock = writer.get_extra_info("socket")
-    if sock is None or not hasattr(socket, "SO_PEERCRED"):
-        return None
-    raw = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-    pid, uid, gid = struct.unpack("3i", raw)
-    return pid, uid, gid
 
 
 class MembershipService:
