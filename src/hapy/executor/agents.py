@@ -117,6 +117,8 @@ class Invocation:
     fixed_rc: OcfRc | None = None
     fixed_status: OpStatus = OpStatus.DONE
     fixed_reason: str = ""
+    #: written to the agent's standard input (fence agents read key=value lines)
+    stdin: str | None = None
 
 
 def meta_env_name(name: str) -> str:
@@ -188,6 +190,9 @@ def map_rc(standard: str, action: str, rc: int) -> OcfRc:
         return _LSB_STATUS.get(rc, OcfRc.ERR_GENERIC)
     if standard == "nagios":
         return OcfRc.OK if rc == 0 else OcfRc.ERR_GENERIC
+    if standard == "stonith" and rc not in (0, 1, 2):
+        # fence agents: 0 success (status: on), 2 status: off, anything else failed
+        return OcfRc.ERR_GENERIC
     if standard == "systemd" and action in ("monitor", "status"):
         return OcfRc.OK if rc == 0 else OcfRc.NOT_RUNNING
     try:

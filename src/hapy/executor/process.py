@@ -57,6 +57,16 @@ def _kill_group(pid: int) -> None:
         os.killpg(pid, signal.SIGKILL)
 
 
+async def _feed_and_wait(proc: asyncio.subprocess.Process, text: str | None) -> None:
+    if text is not None and proc.stdin is not None:
+        # an agent that exits without reading its input is not an error
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            proc.stdin.write(text.encode())
+            await proc.stdin.drain()
+        proc.stdin.close()
+    await proc.wait()
+
+
 async def run_invocation(inv: Invocation, timeout_ms: int,
                          clock: Callable[[], float] = time.monotonic) -> ActionResult:
     """Run ``inv``; never raises for the agent's failures (they are results)."""
@@ -69,14 +79,15 @@ async def run_invocation(inv: Invocation, timeout_ms: int,
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         try:
             proc = await asyncio.create_subprocess_exec(
-                *inv.argv, env=dict(inv.env), stdin=asyncio.subprocess.DEVNULL,
+                *inv.argv, env=dict(inv.env),
+                stdin=asyncio.subprocess.DEVNULL if inv.stdin is None else asyncio.subprocess.PIPE,
                 stdout=out, stderr=err, start_new_session=True, close_fds=True)
         except OSError as exc:
             return ActionResult(OcfRc.ERR_INSTALLED, OpStatus.NOT_INSTALLED, 0,
                                 f"cannot execute {inv.argv[0]}: {exc.strerror}")
         timed_out = False
         try:
-            await asyncio.wait_for(proc.wait(), timeout_ms / 1000.0)
+            await asyncio.wait_for(_feed_and_wait(proc, inv.stdin), timeout_ms / 1000.0)
         except TimeoutError:
             timed_out = True
             _kill_group(proc.pid)
