@@ -3,6 +3,7 @@
 #   apt: pacemaker-cli-utils -- the reference crm_simulate / crm_verify (Pacemaker 2.1.5),
 #        used by the conformance ratchet, the differential tests and the benchmarks;
 #        resource-agents, pacemaker-resource-agents -- the real agents the executor runs;
+#        fence-agents -- the real fence agents (fence_dummy) the fencer runs;
 #   pip: hapy itself (editable) with its test extra (pytest, mypy, ruff, ...).
 # PYTHON=/path/to/python3.11 picks the interpreter (default: python3 on PATH).
 set -euo pipefail
@@ -18,10 +19,12 @@ fi
 #   pacemaker-cli-utils        crm_simulate, the scheduler reference
 #   resource-agents            ocf:heartbeat:* (Dummy...), what the executor tests run
 #   pacemaker-resource-agents  ocf:pacemaker:* (Stateful...)
+#   fence-agents               fence_dummy, a real fence agent for the fencer's tests
 missing=()
 [ -x /usr/sbin/crm_simulate ] || missing+=(pacemaker-cli-utils)
 [ -x /usr/lib/ocf/resource.d/heartbeat/Dummy ] || missing+=(resource-agents)
 [ -x /usr/lib/ocf/resource.d/pacemaker/Stateful ] || missing+=(pacemaker-resource-agents)
+[ -x /usr/sbin/fence_dummy ] || missing+=(fence-agents)
 if [ ${#missing[@]} -eq 0 ]; then
     echo "install-test-deps: reference present: $(crm_simulate --version | sed -n 1p)"
 else
