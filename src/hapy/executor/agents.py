@@ -17,10 +17,14 @@ how its exit code maps to an OCF result.
   waits for the start or stop job to finish); where no systemd runs, the
   result is the one for an agent that is not installed.
 * ``service``: an LSB script of that name if there is one, else systemd.
+* ``stonith``: fence devices, checked and registered rather than run (see
+  :mod:`hapy.executor.stonith`).
 
 Every agent also gets per-node runtime directories (``HA_RSCTMP``,
 ``HA_VARRUN``, ``HA_VARLOCK``) so that several nodes on one host keep
-separate state files.
+separate state files, and, on an embedded cluster, ``HAPY_CLUSTER_DIR`` and
+``HAPY_NODE``: fence_hapy finds what a node started by them when it cuts the
+node's power.
 """
 
 from __future__ import annotations
@@ -90,6 +94,8 @@ class AgentPaths:
     systemd_run_dir: Path = Path("/run/systemd/system")
     #: more environment for every agent (hapy's tools find their node with it)
     extra_env: tuple[tuple[str, str], ...] = ()
+    #: the embedded cluster's directory, exported as HAPY_CLUSTER_DIR
+    cluster_dir: Path | None = None
 
     def runtime_env(self) -> dict[str, str]:
         env = {
@@ -101,6 +107,8 @@ class AgentPaths:
             Path(path).mkdir(parents=True, exist_ok=True)
         if self.tools_dir is not None:
             env["HA_SBIN_DIR"] = str(self.tools_dir)
+        if self.cluster_dir is not None:
+            env["HAPY_CLUSTER_DIR"] = str(self.cluster_dir)
         env.update(self.extra_env)
         return env
 
@@ -134,6 +142,11 @@ def _base_env(paths: AgentPaths) -> dict[str, str]:
         env["PATH"] = f"{paths.tools_dir}:{env['PATH']}"
     env.update(paths.runtime_env())
     return env
+
+
+def agent_environment(paths: AgentPaths) -> dict[str, str]:
+    """The environment every agent of this node gets (fence agents too)."""
+    return _base_env(paths)
 
 
 def _not_installed(spec: AgentSpec, action: str, what: str) -> Invocation:

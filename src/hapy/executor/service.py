@@ -23,8 +23,16 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from hapy.executor.agents import AgentPaths, AgentSpec, OcfRc, OpStatus, invocation
+from hapy.executor.agents import (
+    AgentPaths,
+    AgentSpec,
+    OcfRc,
+    OpStatus,
+    agent_environment,
+    invocation,
+)
 from hapy.executor.process import ActionResult, run_invocation
+from hapy.executor.stonith import DeviceRegistry, StonithActions
 
 
 @dataclass(frozen=True)
@@ -80,8 +88,11 @@ class Executor:
     """Runs the operations of one node."""
 
     def __init__(self, paths: AgentPaths, on_result: ResultCallback | None = None, *,
-                 wall_clock: Callable[[], float] = time.time) -> None:
+                 wall_clock: Callable[[], float] = time.time,
+                 fencer: DeviceRegistry | None = None) -> None:
         self.paths = paths
+        #: fence devices (class stonith): checked, and registered with ``fencer``
+        self.stonith = StonithActions(lambda: agent_environment(paths), fencer)
         self.on_result = on_result
         self._wall_clock = wall_clock
         self._call_ids = itertools.count(1)
@@ -106,6 +117,9 @@ class Executor:
                 # a nagios plugin checks something elsewhere: it "runs" only
                 # where this node started it
                 result = ActionResult(OcfRc.NOT_RUNNING, OpStatus.DONE, 0)
+            elif op.agent.standard == "stonith":
+                result = await self.stonith.run(op.rsc, op.agent.type, op.action, op.params,
+                                                op.timeout_ms)
             else:
                 inv = invocation(op.agent, op.action, op.rsc, op.params, op.agent_meta(),
                                  self.paths)
@@ -182,8 +196,11 @@ class Executor:
         cached = self._metadata.get(agent)
         if cached is not None:
             return cached
-        inv = invocation(agent, "meta-data", "meta-data", {}, {}, self.paths)
-        result = await run_invocation(inv, 30000)
+        if agent.standard == "stonith":
+            result = await self.stonith.run("meta-data", agent.type, "meta-data", {}, 30000)
+        else:
+            inv = invocation(agent, "meta-data", "meta-data", {}, {}, self.paths)
+            result = await run_invocation(inv, 30000)
         text = result.stdout if result.rc == OcfRc.OK else ""
         if text:
             self._metadata[agent] = text

@@ -35,6 +35,8 @@ class AgentResult:
     output: str = ""
     reason: str = ""
     timed_out: bool = False
+    #: the agent is not installed
+    missing: bool = False
 
 
 def find_agent(name: str, env: Mapping[str, str]) -> tuple[str, ...] | None:
@@ -81,7 +83,7 @@ async def run_agent(agent: str, action: str, stdin: str, env: Mapping[str, str],
     argv = find_agent(agent, env)
     if argv is None:
         return AgentResult(False, 1, reason=f"fence agent {agent} is not installed "
-                           f"(not found on PATH nor in {', '.join(AGENT_DIRS)})")
+                           f"(not found on PATH nor in {', '.join(AGENT_DIRS)})", missing=True)
     inv = Invocation(argv, dict(env), "stonith", action, stdin=stdin)
     result = await run_invocation(inv, max(1, timeout_ms))
     if result.status is OpStatus.TIMEOUT:

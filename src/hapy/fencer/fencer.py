@@ -130,9 +130,9 @@ class Fencer:
                                     f"no fence device '{device_id}' in the CIB",
                                     hint="see 'hapy stonith config'", device=device_id)])
         result = await check_device(device, await self.metadata(device.agent), self._env)
-        if not result.able:
+        if not result.ok:
             log.warning("fence device %s failed its check: %s", device_id, result.reason)
-        return result.able
+        return result.ok
 
     # ------------------------------------------------------------ fencing
 

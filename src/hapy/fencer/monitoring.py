@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from hapy.fencer.agent import AgentMetadata, agent_input, run_agent
+from hapy.fencer.agent import AgentMetadata, AgentResult, agent_input, run_agent
 from hapy.fencer.devices import DEFAULT_TIMEOUT_MS, FenceDevice
-from hapy.fencer.targeting import Capability
 
 
 async def check_device(device: FenceDevice, meta: AgentMetadata, env: Mapping[str, str],
-                       timeout_ms: int | None = None) -> Capability:
+                       timeout_ms: int | None = None) -> AgentResult:
     """Whether ``device`` answers; ``timeout_ms`` overrides its pcmk_monitor_timeout."""
     def limit(action: str) -> int:
         return timeout_ms if timeout_ms else device.timeout_ms(action, DEFAULT_TIMEOUT_MS)
@@ -30,7 +29,7 @@ async def check_device(device: FenceDevice, meta: AgentMetadata, env: Mapping[st
     elif meta.supports("status"):
         hosts = [*device.host_list, *device.host_map]
         if not hosts:
-            return Capability(True)  # nothing to ask about: assume it works
+            return AgentResult(True, 0)  # nothing to ask about: assume it works
         action = device.action_name("status")
         host_arg = device.host_argument(has_port=meta.has_parameter("port"),
                                         has_plug=meta.has_parameter("plug"))
@@ -40,5 +39,5 @@ async def check_device(device: FenceDevice, meta: AgentMetadata, env: Mapping[st
                                               port=device.port_for(hosts[0])),
             env, limit("status"), ok_codes=(0, 2))
     else:
-        return Capability(True)
-    return Capability(result.ok, result.reason)
+        return AgentResult(True, 0)
+    return result

@@ -7,9 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from tests.unit.fencer.fencer_fakes import cib, device_xml
 
 from hapy.fencer import Fencer
-from tests.unit.fencer.fencer_fakes import cib, device_xml
 
 pytestmark = pytest.mark.skipif(
     shutil.which("fence_dummy", path="/usr/sbin:/sbin:/usr/bin") is None,
