@@ -1,0 +1,188 @@
+"""fence_hapy: a fence agent for the nodes of a hapy embedded cluster.
+
+It speaks the fence-agents protocol: options as ``key=value`` lines on stdin
+(when run without arguments, as the fencer runs it) or on the command line
+(``-o/--action``, ``-n/--plug``, ``--cluster-dir``).  Actions:
+
+* ``off``: cut the node's power (see :mod:`hapy.fencer.embedded_power`);
+* ``on``: start the node's daemon again;
+* ``reboot``: off, then on;
+* ``status``: exit 0 (on) when the node's daemon runs, 2 (off) when not;
+* ``list``: the cluster's nodes; ``monitor``: the cluster directory is usable;
+* ``metadata``: the agent's description; ``validate-all``: check the options.
+
+The cluster is ``cluster_dir``, else ``$HAPY_CLUSTER_DIR``, else the cluster
+of the node whose daemon runs this agent (``$HAPY_NODE_SOCKET``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from hapy.fencer.embedded_power import (
+    PowerError,
+    cluster_nodes,
+    is_on,
+    node_of,
+    power_off,
+    power_on,
+)
+
+ACTIONS = ("on", "off", "reboot", "status", "list", "monitor", "metadata", "validate-all")
+EXIT_OK, EXIT_FAILED, EXIT_OFF = 0, 1, 2
+
+METADATA = """<?xml version="1.0" ?>
+<resource-agent name="fence_hapy" shortdesc="Fence agent for the nodes of a hapy embedded \
+cluster">
+<longdesc>fence_hapy powers a node of a hapy embedded cluster (several nodes on one host) \
+off and on: off kills the node's daemon and every process it started, at once, as a power cut \
+would, and clears the node's volatile runtime directories; on starts the node's daemon \
+again.</longdesc>
+<vendor-url>https://github.com/hapy</vendor-url>
+<parameters>
+\t<parameter name="action" unique="0" required="1">
+\t\t<getopt mixed="-o, --action=[action]" />
+\t\t<content type="string" default="reboot"  />
+\t\t<shortdesc lang="en">Fencing action</shortdesc>
+\t</parameter>
+\t<parameter name="plug" unique="0" required="0" obsoletes="port">
+\t\t<getopt mixed="-n, --plug=[node]" />
+\t\t<content type="string"  />
+\t\t<shortdesc lang="en">The node to act on (a node name of the cluster)</shortdesc>
+\t</parameter>
+\t<parameter name="port" unique="0" required="0" deprecated="1">
+\t\t<getopt mixed="-n, --plug=[node]" />
+\t\t<content type="string"  />
+\t\t<shortdesc lang="en">The node to act on (a node name of the cluster)</shortdesc>
+\t</parameter>
+\t<parameter name="nodename" unique="0" required="0">
+\t\t<getopt mixed="--nodename=[node]" />
+\t\t<content type="string"  />
+\t\t<shortdesc lang="en">The node to act on, when no plug is given</shortdesc>
+\t</parameter>
+\t<parameter name="cluster_dir" unique="0" required="0">
+\t\t<getopt mixed="--cluster-dir=[directory]" />
+\t\t<content type="string"  />
+\t\t<shortdesc lang="en">The embedded cluster's directory (default: $HAPY_CLUSTER_DIR)\
+</shortdesc>
+\t</parameter>
+</parameters>
+<actions>
+\t<action name="on" automatic="0"/>
+\t<action name="off" />
+\t<action name="reboot" />
+\t<action name="status" />
+\t<action name="list" />
+\t<action name="monitor" />
+\t<action name="metadata" />
+\t<action name="validate-all" />
+</actions>
+</resource-agent>
+"""
+
+#: option names fence-agents accept on stdin for the same thing
+_ALIASES = {"option": "action", "cluster-dir": "cluster_dir"}
+_KNOWN = ("action", "port", "plug", "nodename", "cluster_dir")
+
+
+def read_stdin_options(text: str) -> dict[str, str]:
+    """``key=value`` lines (blank lines and ``#`` comments skipped); unknown
+    keys are warned about and ignored, as fence-agents do."""
+    options: dict[str, str] = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.partition("=")
+        key = _ALIASES.get(key.strip(), key.strip())
+        if not sep:
+            _warn(f"Parse error: Ignoring '{line}'")
+        elif key not in _KNOWN:
+            _warn(f"Parse error: Ignoring unknown option '{line}'")
+        else:
+            options[key] = value.strip()
+    return options
+
+
+def parse_command_line(argv: Sequence[str]) -> dict[str, str]:
+    parser = argparse.ArgumentParser(prog="fence_hapy",
+                                     description="fence agent for hapy embedded clusters")
+    parser.add_argument("-o", "--action", default="reboot", help="fencing action")
+    parser.add_argument("-n", "--plug", "--port", dest="plug", help="the node to act on")
+    parser.add_argument("--nodename", help="the node to act on, when no plug is given")
+    parser.add_argument("--cluster-dir", dest="cluster_dir",
+                        help="the embedded cluster's directory (default: $HAPY_CLUSTER_DIR)")
+    args = parser.parse_args(argv)
+    return {k: v for k, v in vars(args).items() if v is not None}
+
+
+def _warn(message: str) -> None:
+    print(f"WARNING: {message}", file=sys.stderr)
+
+
+def _fail(message: str) -> int:
+    print(f"ERROR: Failed: {message}", file=sys.stderr)
+    return EXIT_FAILED
+
+
+def cluster_dir(options: dict[str, str]) -> Path | None:
+    given = options.get("cluster_dir") or os.environ.get("HAPY_CLUSTER_DIR")
+    if given:
+        return Path(given).resolve()
+    socket = os.environ.get("HAPY_NODE_SOCKET")
+    if socket:
+        # the daemon running this agent keeps its socket in CLUSTER/nodes/NODE/
+        candidate = Path(socket).resolve().parents[2]
+        if (candidate / "cluster.json").exists():
+            return candidate
+    return None
+
+
+def run(options: dict[str, str]) -> int:
+    action = options.get("action", "reboot")
+    if action == "metadata":
+        sys.stdout.write(METADATA)
+        return EXIT_OK
+    if action not in ACTIONS:
+        return _fail(f"Unrecognised action '{action}'")
+    root = cluster_dir(options)
+    if root is None:
+        return _fail("no cluster directory: set the cluster_dir parameter or HAPY_CLUSTER_DIR")
+    try:
+        if action in ("monitor", "validate-all", "list"):
+            nodes = cluster_nodes(root)
+            if action == "list":
+                for name in nodes:
+                    print(f"{name},")
+            return EXIT_OK
+        target = options.get("plug") or options.get("port") or options.get("nodename")
+        if not target:
+            return _fail("You have to enter plug number or machine identification")
+        node = node_of(root, target)
+        if action == "status":
+            on = is_on(node)
+            print(f"Status: {'ON' if on else 'OFF'}")
+            return EXIT_OK if on else EXIT_OFF
+        if action in ("off", "reboot"):
+            power_off(node)
+        if action in ("on", "reboot"):
+            power_on(node)
+    except PowerError as exc:
+        return _fail(str(exc))
+    print({"off": "Success: Powered OFF", "on": "Success: Powered ON",
+           "reboot": "Success: Rebooted"}[action])
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else list(argv)
+    options = parse_command_line(args) if args else read_stdin_options(sys.stdin.read())
+    return run(options)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
