@@ -5,6 +5,7 @@ key=value and command-line options, metadata, list)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import signal
@@ -18,6 +19,7 @@ import pytest
 from lxml import etree
 
 from hapy.commands.cluster import process_alive
+from hapy.fencer import Fencer
 
 # a service that detaches from its agent (setsid), as real daemons do
 BG_AGENT = """#!/bin/sh
@@ -108,6 +110,22 @@ def test_off_is_a_power_cut_and_on_brings_the_node_back(
     # the node rejoins the cluster
     _wait_for("the node to rejoin", lambda: (root / "nodes" / node / "hapy.pid").exists()
               and int((root / "nodes" / node / "hapy.pid").read_text()) != daemon)
+    rejoined = int((root / "nodes" / node / "hapy.pid").read_text())
+
+    # the fencer reboots it with a fence_hapy device (its list says which nodes it has)
+    cib = etree.fromstring(
+        '<cib validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">'
+        '<configuration><crm_config/><nodes/><resources>'
+        '<primitive id="power" class="stonith" type="fence_hapy"><instance_attributes '
+        f'id="power-ia"><nvpair id="power-dir" name="cluster_dir" value="{root}"/>'
+        '</instance_attributes></primitive></resources><constraints/></configuration>'
+        '<status/></cib>')
+    fencer = Fencer("node0", lambda: cib, env=agent_env)
+    event = asyncio.run(fencer.fence(node, origin="node0"))
+    assert (event.state, event.devices) == ("done", ("power",)), event.exit_reason
+    assert not process_alive(rejoined)
+    assert hapy(agent_env, "-o", "status", "-n", node, "--cluster-dir", str(root),
+                module="hapy.fencer.fence_hapy").returncode == 0
 
 
 def test_protocol_metadata_list_and_errors(tmp_path: Path) -> None:
