@@ -107,6 +107,7 @@ class AgentMetadata:
     parameters: frozenset[str] = frozenset()
     actions: frozenset[str] = frozenset()
     xml: str = ""
+    shortdesc: str = ""
 
     def supports(self, action: str) -> bool:
         return not self.known or action in self.actions
@@ -129,7 +130,7 @@ def parse_metadata(text: str) -> AgentMetadata:
         return UNKNOWN_METADATA
     params = frozenset(str(p.get("name")) for p in root.iter("parameter") if p.get("name"))
     actions = frozenset(str(a.get("name")) for a in root.iter("action") if a.get("name"))
-    return AgentMetadata(True, params, actions, text)
+    return AgentMetadata(True, params, actions, text, str(root.get("shortdesc", "")))
 
 
 async def read_metadata(agent: str, env: Mapping[str, str]) -> AgentMetadata:
