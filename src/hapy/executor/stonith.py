@@ -21,7 +21,7 @@ from typing import Protocol
 
 from hapy.executor.agents import OcfRc, OpStatus
 from hapy.executor.process import ActionResult
-from hapy.fencer.agent import read_metadata
+from hapy.fencer.agent import AgentMetadata, read_metadata
 from hapy.fencer.devices import FenceDevice
 from hapy.fencer.monitoring import check_device
 
@@ -42,6 +42,7 @@ class StonithActions:
         self._env = env
         self.registry = registry
         self._started: set[str] = set()
+        self._known_metadata: dict[str, AgentMetadata] = {}
 
     def started(self) -> list[str]:
         return sorted(self._started)
@@ -71,7 +72,7 @@ class StonithActions:
     async def _check(self, device: FenceDevice, timeout_ms: int) -> ActionResult:
         began = time.monotonic()
         env = self._env()
-        meta = await read_metadata(device.agent, env)
+        meta = await self._read_metadata(device.agent, env)
         result = await check_device(device, meta, env, timeout_ms)
         elapsed = int((time.monotonic() - began) * 1000)
         if result.ok:
@@ -83,8 +84,16 @@ class StonithActions:
             return ActionResult(OcfRc.ERR_GENERIC, OpStatus.TIMEOUT, elapsed, result.reason)
         return ActionResult(OcfRc.ERR_GENERIC, OpStatus.DONE, elapsed, result.reason[:127])
 
+    async def _read_metadata(self, agent: str, env: Mapping[str, str]) -> AgentMetadata:
+        known = self._known_metadata.get(agent)
+        if known is None:
+            known = await read_metadata(agent, env)
+            if known.known:
+                self._known_metadata[agent] = known
+        return known
+
     async def _metadata(self, agent: str) -> ActionResult:
-        meta = await read_metadata(agent, self._env())
+        meta = await self._read_metadata(agent, self._env())
         if not meta.known:
             return ActionResult(OcfRc.ERR_INSTALLED, OpStatus.NOT_INSTALLED, 0,
                                 f"no meta-data from fence agent {agent}")

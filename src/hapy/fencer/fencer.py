@@ -289,7 +289,7 @@ class Fencer:
             result = await run_agent(device.agent, name, stdin, self._env, max(1, left_ms))
             log.info("%s %s of %s (attempt %d): %s", device.id, name, target, attempt + 1,
                      "ok" if result.ok else result.reason)
-            if result.ok or result.timed_out or attempt >= retries \
+            if result.ok or result.timed_out or result.missing or attempt >= retries \
                     or time.monotonic() >= deadline:
                 break
             attempt += 1
