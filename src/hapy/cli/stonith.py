@@ -58,6 +58,10 @@ def register(sub: Any) -> None:
     agents.add_argument("filter", nargs="?", help="only agents whose name contains this")
     agents.add_argument("--nodesc", action="store_true", help="names only")
 
+    describe = ssub.add_parser("describe", help="show a fence agent's options")
+    describe.add_argument("agent")
+    describe.set_defaults(func=run_describe)
+
     level = ssub.add_parser("level", help="fencing levels (the fencing topology)")
     _outer_dir(level)
     level.set_defaults(func=run_level_config)
@@ -249,6 +253,14 @@ def run_list(args: argparse.Namespace) -> int:
 
     for name, desc in stonith.installed_agents(args.filter, describe=not args.nodesc):
         print(f"{name} - {desc}" if desc else name)
+    return 0
+
+
+def run_describe(args: argparse.Namespace) -> int:
+    from hapy.commands import stonith
+
+    for line in stonith.describe_agent(args.agent):
+        print(line)
     return 0
 
 

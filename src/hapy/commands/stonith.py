@@ -432,3 +432,37 @@ def installed_agents(name_filter: str | None = None, *,
         return list(await asyncio.gather(*(one(n) for n in chosen)))
 
     return list(zip(chosen, asyncio.run(descriptions()), strict=True))
+
+
+def describe_agent(agent: str) -> list[str]:
+    """pcs stonith describe: the agent's description and options, and the
+    fencer's own ``pcmk_*`` ones."""
+    from hapy.fencer.agent import find_agent
+
+    name = _agent_name(agent)
+    if find_agent(name, os.environ) is None:
+        raise HapyError([report("STONITH_AGENT_NOT_FOUND", f"fence agent '{name}' is not "
+                                "installed on this node", hint="see 'hapy stonith list'",
+                                agent=name)])
+    metadata = _agent_metadata(name)
+    if not metadata.known:
+        raise HapyError([report("STONITH_NO_METADATA", f"fence agent '{name}' gives no "
+                                "usable meta-data", hint="check that it is a fence agent",
+                                agent=name)])
+    root = parse_xml_text(metadata.xml, name)
+    lines = [f"{name} - {metadata.shortdesc}" if metadata.shortdesc else name, ""]
+    longdesc = (root.findtext("longdesc") or "").strip()
+    if longdesc:
+        lines += [longdesc, ""]
+    lines.append("Stonith options:")
+    for param in root.iter("parameter"):
+        pname = str(param.get("name", ""))
+        if pname == "action" or param.get("deprecated") == "1":
+            continue
+        desc = (param.findtext("shortdesc") or "").strip()
+        required = " (required)" if param.get("required") == "1" else ""
+        lines.append(f"  {pname}: {desc}{required}")
+    lines += ["", "Fencer options (not passed to the agent): pcmk_host_list, pcmk_host_map, "
+              "pcmk_host_check, pcmk_host_argument, pcmk_delay_base, pcmk_delay_max, "
+              "pcmk_<action>_action, pcmk_<action>_timeout, pcmk_<action>_retries"]
+    return lines

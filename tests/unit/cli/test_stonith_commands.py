@@ -204,3 +204,13 @@ def test_history_text_xml_json(daemon: FakeDaemon, capsys: pytest.CaptureFixture
     assert events[1].get("exit-reason") == "f1: timed out"
     assert cli_main.main(["stonith", "history", "--output-as", "json"]) == 0
     assert '"state": "pending"' in capsys.readouterr().out
+
+
+def test_describe_and_list_agents(daemon: FakeDaemon, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_main.main(["stonith", "describe", "fence_a"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("fence_a - fake\n") and "  port: " in out
+    assert cli_main.main(["stonith", "list", "fence_a", "--nodesc"]) == 0
+    assert capsys.readouterr().out == "fence_a\n"
+    assert cli_main.main(["stonith", "describe", "fence_nowhere"]) == 1
+    assert "(STONITH_AGENT_NOT_FOUND)" in capsys.readouterr().err
