@@ -236,3 +236,27 @@ def test_check_device_runs_the_monitor(tmp_path: Path) -> None:
     assert asyncio.run(f.check_device("ok")) is True
     assert asyncio.run(f.check_device("br")) is False
     assert [r["action"] for r in runs(tmp_path, "fence_ok")] == ["monitor"]
+
+
+def test_an_opt_in_cluster_uses_only_devices_allowed_on_this_node(tmp_path: Path) -> None:
+    fake_agent(tmp_path, "fence_a")
+    params = {"pcmk_host_check": "none"}
+    opt_in = '<nvpair id="sym" name="symmetric-cluster" value="false"/>'
+    root = cib(device_xml("a", "fence_a", params), device_xml("b", "fence_a", params),
+               options=opt_in,
+               constraints='<rsc_location id="l" rsc="b" node="node1" score="100"/>'
+               '<rsc_location id="r" rsc="a" score="-INFINITY"><rule id="r1" '
+               'score="-INFINITY"><expression id="e" attribute="#uname" operation="eq" '
+               'value="node1"/></rule></rsc_location>')
+    event = fence(fencer(tmp_path, root), "node2")
+    assert (event.state, event.devices) == ("done", ("b",))
+    assert fencer(tmp_path, root).config().device("a").banned  # type: ignore[union-attr]
+
+
+def test_a_rule_can_ban_a_device_from_this_node(tmp_path: Path) -> None:
+    rule = ('<rsc_location id="r" rsc="a"><rule id="r1" score="-INFINITY"><expression id="e" '
+            'attribute="#uname" operation="eq" value="{}"/></rule></rsc_location>')
+    here = cib(device_xml("a", "fence_a"), constraints=rule.format("node1"))
+    elsewhere = cib(device_xml("a", "fence_a"), constraints=rule.format("node2"))
+    assert fencer(tmp_path, here).config().devices[0].banned
+    assert not fencer(tmp_path, elsewhere).config().devices[0].banned
