@@ -14,6 +14,9 @@ fencing history, and checks devices for the executor's monitors.
   meta-data.
 * :mod:`.targeting`: whether a device can fence a node (``pcmk_host_check``).
 * :mod:`.fencer`: :class:`Fencer`, which puts it together.
+* :mod:`.requests`: the daemon side of the local socket's ``fence`` and
+  ``fence_history`` requests; :mod:`.render`: events as stonith_admin prints them.
+* :mod:`.monitoring`: checking a device works (the executor's monitors).
 * :mod:`.fence_hapy`, :mod:`.embedded_power`: hapy's own fence agent, which
   powers nodes of an embedded cluster off and on.
 """
