@@ -37,6 +37,8 @@ from hapy.cluster.embedded.paths import ClusterPaths, load_config
 OFF_TIMEOUT = 20.0
 #: how long power on waits for the new daemon's process
 ON_TIMEOUT = 30.0
+#: how long the new daemon must live for power on to succeed
+SURVIVE_SECONDS = 0.5
 #: environment a node's processes carry that must not leak into a daemon we start
 _NODE_ENV = ("HAPY_NODE", "HAPY_NODE_SOCKET", "HAPY_PYTHON", "HA_RSCTMP", "HA_VARRUN",
              "HA_VARLOCK", "HA_SBIN_DIR")
@@ -236,26 +238,33 @@ def _wipe(directory: Path) -> None:
 
 def power_on(node: EmbeddedNode, *, timeout: float = ON_TIMEOUT,
              sleep: Callable[[float], None] = time.sleep) -> bool:
-    """Start ``node``'s daemon unless it runs; False when it was running."""
+    """Start ``node``'s daemon unless it runs; False when it was running.
+
+    Like a machine's power, it returns once the daemon runs (and did not die
+    at once), without waiting for it to join the cluster: the node that
+    asked may have to let it in first."""
     from hapy.commands.cluster import start_daemon
     from hapy.commands.env import ClusterEnv
 
     if daemon_pids(node):
         return False
-    before = _read_pid(node.pid_file)
     # the daemon must not inherit the identity of the node running this agent
     for name in _NODE_ENV:
         os.environ.pop(name, None)
     os.environ["HAPY_CLUSTER_DIR"] = str(node.root)
     start_daemon(ClusterEnv(node.root), node.name)
     deadline = time.monotonic() + timeout
+    running_since: float | None = None
     while time.monotonic() < deadline:
-        pid = _read_pid(node.pid_file)
-        if pid is not None and pid != before and _alive(pid):
-            return True
+        if daemon_pids(node):
+            running_since = running_since or time.monotonic()
+            if time.monotonic() - running_since >= SURVIVE_SECONDS:
+                return True
+        elif running_since is not None:
+            break  # it started, then died
         sleep(0.05)
-    raise PowerError(f"the daemon of {node.name} did not start within {timeout:.0f} s; see "
-                     f"{node.directory / 'daemon.log'}")
+    raise PowerError(f"the daemon of {node.name} did not start (see "
+                     f"{node.directory / 'daemon.log'})")
 
 
 def is_on(node: EmbeddedNode) -> bool:
