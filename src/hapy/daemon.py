@@ -20,7 +20,6 @@ import logging
 import os
 import signal
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +37,7 @@ from hapy.controller.messages import GROUP as CRMD_GROUP
 from hapy.controller.planner import Planner
 from hapy.executor.agents import AgentPaths
 from hapy.executor.service import Executor
+from hapy.records import record
 from hapy.reports import HapyError
 
 log = logging.getLogger("hapy.daemon")
@@ -47,7 +47,7 @@ GROUPS = ("cib", ATTRD_GROUP, CRMD_GROUP)
 SHUTDOWN_TIMEOUT = 120.0
 
 
-@dataclass(frozen=True)
+@record
 class DaemonPaths:
     """A node's state directory."""
 

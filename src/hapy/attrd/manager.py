@@ -20,13 +20,13 @@ import asyncio
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from hapy.cib.ops import CibOp, CibRequest
 from hapy.cib.status import transient_attribute_xml, transient_xpath
 from hapy.cibd.manager import CibManager
 from hapy.cluster.backend import ClusterBackend, Delivery, ViewChange
+from hapy.records import record
 from hapy.reports import HapyError, report
 
 GROUP = "attrd"
@@ -34,7 +34,7 @@ INFINITY = 1000000
 _INCREMENT = re.compile(r"^(?:value)?\+\+$|^(?:value)?\+=(\d+)$")
 
 
-@dataclass
+@record(frozen=False)
 class _Attr:
     value: str | None
     dampen_ms: int = 0

@@ -32,14 +32,15 @@ Everything here was checked against the real tools (``iso8601 -d/-D/-p``,
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
+
+from hapy.records import record
 
 _BLANKS = " \t\n\v\f\r"
 _DIGITS = "0123456789"
 
 
-@dataclass(frozen=True)
+@record
 class Duration:
     """An ISO 8601 duration, field by field (nothing normalised)."""
 

@@ -1,7 +1,7 @@
 """The typed, immutable CIB model.
 
 Everything the scheduler and the tools read from a CIB is here, as frozen
-dataclasses built by :mod:`hapy.cib.parse`.  Attribute sets keep their rules
+records (hapy.records) built by :mod:`hapy.cib.parse`.  Attribute sets keep their rules
 (``NvSet``): which values apply depends on the node, the time and the
 resource, so they are evaluated where that context is known.
 """
@@ -9,11 +9,11 @@ resource, so they are evaluated where that context is known.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from hapy.cib.nvsets import NvSet
 from hapy.cib.rules import Rule
+from hapy.records import field, record
 
 
 def frozen_map(items: Mapping[str, str] | None = None) -> Mapping[str, str]:
@@ -24,7 +24,7 @@ def frozen_map(items: Mapping[str, str] | None = None) -> Mapping[str, str]:
 # configuration: resources
 
 
-@dataclass(frozen=True)
+@record
 class OpConfig:
     """An ``<op>`` of a primitive's ``<operations>``."""
 
@@ -44,7 +44,7 @@ class OpConfig:
         return self.attrs.get("enabled", "true").lower() not in ("false", "no", "0", "off")
 
 
-@dataclass(frozen=True)
+@record
 class PrimitiveConfig:
     id: str
     rclass: str
@@ -63,7 +63,7 @@ class PrimitiveConfig:
         return f"{self.rclass}:{self.type}"
 
 
-@dataclass(frozen=True)
+@record
 class GroupConfig:
     id: str
     children: tuple[PrimitiveConfig, ...]
@@ -72,7 +72,7 @@ class GroupConfig:
     description: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class CloneConfig:
     id: str
     child: PrimitiveConfig | GroupConfig
@@ -81,7 +81,7 @@ class CloneConfig:
     description: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class BundleConfig:
     id: str
     container_kind: str  # docker, podman or rkt
@@ -101,7 +101,7 @@ ResourceConfig = PrimitiveConfig | GroupConfig | CloneConfig | BundleConfig
 # configuration: constraints
 
 
-@dataclass(frozen=True)
+@record
 class ResourceSet:
     id: str
     resources: tuple[str, ...]
@@ -114,7 +114,7 @@ class ResourceSet:
     kind: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class LocationConstraint:
     id: str
     rsc: str | None
@@ -127,7 +127,7 @@ class LocationConstraint:
     resource_discovery: str | None
 
 
-@dataclass(frozen=True)
+@record
 class ColocationConstraint:
     id: str
     rsc: str | None
@@ -142,7 +142,7 @@ class ColocationConstraint:
     with_rsc_instance: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class OrderConstraint:
     id: str
     first: str | None
@@ -158,7 +158,7 @@ class OrderConstraint:
     then_instance: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class TicketConstraint:
     id: str
     rsc: str | None
@@ -175,7 +175,7 @@ Constraint = LocationConstraint | ColocationConstraint | OrderConstraint | Ticke
 # configuration: nodes, fencing topology, tags
 
 
-@dataclass(frozen=True)
+@record
 class NodeConfig:
     id: str
     uname: str
@@ -185,7 +185,7 @@ class NodeConfig:
     score: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class FencingLevel:
     id: str
     target: str | None
@@ -200,7 +200,7 @@ class FencingLevel:
 # status
 
 
-@dataclass(frozen=True)
+@record
 class LrmOp:
     """One ``<lrm_rsc_op>``: the last result of an operation on a node."""
 
@@ -216,7 +216,7 @@ class LrmOp:
         return self.attrs.get(name, default)
 
 
-@dataclass(frozen=True)
+@record
 class LrmResource:
     id: str
     rclass: str | None
@@ -227,7 +227,7 @@ class LrmResource:
     shutdown_lock: str | None = None  # when a clean shutdown locked it to this node
 
 
-@dataclass(frozen=True)
+@record
 class NodeState:
     id: str
     uname: str | None
@@ -237,7 +237,7 @@ class NodeState:
     has_lrm: bool = True
 
 
-@dataclass(frozen=True)
+@record
 class TicketState:
     id: str
     attrs: Mapping[str, str]
@@ -255,7 +255,7 @@ class TicketState:
 # the document
 
 
-@dataclass(frozen=True)
+@record
 class Cib:
     attrs: Mapping[str, str]  # attributes of <cib>: epoch, have-quorum, dc-uuid...
     crm_config: tuple[NvSet, ...]

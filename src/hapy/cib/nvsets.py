@@ -17,16 +17,15 @@ Precedence, as Pacemaker 2.1.5 applies it (checked with the parameters
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from lxml import etree
 
 from hapy.cib.rules import Rule, RuleContext, evaluate_rule, parse_rule
 from hapy.cib.scores import parse_score
+from hapy.records import record
 from hapy.reports import ReportList
 
 
-@dataclass(frozen=True)
+@record
 class NvSet:
     id: str
     score: int

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
-from dataclasses import dataclass
 from enum import Enum
 from types import MappingProxyType
 
@@ -23,6 +22,7 @@ from lxml import etree
 
 from hapy.cib.versions import bump, set_version, version_of
 from hapy.cib.xmlio import Element, parse_xml_text
+from hapy.records import record
 from hapy.reports import HapyError, Report, Severity
 
 #: cibadmin's section names and where they live under <cib>
@@ -61,7 +61,7 @@ class CibOp(Enum):
     DELETE = "delete"
 
 
-@dataclass(frozen=True)
+@record
 class CibRequest:
     """One cibadmin operation.  ``xml`` is the object (``-X``); ``scope`` the
     section (``-o``); ``xpath`` selects instead of the object's name and id."""
@@ -77,7 +77,7 @@ class CibRequest:
         return self.op is not CibOp.QUERY
 
 
-@dataclass(frozen=True)
+@record
 class ChangeOutcome:
     """The CIB after a change (a new tree), and what the change touched."""
 

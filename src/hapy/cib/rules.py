@@ -33,7 +33,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TypeAlias
 
@@ -41,6 +40,7 @@ from lxml import etree
 
 from hapy.cib.iso8601 import Duration, add_duration, parse_datetime, parse_interval_ms
 from hapy.cib.scores import INFINITY, leading_int, parse_score
+from hapy.records import record
 from hapy.reports import ReportList
 
 ATTR_OPERATIONS = frozenset(("lt", "gt", "lte", "gte", "eq", "ne", "defined", "not_defined"))
@@ -75,7 +75,7 @@ _SPEC_RANGE = re.compile(
 # -- the model ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class AttrExpression:
     """``<expression>``: a node attribute compared with a value."""
 
@@ -87,7 +87,7 @@ class AttrExpression:
     value_source: str = "literal"  # "literal", "param" or "meta"
 
 
-@dataclass(frozen=True)
+@record
 class DateSpec:
     """``<date_spec>``: the readable fields as inclusive (low, high) ranges."""
 
@@ -95,7 +95,7 @@ class DateSpec:
     ranges: tuple[tuple[str, int | None, int | None], ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class DateExpression:
     """``<date_expression>``; unparsable dates are None (as if absent)."""
 
@@ -107,7 +107,7 @@ class DateExpression:
     date_spec: DateSpec | None = None
 
 
-@dataclass(frozen=True)
+@record
 class RscExpression:
     """``<rsc_expression>``: matches the resource agent (omitted parts match all)."""
 
@@ -117,7 +117,7 @@ class RscExpression:
     type: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class OpExpression:
     """``<op_expression>``: matches the action; ``interval_ms`` None matches any
     interval, -1 marks an unreadable interval (matches nothing)."""
@@ -127,7 +127,7 @@ class OpExpression:
     interval_ms: int | None = None
 
 
-@dataclass(frozen=True)
+@record
 class UnknownExpression:
     """A condition element Pacemaker does not know: always false."""
 
@@ -140,7 +140,7 @@ Expression: TypeAlias = (
 )
 
 
-@dataclass(frozen=True)
+@record
 class Rule:
     id: str
     boolean_op: str  # "and" or "or"
@@ -150,7 +150,7 @@ class Rule:
     children: tuple[Expression | Rule, ...]
 
 
-@dataclass(frozen=True)
+@record
 class RuleContext:
     """What a rule is evaluated against.
 

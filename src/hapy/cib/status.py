@@ -14,14 +14,14 @@ History entry ids:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from lxml import etree
+
+from hapy.records import record
 
 CRM_FEATURE_SET = "3.16.1"
 
 
-@dataclass(frozen=True)
+@record
 class OpRecord:
     """One operation result, with what identifies it in the transition."""
 

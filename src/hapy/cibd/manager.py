@@ -28,7 +28,6 @@ import itertools
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from hapy.cib.ops import ChangeOutcome, CibOp, CibRequest, apply_change, query
@@ -37,6 +36,7 @@ from hapy.cib.versions import CibVersion, version_of
 from hapy.cib.xmlio import Element, parse_xml_bytes, serialize
 from hapy.cibd.store import CibStore
 from hapy.cluster.backend import ClusterBackend, Delivery, ViewChange
+from hapy.records import record
 from hapy.reports import HapyError, Report, report
 
 log = logging.getLogger("hapy.cibd")
@@ -51,7 +51,7 @@ RETRIES = 200
 CHANGE_TIMEOUT = 30.0
 
 
-@dataclass(frozen=True)
+@record
 class _Sync:
     ring_id: int
     members: frozenset[int]

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from hapy.cli.cluster import add_dir_option
+from hapy.records import field, record
 from hapy.reports import HapyError, report
 
 _KEYWORDS = ("op", "meta", "clone", "promotable")
 
 
-@dataclass
+@record(frozen=False)
 class CreateSpec:
     """The words after ``resource create ID AGENT``, sorted into their sections."""
 

@@ -18,11 +18,12 @@ The model is Corosync's closed process groups (CPG) with virtual synchrony:
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
+from hapy.records import record
 
-@dataclass(frozen=True)
+
+@record
 class Member:
     """A node in a view: its stable node id and its name."""
 
@@ -30,7 +31,7 @@ class Member:
     name: str
 
 
-@dataclass(frozen=True)
+@record
 class ViewChange:
     """A new view: who is in it, who joined and left since the previous one."""
 
@@ -45,7 +46,7 @@ class ViewChange:
         return tuple(m.name for m in self.members)
 
 
-@dataclass(frozen=True)
+@record
 class Delivery:
     """A message delivered to a group, in the cluster's total order."""
 
@@ -55,7 +56,7 @@ class Delivery:
     payload: bytes
 
 
-@dataclass(frozen=True)
+@record
 class Disconnected:
     """This node lost the cluster layer (expelled, or the service went away).
 

@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from hapy.cluster.embedded.client import ensure_service
@@ -22,13 +21,14 @@ from hapy.cluster.embedded.paths import (
     save_config,
 )
 from hapy.commands.env import ClusterEnv, cib_change
+from hapy.records import record
 from hapy.reports import HapyError, report
 
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 150.0
 
 
-@dataclass(frozen=True)
+@record
 class ClusterStarted:
     nodes: tuple[str, ...]
     dc: str

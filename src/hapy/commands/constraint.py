@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from hapy.cib import build
 from hapy.cib.xmlio import parse_xml_text
 from hapy.commands.env import ClusterEnv, cib_change, cib_query
+from hapy.records import record
 from hapy.reports import HapyError, report
 
 _ROLES = {"promoted": "Promoted", "unpromoted": "Unpromoted", "started": "Started",
@@ -49,7 +49,7 @@ def location(env: ClusterEnv, rsc: str, verb: str, targets: Sequence[str]) -> li
     return made
 
 
-@dataclass(frozen=True)
+@record
 class _Options:
     ident: str | None
     extra: dict[str, str]

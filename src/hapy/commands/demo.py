@@ -12,18 +12,18 @@ import signal
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from hapy.commands import cluster, constraint, property, resource, status
 from hapy.commands.env import ClusterEnv
+from hapy.records import field, record
 from hapy.reports import HapyError, report
 
 Say = Callable[[str], None]
 WAIT = 30.0
 
 
-@dataclass
+@record(frozen=False)
 class DemoReport:
     """What happened, with how long each step took (seconds)."""
 

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from hapy.cluster.wire import FrameError, encode, read_frame
+from hapy.records import record
 from hapy.reports import HapyError, Report, report
 
 ENV_VAR = "HAPY_CLUSTER_DIR"
 
 
-@dataclass(frozen=True)
+@record
 class ClusterEnv:
     """An embedded cluster rooted at ``root``."""
 
@@ -64,7 +64,7 @@ class ClusterEnv:
                                 directory=str(self.root))])
 
 
-@dataclass(frozen=True)
+@record
 class SocketEnv:
     """One node daemon's socket, given directly (agents run by hapy use it)."""
 

@@ -8,19 +8,19 @@ import asyncio
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from hapy.cib import build
 from hapy.cib.xmlio import parse_xml_text
 from hapy.commands.env import ClusterEnv, cib_change, cib_query
+from hapy.records import record
 from hapy.reports import HapyError, report
 
 Pairs = Sequence[tuple[str, str]]
 OCF_ROOT = Path("/usr/lib/ocf")
 
 
-@dataclass(frozen=True)
+@record
 class AgentName:
     standard: str
     provider: str | None

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from hapy import __version__
 from hapy.commands.env import ClusterEnv
 from hapy.display.xml import Summary, render_xml
+from hapy.records import record
 
 # crm_simulate's status block names its sections as list items; crm_mon's
 # top-level sections are plain headings
 _SECTIONS = ("Node List:", "Full List of Resources:", "Failed Resource Actions:")
 
 
-@dataclass(frozen=True)
+@record
 class ClusterStatus:
     dc: str | None
     quorate: bool

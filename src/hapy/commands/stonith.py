@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from hapy.cib import build
@@ -23,6 +22,7 @@ from hapy.commands.env import ClusterEnv, cib_change, cib_query
 from hapy.fencer.devices import HOST_CHECKS, is_fencer_param
 from hapy.fencer.events import FenceEvent
 from hapy.fencer.hostlists import parse_delay_base, parse_host_map
+from hapy.records import record
 from hapy.reports import HapyError, ReportList, report
 
 Pairs = Sequence[tuple[str, str]]
@@ -41,7 +41,7 @@ class DaemonClient(Protocol):
 # ------------------------------------------------------------------ devices
 
 
-@dataclass(frozen=True)
+@record
 class StonithDevice:
     """A fence device as ``stonith config`` shows it."""
 
@@ -200,7 +200,7 @@ def delete(env: ClusterEnv, name: str) -> None:
 # ------------------------------------------------------------------ levels
 
 
-@dataclass(frozen=True)
+@record
 class Level:
     """A fencing level; ``target`` in pcs's notation (``node``,
     ``regexp%PATTERN``, ``attrib%NAME=VALUE``)."""

@@ -1,6 +1,6 @@
 """Cluster status display (what ``crm_mon`` / ``crm_simulate -S`` print).
 
-* :mod:`hapy.display.view` -- frozen dataclasses the scheduler fills in:
+* :mod:`hapy.display.view` -- frozen records (hapy.records) the scheduler fills in:
   :class:`~hapy.display.view.ClusterView` with nodes and resources
   (primitives, groups, clones, bundles).
 * :mod:`hapy.display.text` -- :func:`~hapy.display.text.render_status` turns a

@@ -22,7 +22,6 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
 from pprint import pformat
 
 from lxml import etree
@@ -41,6 +40,7 @@ from hapy.display.view import (
     ResourceView,
     Role,
 )
+from hapy.records import field, record, replace
 
 _Element = etree._Element
 
@@ -70,7 +70,7 @@ def crm_mon_xml(cib_path: str) -> bytes:
     return proc.stdout
 
 
-@dataclass
+@record(frozen=False)
 class _CibFacts:
     """What the view needs from the CIB that crm_mon's XML does not say."""
 
@@ -162,7 +162,7 @@ def _read_cib(cib_path: str) -> _CibFacts:
     return facts
 
 
-@dataclass
+@record(frozen=False)
 class _Builder:
     facts: _CibFacts
     nodes: list[NodeView]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 
 from hapy.display.view import (
     BundleReplicaView,
@@ -26,6 +25,7 @@ from hapy.display.view import (
     ResourceView,
     Role,
 )
+from hapy.records import record
 
 __all__ = [
     "compare_node_names",
@@ -122,7 +122,7 @@ def sort_node_names(names: Iterable[str]) -> list[str]:
 # ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class _Ctx:
     nodes: dict[str, NodeView]
 

@@ -1,6 +1,6 @@
 """Plain data describing what the cluster status display shows.
 
-The scheduler fills these frozen dataclasses from the unpacked cluster state
+The scheduler fills these frozen records (hapy.records) from the unpacked cluster state
 and hands a :class:`ClusterView` to :func:`hapy.display.text.render_status`.
 Every field holds *state*, never presentation: the renderer derives all the
 text (role words, flags, clone summaries, node grouping) from it.
@@ -22,8 +22,9 @@ Conventions shared by all classes:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+
+from hapy.records import record
 
 
 class NodeType(StrEnum):
@@ -83,7 +84,7 @@ _ROLE_NAMES = {
 }
 
 
-@dataclass(frozen=True)
+@record
 class NodeView:
     """One node, as unpacked from the CIB ``<nodes>`` and ``<status>`` sections.
 
@@ -114,7 +115,7 @@ class NodeView:
     """Guest nodes: name of the node hosting the container (not displayed)."""
 
 
-@dataclass(frozen=True)
+@record
 class PrimitiveView:
     """A primitive resource, or one instance of a cloned/bundled primitive.
 
@@ -175,7 +176,7 @@ class PrimitiveView:
     meta-attribute).  Orphaned ones are ordinary orphans, not internal."""
 
 
-@dataclass(frozen=True)
+@record
 class GroupView:
     """A resource group, top level or one instance of a cloned group.
 
@@ -190,7 +191,7 @@ class GroupView:
     target_role: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class CloneView:
     """A clone (``<clone>``, or legacy ``<master>`` which is promotable)."""
 
@@ -232,7 +233,7 @@ class CloneView:
     ``Stopped (not installed): [ ... ]``."""
 
 
-@dataclass(frozen=True)
+@record
 class BundleReplicaView:
     """One replica of a bundle: its implicit resources."""
 
@@ -249,7 +250,7 @@ class BundleReplicaView:
     """The remote connection resource (``<bundle>-N``), when present."""
 
 
-@dataclass(frozen=True)
+@record
 class BundleView:
     """A bundle (container-based resource)."""
 
@@ -266,7 +267,7 @@ class BundleView:
 ResourceView = PrimitiveView | GroupView | CloneView | BundleView
 
 
-@dataclass(frozen=True)
+@record
 class ClusterView:
     """Everything the status display needs."""
 

@@ -6,7 +6,6 @@ and ``<status>``."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from xml.sax.saxutils import quoteattr
 
 from hapy.display.text import sort_node_names
@@ -19,11 +18,12 @@ from hapy.display.view import (
     ResourceView,
     Role,
 )
+from hapy.records import record
 
 API_VERSION = "2.25"
 
 
-@dataclass(frozen=True)
+@record
 class Summary:
     """What the summary section says beyond the view."""
 

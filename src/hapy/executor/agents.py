@@ -31,9 +31,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
+
+from hapy.records import record
 
 
 class OcfRc(IntEnum):
@@ -67,7 +68,7 @@ class OpStatus(IntEnum):
     NOT_INSTALLED = 7
 
 
-@dataclass(frozen=True)
+@record
 class AgentSpec:
     """class:provider:type of a resource."""
 
@@ -81,7 +82,7 @@ class AgentSpec:
         return f"{self.standard}:{self.type}"
 
 
-@dataclass(frozen=True)
+@record
 class AgentPaths:
     """Where agents live, and this node's runtime directory for them."""
 
@@ -113,7 +114,7 @@ class AgentPaths:
         return env
 
 
-@dataclass(frozen=True)
+@record
 class Invocation:
     """A process to run for an action, and how to read its exit code."""
 

@@ -16,17 +16,17 @@ import signal
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import IO
 
 from hapy.executor.agents import Invocation, OcfRc, OpStatus, map_rc
+from hapy.records import record
 
 MAX_OUTPUT = 64 * 1024
 EXIT_REASON_PREFIX = "ocf-exit-reason:"
 MAX_EXIT_REASON = 127
 
 
-@dataclass(frozen=True)
+@record
 class ActionResult:
     """What an action came to."""
 

@@ -21,7 +21,6 @@ import contextlib
 import itertools
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 
 from hapy.executor.agents import (
     AgentPaths,
@@ -33,9 +32,10 @@ from hapy.executor.agents import (
 )
 from hapy.executor.process import ActionResult, run_invocation
 from hapy.executor.stonith import DeviceRegistry, StonithActions
+from hapy.records import field, record
 
 
-@dataclass(frozen=True)
+@record
 class Operation:
     """An operation to run on one resource instance of this node."""
 
@@ -61,7 +61,7 @@ class Operation:
         return meta
 
 
-@dataclass(frozen=True)
+@record
 class OperationResult:
     """A finished operation, with what the CIB records of it."""
 

@@ -11,12 +11,12 @@ import os
 import shutil
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from lxml import etree
 
 from hapy.executor.agents import Invocation, OcfRc, OpStatus
 from hapy.executor.process import run_invocation
+from hapy.records import record
 
 #: where fence agents are installed besides PATH
 AGENT_DIRS = ("/usr/sbin", "/sbin", "/usr/local/sbin")
@@ -25,7 +25,7 @@ BUNDLED_AGENTS = {"fence_hapy": "hapy.fencer.fence_hapy"}
 METADATA_TIMEOUT_MS = 30_000
 
 
-@dataclass(frozen=True)
+@record
 class AgentResult:
     """How one agent run ended."""
 
@@ -99,7 +99,7 @@ async def run_agent(agent: str, action: str, stdin: str, env: Mapping[str, str],
                        _failure_reason(agent, action, code, result.stderr, result.stdout))
 
 
-@dataclass(frozen=True)
+@record
 class AgentMetadata:
     """What an agent's meta-data says (everything assumed when it has none)."""
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from hapy.cib import model as m
@@ -19,12 +18,13 @@ from hapy.cib.rules import RuleContext, evaluate_rule
 from hapy.cib.scores import INFINITY, parse_score
 from hapy.cib.xmlio import Element
 from hapy.fencer.devices import DEFAULT_TIMEOUT_MS, FenceDevice
+from hapy.records import field, record
 from hapy.reports import ReportList
 
 BOOTSTRAP_ID = "cib-bootstrap-options"
 
 
-@dataclass(frozen=True)
+@record
 class Level:
     """One fencing level of a target: every device must succeed."""
 
@@ -33,7 +33,7 @@ class Level:
     devices: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@record
 class FencingConfig:
     devices: tuple[FenceDevice, ...] = ()
     levels: tuple[m.FencingLevel, ...] = ()

@@ -8,11 +8,11 @@ Parameters whose name starts with ``pcmk_`` (and the legacy ``provides`` and
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from hapy.cib.iso8601 import parse_msec
 from hapy.fencer.hostlists import parse_delay_base, parse_host_list, parse_host_map
+from hapy.records import field, record
 
 HOST_CHECKS = ("static-list", "dynamic-list", "status", "none")
 #: a device action's timeout when neither pcmk_<action>_timeout nor the
@@ -31,7 +31,7 @@ def _frozen(items: Mapping[str, str]) -> Mapping[str, str]:
     return MappingProxyType(dict(items))
 
 
-@dataclass(frozen=True)
+@record
 class FenceDevice:
     """A device as the fencer uses it (built from a ``stonith`` primitive)."""
 

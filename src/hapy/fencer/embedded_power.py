@@ -28,10 +28,10 @@ import shutil
 import signal
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from hapy.cluster.embedded.paths import ClusterPaths, load_config
+from hapy.records import record
 
 #: how long power off keeps killing before it gives up
 OFF_TIMEOUT = 20.0
@@ -48,7 +48,7 @@ class PowerError(Exception):
     """What went wrong switching a node (the agent's failure message)."""
 
 
-@dataclass(frozen=True)
+@record
 class EmbeddedNode:
     """Node ``name`` of the embedded cluster rooted at ``root``."""
 

@@ -4,8 +4,9 @@ a fencer keeps of them (its own and those learned from peers)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
 from typing import Any
+
+from hapy.records import record, replace
 
 ACTIONS = ("reboot", "off", "on")
 PENDING = "pending"
@@ -16,7 +17,7 @@ STATES = (PENDING, DONE, FAILED)
 HISTORY_LIMIT = 500
 
 
-@dataclass(frozen=True)
+@record
 class FenceEvent:
     """One fencing action on ``target``."""
 

@@ -28,7 +28,6 @@ import random
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
 
 from hapy.cib.xmlio import Element
 from hapy.fencer.agent import (
@@ -43,6 +42,7 @@ from hapy.fencer.devices import FenceDevice
 from hapy.fencer.events import ACTIONS, DONE, FAILED, PENDING, FenceEvent, FenceHistory
 from hapy.fencer.monitoring import check_device
 from hapy.fencer.targeting import TargetChecker
+from hapy.records import field, record
 from hapy.reports import HapyError, report
 
 log = logging.getLogger("hapy.fencer")
@@ -51,7 +51,7 @@ EventCallback = Callable[[FenceEvent], None]
 Sleep = Callable[[float], Awaitable[None]]
 
 
-@dataclass
+@record(frozen=False)
 class _Step:
     """A level of the plan: the devices to run together, or why it cannot run."""
 

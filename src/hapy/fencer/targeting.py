@@ -13,10 +13,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
 from hapy.fencer.agent import AgentMetadata, agent_input, run_agent
 from hapy.fencer.devices import FenceDevice
+from hapy.records import record
 
 LIST_CACHE_SECONDS = 60.0
 
@@ -36,7 +36,7 @@ def parse_list_output(text: str) -> frozenset[str]:
     return frozenset(ports)
 
 
-@dataclass(frozen=True)
+@record
 class Capability:
     """Whether a device can fence a target, and why not."""
 

@@ -36,9 +36,9 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from hapy.graph.model import ActionKind, GraphAction, TransitionGraph
+from hapy.records import record
 
 __all__ = [
     "DotAction",
@@ -59,14 +59,14 @@ class DotStatus(enum.Enum):
     UNMANAGED = "unmanaged"  # left out, resource unmanaged: dashed red (all-actions only)
 
 
-@dataclass(frozen=True)
+@record
 class DotAction:
     label: str
     status: DotStatus = DotStatus.SCHEDULED
     pseudo: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class DotEdge:
     """An ordering between two actions; ``optional`` ones are only drawn with all-actions."""
 

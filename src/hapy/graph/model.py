@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
+
+from hapy.records import field, record
 
 
 class ActionKind(enum.Enum):
@@ -20,7 +21,7 @@ class ActionKind(enum.Enum):
     CRM_EVENT = "crm_event"
 
 
-@dataclass(frozen=True)
+@record
 class ResourceRef:
     """The ``<primitive>`` element inside an ``rsc_op``."""
 
@@ -31,7 +32,7 @@ class ResourceRef:
     long_id: str | None = None  # clone instance name, written as long-id when it differs
 
 
-@dataclass(frozen=True)
+@record
 class DownedNode:
     """A node that a fencing action or shutdown takes down (``<downed><node id/>``)."""
 
@@ -42,7 +43,7 @@ def _frozen(mapping: Mapping[str, str] | None = None) -> Mapping[str, str]:
     return MappingProxyType(dict(mapping or {}))
 
 
-@dataclass(frozen=True)
+@record
 class GraphAction:
     """One action of the transition.
 
@@ -90,7 +91,7 @@ class GraphAction:
         return self.operation_key
 
 
-@dataclass(frozen=True)
+@record
 class Synapse:
     """An action and the ids of the actions that must complete before it."""
 
@@ -100,7 +101,7 @@ class Synapse:
     priority: int = 0
 
 
-@dataclass(frozen=True)
+@record
 class TransitionGraph:
     """The whole graph.  ``attributes`` are the ``<transition_graph>`` attributes
     in the order Pacemaker writes them (cluster-delay, stonith-timeout, ...)."""

@@ -30,10 +30,10 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from hapy.graph.model import ActionKind, GraphAction, Synapse, TransitionGraph
+from hapy.records import record
 from hapy.reports import HapyError
 
 if TYPE_CHECKING:
@@ -279,7 +279,7 @@ def _priority(syn: Synapse) -> int:
     return syn.priority or syn.action.priority
 
 
-@dataclass(frozen=True)
+@record
 class RunResult:
     """What happened to each action.
 

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 
 from lxml import etree
 
@@ -42,6 +41,7 @@ from hapy.graph.model import (
     Synapse,
     TransitionGraph,
 )
+from hapy.records import replace
 from hapy.reports import HapyError
 
 __all__ = [

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
+
+from hapy.records import field, record
 
 
 class Severity(enum.Enum):
@@ -16,7 +17,7 @@ class Severity(enum.Enum):
 
 
 
-@dataclass(frozen=True)
+@record
 class Report:
     """One finding.
 

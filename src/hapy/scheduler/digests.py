@@ -139,9 +139,9 @@ import enum
 import hashlib
 import re
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
 
 from hapy.graph.xml import escape_value
+from hapy.records import record
 
 __all__ = [
     "DEFAULT_OP_TIMEOUT_MS",
@@ -498,7 +498,7 @@ def secure_digest(
 # --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class RecordedDigests:
     """The digest-related attributes of one ``<lrm_rsc_op>`` (``None`` = absent)."""
 
@@ -522,7 +522,7 @@ class RecordedDigests:
         )
 
 
-@dataclass(frozen=True)
+@record
 class ComputedDigests:
     """Digests computed from the current configuration for one history entry."""
 

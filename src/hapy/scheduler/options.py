@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from hapy.cib.iso8601 import parse_interval_ms
+from hapy.records import record
 
 DEFAULTS: dict[str, str] = {
     "stonith-enabled": "true",
@@ -45,7 +45,7 @@ def is_true(value: str | None) -> bool:
     return value is not None and value.strip().lower() in TRUE_WORDS
 
 
-@dataclass(frozen=True)
+@record
 class ClusterOptions:
     values: Mapping[str, str]
 

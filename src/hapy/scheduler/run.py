@@ -6,13 +6,13 @@ create actions and orderings -> propagate required/runnable -> graph.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from hapy.cib import model as m
 from hapy.cib.nvsets import unpack_nvsets
 from hapy.cib.rules import RuleContext
 from hapy.graph.model import TransitionGraph
+from hapy.records import record
 from hapy.scheduler.actions.anti_colocation import order_anti_colocations
 from hapy.scheduler.actions.collective import create_collective_actions
 from hapy.scheduler.actions.constraints import apply_order_constraints
@@ -45,7 +45,7 @@ from hapy.scheduler.unpack.shutdown_lock import apply_lock_scores, apply_shutdow
 from hapy.scheduler.working_set import WorkingSet
 
 
-@dataclass(frozen=True)
+@record
 class Transition:
     graph: TransitionGraph
     scores: tuple[str, ...]

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from hapy.cib.scores import score_text
+from hapy.records import field, record
 
 
-@dataclass
+@record(frozen=False)
 class ScoreTrace:
     lines: list[str] = field(default_factory=list)
 

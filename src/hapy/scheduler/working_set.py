@@ -8,11 +8,11 @@ been produced.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from hapy.cib import model as m
+from hapy.records import field, record
 from hapy.scheduler.options import ClusterOptions
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ _ROLE_BY_NAME = {
 }
 
 
-@dataclass(eq=False)
+@record(frozen=False, eq=False)
 class Node:
     id: str
     uname: str
@@ -104,7 +104,7 @@ class Node:
         return f"Node({self.uname})"
 
 
-@dataclass(eq=False)
+@record(frozen=False, eq=False)
 class Resource:
     id: str
     variant: str  # primitive, group, clone, bundle
@@ -229,7 +229,7 @@ class Resource:
         return f"Resource({self.name})"
 
 
-@dataclass(eq=False)
+@record(frozen=False, eq=False)
 class Colocation:
     id: str
     dependent: Resource
@@ -241,7 +241,7 @@ class Colocation:
     influence: bool = True
 
 
-@dataclass(eq=False)
+@record(frozen=False, eq=False)
 class Ticket:
     id: str
     granted: bool = False
@@ -249,7 +249,7 @@ class Ticket:
     last_granted: str | None = None
 
 
-@dataclass(eq=False)
+@record(frozen=False, eq=False)
 class WorkingSet:
     cib: m.Cib
     now: datetime

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TextIO
 
 from hapy.cib.parse import cib_from_tree
 from hapy.cib.xmlio import Element, read_xml_file, write_xml_file
 from hapy.graph.model import GraphAction
+from hapy.records import record
 from hapy.reports import HapyError, ReportList, report
 from hapy.scheduler.working_set import WorkingSet
 
 
-@dataclass(frozen=True)
+@record
 class SimulateRequest:
     xml_file: str
     simulate: bool = False

@@ -30,10 +30,10 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
 from lxml import etree
 
+from hapy.records import record
 from hapy.reports import HapyError, Report, report
 from hapy.scheduler.digests import digest_of
 
@@ -63,7 +63,7 @@ _HISTORY_ATTRS = (
 # ----------------------------------------------------------------- op specs
 
 
-@dataclass(frozen=True)
+@record
 class OpSpec:
     """``RESOURCE_TASK_INTERVAL@NODE=RC`` as crm_simulate's ``-i`` and ``-F`` take it."""
 

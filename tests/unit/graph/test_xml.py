@@ -10,7 +10,6 @@ import re
 import shutil
 import subprocess
 from collections import Counter
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from lxml import etree
 
 from hapy.graph.model import ActionKind, GraphAction, Synapse, TransitionGraph
 from hapy.graph.xml import graph_from_xml, graph_to_xml, regression_text
+from hapy.records import replace
 from hapy.reports import HapyError
 
 CASES = Path(__file__).resolve().parents[3].parent / "shared" / "scheduler-cases"

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
+
+from hapy.records import record
 
 DEFAULT_TOKEN_MS = 3000  # Corosync 3's default token timeout
 
 
-@dataclass(frozen=True)
+@record
 class ClusterPaths:
     """The files of the embedded cluster rooted at ``root``."""
 
@@ -42,7 +43,7 @@ class ClusterPaths:
         return self.root / "nodeids.json"
 
 
-@dataclass(frozen=True)
+@record
 class ClusterConfig:
     """What ``cluster.json`` declares (both fields optional in the file)."""
 

@@ -32,18 +32,18 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from hapy.cluster.embedded.paths import ClusterPaths, load_config
 from hapy.cluster.wire import Frame, FrameError, encode, peer_credentials, read_frame
+from hapy.records import field, record
 
 # a member whose unsent output exceeds this is too slow to keep up: expelled
 MAX_BACKLOG = 256 * 1024 * 1024
 
 
-@dataclass(eq=False)
+@record(frozen=False, eq=False)
 class _Member:
     name: str
     nodeid: int

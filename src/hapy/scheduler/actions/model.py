@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
 
+from hapy.records import field, record
 from hapy.scheduler.working_set import Node, Resource
 
 # Task names
@@ -36,7 +36,7 @@ def op_key(rsc_name: str, task: str, interval_ms: int = 0) -> str:
     return f"{rsc_name}_{task}_{interval_ms}"
 
 
-@dataclass(eq=False)
+@record(frozen=False, eq=False)
 class Action:
     id: int
     key: str
@@ -122,7 +122,7 @@ class OrderFlag(enum.Flag):
     MANDATORY = IMPLIES_THEN | RUNNABLE_LEFT
 
 
-@dataclass(eq=False)
+@record(frozen=False, eq=False)
 class Ordering:
     first: Action
     then: Action

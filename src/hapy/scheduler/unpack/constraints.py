@@ -5,11 +5,11 @@ colocations and orderings are recorded for assignment and action creation."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from hapy.cib import model as m
 from hapy.cib.rules import RuleContext, evaluate_rule, rule_score
 from hapy.cib.scores import add_scores, parse_score
+from hapy.records import field, record
 from hapy.scheduler.options import is_true
 from hapy.scheduler.unpack.resources import meta_int
 from hapy.scheduler.working_set import (
@@ -21,7 +21,7 @@ from hapy.scheduler.working_set import (
 )
 
 
-@dataclass(eq=False)
+@record(frozen=False, eq=False)
 class OrderSpec:
     """One ordering between two resources' actions (sets already expanded)."""
 
@@ -43,14 +43,14 @@ class OrderSpec:
     first_instances: bool = False
 
 
-@dataclass(eq=False)
+@record(frozen=False, eq=False)
 class PromotionLocation:
     rsc: Resource
     node_id: str
     score: int
 
 
-@dataclass(eq=False)
+@record(frozen=False, eq=False)
 class TicketSpec:
     id: str
     rsc: Resource
@@ -59,7 +59,7 @@ class TicketSpec:
     loss_policy: str
 
 
-@dataclass(eq=False)
+@record(frozen=False, eq=False)
 class ConstraintData:
     orders: list[OrderSpec] = field(default_factory=list)
     promotion_locations: list[PromotionLocation] = field(default_factory=list)
