@@ -31,7 +31,6 @@ Everything here was checked against the real tools (``iso8601 -d/-D/-p``,
 
 from __future__ import annotations
 
-import calendar
 from datetime import UTC, date, datetime, timedelta, timezone
 
 from hapy.records import record
@@ -51,6 +50,24 @@ class Duration:
     hours: int = 0
     minutes: int = 0
     seconds: int = 0
+
+
+# -- calendar (the calendar module would do, but importing it costs start-up time) --
+
+
+_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _is_leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def _days_in_year(year: int) -> int:
+    return 366 if _is_leap(year) else 365
+
+
+def _days_in_month(year: int, month: int) -> int:
+    return 29 if month == 2 and _is_leap(year) else _MONTH_DAYS[month]
 
 
 # -- small scanners -------------------------------------------------------------------
@@ -106,13 +123,13 @@ def _parse_date_part(text: str, part: str) -> date:
         _check_year(text, year)
         if not 1 <= month <= 12:
             raise _bad_date(text, f"month {month} is not 1-12")
-        if not 1 <= day <= calendar.monthrange(year, month)[1]:
+        if not 1 <= day <= _days_in_month(year, month):
             raise _bad_date(text, f"{year}-{month:02d} has no day {day}")
         return date(year, month, day)
     if len(pieces) == 2:
         year, yday = int(pieces[0]), int(pieces[1])
         _check_year(text, year)
-        if not 1 <= yday <= (366 if calendar.isleap(year) else 365):
+        if not 1 <= yday <= _days_in_year(year):
             raise _bad_date(text, f"{year} has no day {yday}")
         return date(year, 1, 1) + timedelta(days=yday - 1)
     compact = pieces[0]
@@ -300,12 +317,12 @@ def add_duration(dt: datetime, dur: Duration) -> datetime:
         if dur.years:
             yday = dt.timetuple().tm_yday
             year = dt.year + dur.years
-            yday = min(yday, 366 if calendar.isleap(year) else 365)
+            yday = min(yday, _days_in_year(year))
             moved = date(year, 1, 1) + timedelta(days=yday - 1)
             dt = dt.replace(year=moved.year, month=moved.month, day=moved.day)
         if dur.months:
             year, month0 = divmod(dt.year * 12 + dt.month - 1 + dur.months, 12)
-            day = min(dt.day, calendar.monthrange(year, month0 + 1)[1])
+            day = min(dt.day, _days_in_month(year, month0 + 1))
             dt = dt.replace(year=year, month=month0 + 1, day=day)
         return dt + timedelta(
             days=dur.weeks * 7 + dur.days,
@@ -317,7 +334,7 @@ def add_duration(dt: datetime, dur: Duration) -> datetime:
 
 def duration_interval_seconds(dur: Duration) -> int:
     """Seconds of an ISO duration used as an operation interval (2.1.5 quirks)."""
-    total = sum(366 if calendar.isleap(y) else 365 for y in range(1, max(dur.years, 1)))
+    total = sum(_days_in_year(y) for y in range(1, max(dur.years, 1)))
     total *= 86400
     if dur.months > 0:
         total += dur.months * 30 * 86400

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -38,7 +39,23 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _exit_now(code: int) -> None:
+    """End the process at once, without the interpreter's clean-up (tearing
+    down every module and object: about 8% of a small ``hapy simulate``).
+    Only for a command that has nothing left to clean up; returns if the
+    output cannot be flushed, leaving the usual exit to report it."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return
+    os._exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command *argv* names (default: the program's arguments). Called
+    without *argv*, as the program, a command that sets ``exit_at_once`` ends
+    the process itself when it is done."""
     parser = build_parser(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
@@ -46,6 +63,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         result: int = args.func(args)
+        if argv is None and getattr(args, "exit_at_once", False):
+            _exit_now(result)
         return result
     except HapyError as exc:
         for rep in exc.reports:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 from typing import Any
 
 
@@ -33,10 +34,24 @@ def register(sub: Any) -> None:
     p.add_argument("-O", "--save-output", metavar="FILE", help="write the resulting CIB")
     p.add_argument("-L", "--live-check", action="store_true",
                    help="use the running cluster's CIB (not available yet)")
-    p.set_defaults(func=run)
+    # nothing to clean up after: skip the interpreter's shut-down (see main)
+    p.set_defaults(func=run, exit_at_once=True)
 
 
 def run(args: argparse.Namespace) -> int:
+    # One short run: the cyclic garbage collector would only spend time here
+    # (about 3% of a small case, 5-10% of a large one) walking objects that
+    # live until the end anyway.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _run(args)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _run(args: argparse.Namespace) -> int:
     from hapy.simulate.driver import SimulateRequest, simulate
 
     request = SimulateRequest(
