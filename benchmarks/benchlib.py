@@ -77,6 +77,8 @@ class Run:
     max_rss_kb: int  # peak resident set of the child (and its waited-for children)
     stdout: str
     stderr_tail: str
+    cpu_seconds: float = 0.0  # user + system CPU time of the child: steadier than wall
+    # time on a busy machine (no waiting for a CPU), but blind to I/O waits
 
     @property
     def ok(self) -> bool:
@@ -119,7 +121,22 @@ def run_measured(
             max_rss_kb=usage.ru_maxrss,
             stdout=out.read().decode(errors="replace") if keep_stdout else "",
             stderr_tail=err.read().decode(errors="replace")[-500:],
+            cpu_seconds=usage.ru_utime + usage.ru_stime,
         )
+
+
+def compile_package(name: str) -> str | None:
+    """Byte-compile the package *name* as this interpreter would import it (what
+    pip does when it installs a package, and what Python does on first import
+    unless PYTHONDONTWRITEBYTECODE is set). Returns its folder (None: not found)."""
+    import compileall
+
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = next(iter(spec.submodule_search_locations))
+    compileall.compile_dir(folder, quiet=1)
+    return folder
 
 
 def median(values: Sequence[float]) -> float:

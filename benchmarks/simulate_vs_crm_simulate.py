@@ -4,7 +4,10 @@
 
 Each case runs --repeat times per tool (tools alternating, the median kept);
 the report gives, per tool, the median, p90 and total of those per-case times,
-the ratio of the medians and the median of the per-case ratios. Cases where
+the ratio of the medians and the median of the per-case ratios, then the same
+for CPU time (user + system: steadier than wall time on a shared machine).
+hapy's package is byte-compiled first, as an installed package is (--no-compile
+to measure with whatever bytecode there is). Cases where
 either tool exits non-zero are reported and left out of the ratios. Runs one
 command at a time (no parallelism: it measures latency). JSON goes to
 benchmarks/results/simulate_vs_crm_simulate-<UTC time>.json.
@@ -56,6 +59,8 @@ def main() -> int:
     ap.add_argument("--ref-cmd", default=bl.default_ref_cmd(), help="default: %(default)s")
     ap.add_argument("--timeout", type=float, default=120, help="seconds per run")
     ap.add_argument("--cases", type=Path, default=bl.shared_dir() / "scheduler-cases")
+    ap.add_argument("--no-compile", action="store_true",
+                    help="do not byte-compile hapy's package first")
     ap.add_argument("--out", type=Path, help="JSON file (default: a new one in results/)")
     args = ap.parse_args()
 
@@ -68,6 +73,9 @@ def main() -> int:
     print(f"{len(cases)} cases, {args.repeat} run(s) each; hapy: {args.hapy_cmd}; "
           f"reference: {args.ref_cmd}", file=sys.stderr)
 
+    # Bytecode as an installed package has it: without it (PYTHONDONTWRITEBYTECODE set
+    # and an editable install), every run compiles hapy's sources again.
+    compiled = None if args.no_compile else bl.compile_package("hapy")
     # One untimed run each: first-run costs (bytecode compilation, cold caches) are not
     # what a case costs.
     warm = str(args.cases / "xml" / f"{cases[0]['name']}.xml")
@@ -85,6 +93,7 @@ def main() -> int:
         for tool, rs in runs.items():
             row[tool] = {
                 "seconds": bl.median([r.seconds for r in rs]),
+                "cpu_seconds": bl.median([r.cpu_seconds for r in rs]),
                 "ok": all(r.ok for r in rs),
                 "returncode": next((r.returncode for r in rs if not r.ok), 0),
                 "max_rss_kb": max(r.max_rss_kb for r in rs),
@@ -96,28 +105,33 @@ def main() -> int:
 
     both_ok = [r for r in per_case if r["hapy"]["ok"] and r["crm_simulate"]["ok"]]
     failed = {t: [r["name"] for r in per_case if not r[t]["ok"]] for t in tools}
-    stats = {t: tool_stats([r[t]["seconds"] for r in both_ok]) for t in tools}
-    ratio_of_medians = stats["hapy"]["median"] / stats["crm_simulate"]["median"] if both_ok else 0
-    ratios = [r["hapy"]["seconds"] / r["crm_simulate"]["seconds"] for r in both_ok]
-    summary = {
+    summary: dict[str, Any] = {
         "cases": len(per_case),
         "timed_cases": len(both_ok),
         "failed": failed,
-        "stats": stats,
-        "ratio_of_medians": ratio_of_medians,
-        "median_of_ratios": bl.median(ratios),
-        "p90_of_ratios": bl.percentile(ratios, 0.9),
     }
-
-    print(f"{'tool':<14} {'median':>9} {'p90':>9} {'mean':>9} {'total':>9}  (s per case, "
-          f"{len(both_ok)} cases both ran cleanly)")
-    for tool in tools:
-        s = stats[tool]
-        print(f"{tool:<14} {s['median']:>9.3f} {s['p90']:>9.3f} {s['mean']:>9.3f} "
-              f"{s['total']:>9.1f}")
-    print(f"hapy / crm_simulate: ratio of medians {ratio_of_medians:.2f}, median per-case "
-          f"ratio {summary['median_of_ratios']:.2f}, p90 per-case ratio "
-          f"{summary['p90_of_ratios']:.2f}")
+    for key, prefix in (("seconds", ""), ("cpu_seconds", "cpu_")):
+        stats = {t: tool_stats([r[t][key] for r in both_ok]) for t in tools}
+        ref_median = stats["crm_simulate"]["median"]
+        ratio_of_medians = stats["hapy"]["median"] / ref_median if both_ok and ref_median else 0
+        ratios = [r["hapy"][key] / r["crm_simulate"][key] for r in both_ok
+                  if r["crm_simulate"][key]]
+        summary |= {
+            f"{prefix}stats": stats,
+            f"{prefix}ratio_of_medians": ratio_of_medians,
+            f"{prefix}median_of_ratios": bl.median(ratios),
+            f"{prefix}p90_of_ratios": bl.percentile(ratios, 0.9),
+        }
+        what = "CPU s" if prefix else "s"
+        print(f"{'tool':<14} {'median':>9} {'p90':>9} {'mean':>9} {'total':>9}  ({what} per "
+              f"case, {len(both_ok)} cases both ran cleanly)")
+        for tool in tools:
+            st = stats[tool]
+            print(f"{tool:<14} {st['median']:>9.3f} {st['p90']:>9.3f} {st['mean']:>9.3f} "
+                  f"{st['total']:>9.1f}")
+        print(f"hapy / crm_simulate ({what}): ratio of medians {ratio_of_medians:.2f}, median "
+              f"per-case ratio {bl.median(ratios):.2f}, p90 per-case ratio "
+              f"{bl.percentile(ratios, 0.9):.2f}")
     for tool, names in failed.items():
         if names:
             print(f"{tool} exited non-zero or timed out on {len(names)} cases: "
@@ -129,6 +143,7 @@ def main() -> int:
         "settings": {
             "patterns": list(patterns), "repeat": args.repeat, "timeout": args.timeout,
             "hapy_cmd": args.hapy_cmd, "ref_cmd": args.ref_cmd,
+            "hapy_bytecode_compiled": compiled,
         },
         "summary": summary,
         "cases": per_case,
