@@ -15,6 +15,7 @@ from hapy.graph.model import (
     TransitionGraph,
 )
 from hapy.scheduler.actions.model import Action
+from hapy.scheduler.actions.remote import physical_host, router_node
 from hapy.scheduler.options import is_true
 from hapy.scheduler.unpack.history import find_op_config
 from hapy.scheduler.working_set import INFINITY, Node, Resource, WorkingSet
@@ -178,6 +179,10 @@ def action_attributes(ws: WorkingSet, action: Action) -> dict[str, str]:
     if action.node is not None and not action.pseudo:
         meta["on_node"] = action.node.uname
         meta["on_node_uuid"] = action.node.id
+    if action.node is not None and rsc is not None and not action.is_cluster_event:
+        host = physical_host(action)
+        if host is not None:
+            meta["physical_host"] = host.uname
     if action.pseudo and rsc is not None and "timeout" not in meta:
         meta["timeout"] = str(DEFAULT_TIMEOUT_MS)
     attrs = {f"CRM_meta_{k}": v for k, v in meta.items()}
@@ -205,6 +210,13 @@ def _history_key(action: Action) -> str:
     return action.key if suffix is None else rsc.history_name + suffix
 
 
+def _router_name(action: Action, kind: ActionKind) -> str | None:
+    if kind is not ActionKind.RSC_OP:
+        return None
+    router = router_node(action)
+    return router.uname if router is not None else None
+
+
 def to_graph_action(ws: WorkingSet, action: Action) -> GraphAction:
     kind = _kind(action)
     resource = None
@@ -230,6 +242,7 @@ def to_graph_action(ws: WorkingSet, action: Action) -> GraphAction:
                                 and _history_key(action) != action.key else None),
         on_node=node.uname if node else None,
         on_node_uuid=node.id if node else None,
+        router_node=_router_name(action, kind),
         resource=resource,
         attributes=action_attributes(ws, action),
         downed=tuple(DownedNode(n.id) for n in action.downed),

@@ -27,6 +27,7 @@ from hapy.scheduler.actions.monitors import create_probes, create_recurring
 from hapy.scheduler.actions.primitive import create_primitive_actions
 from hapy.scheduler.actions.probe_orderings import order_probes
 from hapy.scheduler.actions.propagate import propagate
+from hapy.scheduler.actions.remote import order_remote_actions
 from hapy.scheduler.actions.table import ActionTable
 from hapy.scheduler.actions.utilization import create_load_orderings
 from hapy.scheduler.assign.order import assignment_order
@@ -40,6 +41,11 @@ from hapy.scheduler.unpack.constraints import unpack_constraints
 from hapy.scheduler.unpack.health import apply_node_health_colours, apply_node_health_scores
 from hapy.scheduler.unpack.history import apply_failcounts, unpack_history
 from hapy.scheduler.unpack.nodes import apply_node_states, unpack_nodes
+from hapy.scheduler.unpack.remote import (
+    add_guest_connections,
+    add_remote_nodes,
+    ban_from_remote_nodes,
+)
 from hapy.scheduler.unpack.resources import unpack_resources
 from hapy.scheduler.unpack.shutdown_lock import apply_lock_scores, apply_shutdown_locks
 from hapy.scheduler.working_set import WorkingSet
@@ -64,9 +70,11 @@ def unpack(cib: m.Cib, now: datetime) -> WorkingSet:
     ws.have_quorum = cib.have_quorum
     ws.placement_strategy = ws.options.get("placement-strategy")
     unpack_nodes(ws)
+    add_remote_nodes(ws)
     apply_node_states(ws)
     apply_node_health_colours(ws)
     unpack_resources(ws)
+    add_guest_connections(ws)
     unpack_history(ws)
     # like Pacemaker, keep the resources by priority (status displays and the
     # transition summary list them that way)
@@ -79,6 +87,7 @@ def schedule(cib: m.Cib, now: datetime, *, with_scores: bool = True) -> Transiti
     ws = unpack(cib, now)
     ws.trace = ScoreTrace() if with_scores else None
     init_allowed(ws)
+    ban_from_remote_nodes(ws)
     apply_node_health_scores(ws)
     data = unpack_constraints(ws)
     apply_tickets(ws, data)
@@ -108,12 +117,14 @@ def schedule(cib: m.Cib, now: datetime, *, with_scores: bool = True) -> Transiti
     order_anti_colocations(ws, table)
     create_fencing(ws, table)
     create_shutdowns(ws, table)
+    order_remote_actions(ws, table)
     order_probes(ws, table, data)
     order_migrations(table, migrating)
     propagate(ws)
     for rsc in everything:
         if rsc.variant == "primitive":
             create_recurring(ws, table, rsc)
+    order_remote_actions(ws, table)
     propagate(ws)
     drop_superseded_reloads(ws, table)
     graph = build_graph(ws)

@@ -17,10 +17,12 @@ _ROLE = {
 def node_view(node: Node) -> v.NodeView:
     kind = {"member": v.NodeType.MEMBER, "remote": v.NodeType.REMOTE,
             "guest": v.NodeType.GUEST}[node.kind]
+    online, unclean, shutdown = node.unpacked_state or (node.online, node.unclean,
+                                                         node.shutdown)
     return v.NodeView(
-        name=node.uname, id=node.id, type=kind, online=node.online, unclean=node.unclean,
+        name=node.uname, id=node.id, type=kind, online=online, unclean=unclean,
         pending=node.pending, standby=node.standby, standby_onfail=node.standby_onfail,
-        maintenance=node.maintenance, shutdown=node.shutdown, health=v.Health(node.health),
+        maintenance=node.maintenance, shutdown=shutdown, health=v.Health(node.health),
     )
 
 

@@ -83,6 +83,9 @@ class Node:
     running: list[Resource] = field(default_factory=list)
     assigned: list[Resource] = field(default_factory=list)
     remote_rsc: Resource | None = None
+    # a remote node's (online, unclean, shutdown) as unpacked, kept for the
+    # status display once its connection's placement changed them
+    unpacked_state: tuple[bool, bool, bool] | None = None
     config_score: int = 0
     state: m.NodeState | None = None
     fence_reason: str = ""
@@ -127,6 +130,9 @@ class Resource:
     block: bool = False
     provisional: bool = True
     is_remote_connection: bool = False
+    remote_node: Node | None = None  # a connection: the remote or guest node it runs
+    container: Resource | None = None  # a guest connection: the guest's container
+    fillers: list[Resource] = field(default_factory=list)  # a container: its connections
     start_pending: bool = False
     stop_pending: bool = False
     allow_migrate: bool = False

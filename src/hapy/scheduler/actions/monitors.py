@@ -10,6 +10,19 @@ from hapy.scheduler.actions.table import ActionTable
 from hapy.scheduler.working_set import Node, Resource, Role, WorkingSet
 
 
+def remote_probe_possible(rsc: Resource, node: Node) -> bool:
+    """Connections and fencing devices are never probed on remote nodes, nor
+    a guest's container on a guest node; nothing is probed on a remote node
+    whose connection will not run."""
+    cfg = rsc.primitive
+    if rsc.is_remote_connection or (cfg is not None and cfg.rclass == "stonith"):
+        return False
+    if node.kind == "guest" and rsc.fillers:
+        return False
+    conn = node.remote_rsc
+    return conn is not None and conn.assigned_node is not None
+
+
 def probe_wanted(ws: WorkingSet, rsc: Resource, node: Node) -> bool:
     if not ws.options.flag("enable-startup-probes"):
         return False
@@ -18,6 +31,8 @@ def probe_wanted(ws: WorkingSet, rsc: Resource, node: Node) -> bool:
     if not node.rsc_discovery_enabled:
         return False
     if node.id in rsc.known_on:
+        return False
+    if node.is_remote and not remote_probe_possible(rsc, node):
         return False
     mode = rsc.discovery.get(node.id)
     if mode == "never":

@@ -18,6 +18,11 @@ from hapy.scheduler.working_set import INFINITY, Node, Resource, WorkingSet
 
 def assignment_order(ws: WorkingSet) -> list[Resource]:
     by_priority = sorted(ws.resources, key=lambda r: (-r.priority, r.sort_index))
+    # remote connections first: whether their nodes will be up decides
+    # where the rest may go
+    connections = [r for r in by_priority if r.is_remote_connection]
+    if connections:
+        by_priority = connections + [r for r in by_priority if not r.is_remote_connection]
     if not uses_utilization(ws):
         return by_priority
     nodes = _cluster_nodes(ws)

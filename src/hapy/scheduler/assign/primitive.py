@@ -119,8 +119,12 @@ def choose_node(ws: WorkingSet, rsc: Resource, prefer: Node | None) -> Node | No
 
 
 def set_assignment(rsc: Resource, node: Node | None) -> None:
+    from hapy.scheduler.unpack.remote import connection_assigned
+
     rsc.provisional = False
     rsc.assigned_node = node
+    if rsc.is_remote_connection:
+        connection_assigned(rsc)
     if node is not None:
         node.assigned.append(rsc)
         consume(node, rsc)

@@ -14,6 +14,12 @@ from datetime import UTC, datetime
 from hapy.cib import model as m
 from hapy.scheduler.unpack.definition_check import check_definitions
 from hapy.scheduler.unpack.nodes import can_fence
+from hapy.scheduler.unpack.remote import (
+    decide_remote_state,
+    fence_remote_node,
+    history_readable,
+    reconnect_interval_ms,
+)
 from hapy.scheduler.unpack.resources import build_instance
 from hapy.scheduler.working_set import INFINITY, Node, Resource, Role, WorkingSet
 
@@ -200,12 +206,34 @@ class HistoryUnpacker:
 
     # -- replaying the history -------------------------------------------------
     def unpack(self) -> None:
+        """Cluster nodes first; then each remote or guest node once its
+        connection is known to be up (a connection may run on another
+        remote node); the rest last, with fencing only (their resources
+        may be active, so they need fencing)."""
         ws = self.ws
-        for state in ws.cib.node_states:
-            node = ws.nodes_by_id.get(state.id)
-            if node is None:
-                continue
-            self.unpack_node(node, state)
+        states = {s.id: s for s in ws.cib.node_states}
+        for cluster_state in ws.cib.node_states:
+            node = ws.nodes_by_id.get(cluster_state.id)
+            if node is not None and not node.is_remote:
+                self.unpack_node(node, cluster_state)
+        remote = [n for n in ws.nodes if n.is_remote]
+        progress = True
+        while progress and remote:
+            progress = False
+            for node in list(remote):
+                if not history_readable(node):
+                    continue
+                remote.remove(node)
+                decide_remote_state(ws, node)
+                state = states.get(node.id)
+                if state is not None:
+                    self.unpack_node(node, state)
+                progress = True
+        for node in remote:
+            decide_remote_state(ws, node)
+            state = states.get(node.id)
+            if state is not None and ws.options.stonith_enabled:
+                self.unpack_node(node, state)
         for rsc, source, op in self.failed_migrations:
             self._failed_migration_target(rsc, source, op)
         for rsc in ws.all_primitives():
@@ -289,6 +317,10 @@ class HistoryUnpacker:
 
     def _check_active_on_down_node(self, rsc: Resource, node: Node) -> None:
         """A cluster node that left but seems to run a managed resource must be fenced."""
+        if node.is_remote:
+            if not node.online and rsc.managed and node in rsc.running_on:
+                fence_remote_node(self.ws, node, f"{rsc.name} is thought to be active there")
+            return
         if node.kind != "member" or node.unclean or node.online or node.in_ccm or node.maintenance:
             return
         if rsc.managed and node in rsc.running_on:
@@ -363,6 +395,10 @@ class HistoryUnpacker:
             # a failure
             op_cfg = find_op_config(rsc.primitive, task, op.interval_ms)
             policy = default_on_fail(ws, task, op_cfg)
+            if rsc.is_remote_connection and rsc.container is None and not probe \
+                    and task != "start" and not (op_cfg and op_cfg.attrs.get("on-fail")):
+                # a remote connection lost: the node is reset (fenced)
+                policy = "reset_remote" if rsc.managed else "stop"
             if task == "migrate_to" and not failcount_expired:
                 self.failed_migrations.append((rsc, node, op))
             if failcount_expired and task != "stop":
@@ -448,6 +484,12 @@ class HistoryUnpacker:
         elif policy == "stop":
             rsc.next_role = Role.STOPPED
             rsc.target_role = Role.STOPPED
+        elif policy == "reset_remote":
+            remote = rsc.remote_node
+            if remote is not None and not remote.remote_was_fenced:
+                fence_remote_node(self.ws, remote, "remote connection is unrecoverable")
+            if reconnect_interval_ms(rsc) > 0:
+                rsc.next_role = Role.STOPPED
 
     def _is_success(self, task: str, probe: bool, rc: int, exp: int | None, status: int) -> bool:
         if status not in (EXEC_DONE, EXEC_ERROR):

@@ -76,16 +76,18 @@ def apply_node_states(ws: WorkingSet) -> None:
             ws.dc_node = node
         if state is None:
             # remote nodes' status is the connection resource's, decided later
-            if node.kind == "member":
-                node.unseen = True
-                if stonith and startup_fencing:
-                    node.unclean = True
-                    node.fence_reason = "node is unclean"
+            node.unseen = True
+            if stonith and startup_fencing:
+                node.unclean = True
+                node.fence_reason = "node is unclean"
             continue
         node.state = state
         ctx = RuleContext(node_attrs=node.attrs, now=ws.now, changes=ws.rule_changes)
         node.attrs.update(unpack_nvsets(state.transient_attributes, ctx))
         if node.kind != "member":
+            node.remote_was_fenced = is_true(state.attrs.get("node_fenced"))
+            if is_true(state.attrs.get("node_in_maintenance")):
+                node.maintenance = True
             continue
         _member_status(ws, node, stonith)
     if _quorum_lost_with_suicide(ws):

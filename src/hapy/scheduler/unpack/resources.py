@@ -137,10 +137,10 @@ def build_group(
 
 
 def clone_max(ws: WorkingSet, clone: Resource) -> int:
-    """clone-max: by default one instance per cluster or remote node."""
+    """clone-max: by default one instance per node (cluster, remote or guest)."""
     value = clone.meta.get("clone-max")
     if value is None:
-        return sum(1 for n in ws.nodes if n.kind in ("member", "remote"))
+        return len(ws.nodes)
     return max(0, meta_int(value, 0))
 
 

@@ -1,0 +1,74 @@
+"""Actions on remote and guest nodes: they go through the node's connection.
+
+An action on a remote node is routed through the cluster node that hosts the
+connection (``router_node`` in the graph): the connection's current host for
+what happens as the node goes down (stop, demote, migrations), its next host
+for everything else.  Whatever comes up on the node waits for the connection
+to start; whatever goes down there is done before the connection stops.
+"""
+
+from __future__ import annotations
+
+from hapy.scheduler.actions.model import (
+    DEMOTE,
+    MIGRATE_FROM,
+    MIGRATE_TO,
+    START,
+    STOP,
+    Action,
+    OrderFlag,
+)
+from hapy.scheduler.actions.table import ActionTable
+from hapy.scheduler.working_set import Node, WorkingSet
+
+F = OrderFlag
+
+#: tasks done through the connection's current host when it moves
+_GOING_DOWN = frozenset((STOP, DEMOTE, MIGRATE_FROM, MIGRATE_TO))
+
+
+def router_node(action: Action) -> Node | None:
+    """The cluster node an action on a remote node goes through."""
+    node = action.node
+    if node is None or not node.is_remote or node.remote_rsc is None:
+        return None
+    conn = node.remote_rsc
+    began = conn.current_node()
+    ended = conn.assigned_node
+    if began is None:
+        return ended
+    if ended is None or began is ended:
+        return began
+    return began if action.task in _GOING_DOWN else ended
+
+
+def physical_host(action: Action) -> Node | None:
+    """A guest node's action: the node its container runs on."""
+    node = action.node
+    if node is None or node.kind != "guest" or node.remote_rsc is None:
+        return None
+    container = node.remote_rsc.container
+    if container is None:
+        return None
+    if action.task in _GOING_DOWN and container.current_node() is not None:
+        return container.current_node()
+    return container.assigned_node or container.current_node()
+
+
+def order_remote_actions(ws: WorkingSet, table: ActionTable) -> None:
+    """Order each resource action on a remote node with its connection."""
+    for action in list(ws.actions):
+        node = action.node
+        rsc = action.rsc
+        if node is None or rsc is None or not node.is_remote or action.is_cluster_event:
+            continue
+        conn = node.remote_rsc
+        if conn is None or rsc is conn:
+            continue
+        if action.task in (STOP, DEMOTE):
+            for stop in table.rsc_actions(conn, STOP):
+                table.order(action, stop, F.OPTIONAL)
+            continue
+        for start in table.rsc_actions(conn, START):
+            if start.node is conn.assigned_node:
+                table.order(start, action, F.MANDATORY)
