@@ -232,7 +232,8 @@ def to_graph_action(ws: WorkingSet, action: Action) -> GraphAction:
             id=rsc.clone_name if rsc.unique and rsc.clone_name else rsc.id,
             rclass=prim.rclass, type=prim.type, provider=prim.provider, long_id=long_id,
         )
-    node = action.node if kind is not ActionKind.PSEUDO else None
+    # a guest node's (pseudo) fencing names the node
+    node = action.node if kind is not ActionKind.PSEUDO or action.is_cluster_event else None
     return GraphAction(
         id=action.id,
         kind=kind,

@@ -164,8 +164,12 @@ def transition_summary(ws: WorkingSet) -> list[str]:
     # like Pacemaker, the most recently scheduled fencing first
     for fence in reversed(ws.fencing_actions.values()):
         if in_graph(fence) and fence.node is not None:
+            conn = fence.node.remote_rsc
+            container = conn.container if conn is not None else None
+            by = f" (resource: {container.name})" if fence.node.kind == "guest" and container \
+                else ""
             lines.append(
-                f"  * Fence ({fence.fence_action}) {fence.node.uname} '{fence.reason}'"
+                f"  * Fence ({fence.fence_action}) {fence.node.uname}{by} '{fence.reason}'"
             )
     rows = []
     for top in ws.resources:

@@ -7,7 +7,8 @@ from hapy.graph.model import ActionKind, GraphAction
 
 def executed_line(action: GraphAction) -> str:
     if action.kind is ActionKind.PSEUDO:
-        return f"  * Pseudo action:   {action.operation_key}"
+        where = f" on {action.on_node}" if action.on_node else ""
+        return f"  * Pseudo action:   {action.operation_key}{where}"
     if action.kind is ActionKind.CRM_EVENT:
         if action.operation == "stonith":
             kind = action.attributes.get("CRM_meta_stonith_action", "reboot")

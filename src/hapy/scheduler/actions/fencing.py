@@ -11,6 +11,7 @@ from hapy.scheduler.actions.model import (
     Action,
     OrderFlag,
 )
+from hapy.scheduler.actions.remote import guest_needs_reset, order_guest_fencing
 from hapy.scheduler.actions.table import ActionTable
 from hapy.scheduler.unpack.nodes import can_fence
 from hapy.scheduler.working_set import Node, Resource, WorkingSet
@@ -24,20 +25,28 @@ def create_fencing(ws: WorkingSet, table: ActionTable) -> list[Action]:
     if action_name == "poweroff":
         action_name = "off"
     for node in ws.nodes:
-        if not node.unclean or node.kind != "member":
-            continue
-        if not can_fence(ws, node):
+        guest = node.kind == "guest"
+        if guest:
+            if not guest_needs_reset(node):
+                continue
+        elif not node.unclean or not can_fence(ws, node):
             continue
         fence = table.get(None, STONITH, node, key=f"stonith-{node.uname}-{action_name}",
-                          optional=False)
+                          optional=False, pseudo=guest)
         fence.is_cluster_event = True
         fence.fence_action = action_name
         fence.runnable = True
+        # the node's attributes travel with its fencing
+        for name, value in node.attrs.items():
+            if not name.startswith("#"):
+                fence.meta[name.replace("-", "_")] = value
         fence.meta["on_node"] = node.uname
         fence.meta["on_node_uuid"] = node.id
         fence.meta["stonith_action"] = action_name
         fence.downed = [node]
         fence.reason = node.fence_reason or "node is unclean"
+        if guest:
+            order_guest_fencing(ws, table, fence, node)
         ws.fencing_actions[node.id] = fence
         fences.append(fence)
         for action in list(ws.actions):

@@ -56,8 +56,12 @@ def physical_host(action: Action) -> Node | None:
 
 
 def order_remote_actions(ws: WorkingSet, table: ActionTable) -> None:
-    """Order each resource action on a remote node with its connection."""
+    """Order each resource action on a remote node with its connection; a
+    connection's stop takes its node down."""
     for action in list(ws.actions):
+        if action.task == STOP and action.rsc is not None and action.rsc.remote_node \
+                is not None and not action.downed:
+            action.downed = [action.rsc.remote_node]
         node = action.node
         rsc = action.rsc
         if node is None or rsc is None or not node.is_remote or action.is_cluster_event:
@@ -72,3 +76,23 @@ def order_remote_actions(ws: WorkingSet, table: ActionTable) -> None:
         for start in table.rsc_actions(conn, START):
             if start.node is conn.assigned_node:
                 table.order(start, action, F.MANDATORY)
+
+
+def guest_needs_reset(node: Node) -> bool:
+    """A guest node is "fenced" when its container must be recovered (or
+    stops) while the guest was thought up."""
+    conn = node.remote_rsc
+    if conn is None or conn.container is None or not node.remote_requires_reset:
+        return False
+    return conn.container.managed
+
+
+def order_guest_fencing(ws: WorkingSet, table: ActionTable, fence: Action, node: Node) -> None:
+    """A guest is down once its container has stopped."""
+    conn = node.remote_rsc
+    assert conn is not None and conn.container is not None
+    container = conn.container
+    if not fence.reason or fence.reason == "node is unclean":
+        fence.reason = "guest is unclean"
+    for stop in table.rsc_actions(container, STOP):
+        table.order(stop, fence, F.MANDATORY)

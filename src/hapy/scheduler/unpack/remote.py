@@ -152,7 +152,9 @@ def decide_remote_state(ws: WorkingSet, node: Node) -> None:
     """Online, unclean or down, from the connection (and container) state."""
     conn = node.remote_rsc
     if conn is None:
+        # a leftover node entry: nothing could fence or run it
         node.online = False
+        node.unclean = False
         return
     container = conn.container
     if conn.role >= Role.STARTED:
@@ -176,7 +178,7 @@ def decide_remote_state(ws: WorkingSet, node: Node) -> None:
 def ban_from_remote_nodes(ws: WorkingSet) -> None:
     """Connections and fencing devices never run on remote or guest nodes,
     guest containers never on guest nodes."""
-    remote = [n for n in ws.nodes if n.is_remote]
+    remote = [n for n in ws.nodes if n.is_remote and n.remote_rsc is not None]
     if not remote:
         return
     guests = [n for n in remote if n.kind == "guest"]
