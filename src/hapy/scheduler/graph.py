@@ -171,6 +171,10 @@ def action_attributes(ws: WorkingSet, action: Action) -> dict[str, str]:
     if rsc is not None and not action.is_cluster_event:
         meta.update(op_meta(ws, action))
         _clone_meta(ws, rsc, meta)
+        # a guest's container and its connection name each other
+        for name in ("remote-node", "container"):
+            if rsc.meta.get(name) and rsc.primitive is not None:
+                meta[name.replace("-", "_")] = rsc.meta[name]
         if action.interval_ms > 0:
             meta["interval"] = str(action.interval_ms)
             meta["name"] = action.task

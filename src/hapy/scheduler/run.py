@@ -43,6 +43,7 @@ from hapy.scheduler.unpack.history import apply_failcounts, unpack_history
 from hapy.scheduler.unpack.nodes import apply_node_states, unpack_nodes
 from hapy.scheduler.unpack.remote import (
     add_guest_connections,
+    add_guest_constraints,
     add_remote_nodes,
     ban_from_remote_nodes,
 )
@@ -90,6 +91,7 @@ def schedule(cib: m.Cib, now: datetime, *, with_scores: bool = True) -> Transiti
     ban_from_remote_nodes(ws)
     apply_node_health_scores(ws)
     data = unpack_constraints(ws)
+    add_guest_constraints(ws, data)
     apply_tickets(ws, data)
     apply_failcounts(ws)
     apply_stickiness(ws)

@@ -101,6 +101,8 @@ def resource_view(ws: WorkingSet, rsc: Resource) -> v.ResourceView:
 def cluster_view(ws: WorkingSet) -> v.ClusterView:
     return v.ClusterView(
         nodes=tuple(node_view(n) for n in ws.nodes),
-        resources=tuple(resource_view(ws, r) for r in ws.resources),
+        # a guest node's implicit connection is not listed
+        resources=tuple(resource_view(ws, r) for r in ws.resources if r.container is None
+                        or not r.is_remote_connection),
         maintenance_mode=ws.options.flag("maintenance-mode"),
     )

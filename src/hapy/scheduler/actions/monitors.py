@@ -20,7 +20,11 @@ def remote_probe_possible(rsc: Resource, node: Node) -> bool:
     if node.kind == "guest" and rsc.fillers:
         return False
     conn = node.remote_rsc
-    return conn is not None and conn.assigned_node is not None
+    if conn is None or conn.assigned_node is None:
+        return False
+    container = conn.container
+    # a guest whose container is not up yet runs nothing to find
+    return container is None or (container.role >= Role.STARTED and not container.failed)
 
 
 def probe_wanted(ws: WorkingSet, rsc: Resource, node: Node) -> bool:

@@ -76,6 +76,16 @@ def order_remote_actions(ws: WorkingSet, table: ActionTable) -> None:
         for start in table.rsc_actions(conn, START):
             if start.node is conn.assigned_node:
                 table.order(start, action, F.MANDATORY)
+                if action.task == START:
+                    # what moves onto the node stops elsewhere only once the
+                    # node is reachable
+                    for stop in table.rsc_actions(rsc, STOP):
+                        if stop.node is not node:
+                            table.order(start, stop, F.OPTIONAL)
+        container = conn.container
+        if container is not None and action.task == START:
+            for start in table.rsc_actions(container, START):
+                table.order(start, action, F.MANDATORY)
 
 
 def guest_needs_reset(node: Node) -> bool:

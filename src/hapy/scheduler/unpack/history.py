@@ -298,9 +298,11 @@ class HistoryUnpacker:
                     holder = holder.parent
                 self.instance_nodes.setdefault(id(holder), set()).add(node.id)
             failure = self.replay(rsc, node, lrm)
-            if node in rsc.running_on and not rsc.unique and not rsc.orphan \
-                    and rsc.clone_parent() is not None:
-                # an active anonymous instance is known by its history's name
+            if not rsc.unique and not rsc.orphan and rsc.clone_parent() is not None and (
+                node in rsc.running_on or (rsc.history_name is None and ":" not in lrm.id)
+            ):
+                # an anonymous instance is known by its history's name: the
+                # one where it is active, else the bare name it was found under
                 rsc.history_name = lrm.id
             if node.maintenance and node in rsc.running_on:
                 # the cluster leaves alone what runs on a node in maintenance

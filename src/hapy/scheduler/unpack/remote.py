@@ -15,10 +15,15 @@ recovering its container.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from hapy.cib import model as m
 from hapy.cib.nvsets import NvSet, unpack_nvsets
 from hapy.cib.rules import RuleContext
 from hapy.scheduler.working_set import INFINITY, Node, Resource, Role, WorkingSet
+
+if TYPE_CHECKING:
+    from hapy.scheduler.unpack.constraints import ConstraintData
 
 #: how long the implicit connection of a guest node may take to connect
 DEFAULT_CONNECT_TIMEOUT = "60s"
@@ -79,8 +84,6 @@ def _guest_connection_config(ws: WorkingSet, container: m.PrimitiveConfig,
     params: list[tuple[str, str]] = []
     if meta.get("remote-addr"):
         params.append(("addr", meta["remote-addr"]))
-    else:
-        params.append(("server", name))
     if meta.get("remote-port"):
         params.append(("port", meta["remote-port"]))
     conn_meta: list[tuple[str, str]] = [("container", container.id)]
@@ -245,3 +248,20 @@ def reconnect_interval_ms(conn: Resource) -> int:
         return parse_interval_ms(conn.params.get("reconnect_interval", "0"))
     except ValueError:
         return 0
+
+
+def add_guest_constraints(ws: WorkingSet, data: ConstraintData) -> None:
+    """A guest's connection runs with its container, after it starts and
+    before it stops."""
+    from hapy.scheduler.unpack.constraints import OrderSpec, _add_colocation
+
+    for rsc in ws.resources:
+        container = rsc.container
+        if not rsc.is_remote_connection or container is None:
+            continue
+        _add_colocation(ws, f"{rsc.id}-with-container", rsc, container, INFINITY,
+                        None, None, None, None)
+        data.orders.append(OrderSpec(
+            id=f"{rsc.id}-after-container", first=container, first_action="start",
+            then=rsc, then_action="start", kind="Mandatory", symmetrical=True,
+        ))
