@@ -27,7 +27,7 @@ from hapy.scheduler.actions.monitors import create_probes, create_recurring
 from hapy.scheduler.actions.primitive import create_primitive_actions
 from hapy.scheduler.actions.probe_orderings import order_probes
 from hapy.scheduler.actions.propagate import propagate
-from hapy.scheduler.actions.remote import order_remote_actions
+from hapy.scheduler.actions.remote import mark_downed_nodes, order_remote_actions
 from hapy.scheduler.actions.table import ActionTable
 from hapy.scheduler.actions.utilization import create_load_orderings
 from hapy.scheduler.assign.order import assignment_order
@@ -129,6 +129,7 @@ def schedule(cib: m.Cib, now: datetime, *, with_scores: bool = True) -> Transiti
     order_remote_actions(ws, table)
     propagate(ws)
     drop_superseded_reloads(ws, table)
+    mark_downed_nodes(ws, table)
     graph = build_graph(ws)
     scores = tuple(ws.trace.lines) if ws.trace is not None else ()
     return Transition(graph=graph, scores=scores, working_set=ws, actions=tuple(ws.actions))

@@ -71,7 +71,7 @@ def resource_view(ws: WorkingSet, rsc: Resource) -> v.ResourceView:
             instances.append(iv)
         child_id = rsc.children[0].id if rsc.children else rsc.id
         if ws.options.symmetric:
-            allowed = tuple(n.uname for n in ws.nodes)
+            allowed = tuple(n.uname for n in ws.nodes if not n.from_status)
         else:
             allowed = tuple(
                 n.uname for n in ws.nodes

@@ -77,6 +77,8 @@ class Node:
     rsc_discovery_enabled: bool = True
     remote_requires_reset: bool = False
     remote_was_fenced: bool = False
+    fence_revocable: bool = False  # a remote node fenced unless its connection restarts
+    from_status: bool = False  # a remote node known only from an orphaned connection
     attrs: dict[str, str] = field(default_factory=dict)
     utilization: dict[str, str] = field(default_factory=dict)
     utilization_used: dict[str, int] = field(default_factory=dict)  # by assigned resources

@@ -110,7 +110,7 @@ def _known_on(rsc: Resource, node: Node) -> bool:
 
 def create_shutdowns(ws: WorkingSet, table: ActionTable) -> None:
     for node in ws.nodes:
-        if not node.shutdown or not node.online or node.unclean:
+        if not node.shutdown or not node.online or node.unclean or node.is_remote:
             continue
         down = table.get(None, SHUTDOWN, node, key=f"{SHUTDOWN}-{node.uname}", optional=False)
         down.is_cluster_event = True

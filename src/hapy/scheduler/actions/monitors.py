@@ -163,6 +163,7 @@ def create_recurring(ws: WorkingSet, table: ActionTable, rsc: Resource) -> None:
             or recorded_monitor(rsc, nxt, op.interval_ms) is None
             or nxt.id in rsc.history_digest_mismatch
             or op.interval_ms in rsc.reschedule_on.get(nxt.id, ())
+            or _connection_starts(table, nxt)
         ):
             mon.optional = False
         reload = table.find(op_key(rsc.name, RELOAD), nxt)
@@ -196,3 +197,13 @@ def _stopped_monitor(ws: WorkingSet, table: ActionTable, rsc: Resource, op: m.Op
             if stop.node is node:
                 table.order(stop, mon, OrderFlag.IMPLIES_THEN | OrderFlag.RUNNABLE_LEFT)
                 mon.optional = mon.optional and not stop.required
+
+
+def _connection_starts(table: ActionTable, node: Node) -> bool:
+    """A remote node's monitors are lost with its connection: they start
+    again when the connection does (not when it migrates)."""
+    conn = node.remote_rsc
+    if conn is None or conn.assigned_node is None:
+        return False
+    return any(s.required and not s.pseudo and s.node is conn.assigned_node
+               for s in table.rsc_actions(conn, START))

@@ -56,12 +56,8 @@ def physical_host(action: Action) -> Node | None:
 
 
 def order_remote_actions(ws: WorkingSet, table: ActionTable) -> None:
-    """Order each resource action on a remote node with its connection; a
-    connection's stop takes its node down."""
+    """Order each resource action on a remote node with its connection."""
     for action in list(ws.actions):
-        if action.task == STOP and action.rsc is not None and action.rsc.remote_node \
-                is not None and not action.downed:
-            action.downed = [action.rsc.remote_node]
         node = action.node
         rsc = action.rsc
         if node is None or rsc is None or not node.is_remote or action.is_cluster_event:
@@ -75,7 +71,7 @@ def order_remote_actions(ws: WorkingSet, table: ActionTable) -> None:
             continue
         for start in table.rsc_actions(conn, START):
             if start.node is conn.assigned_node:
-                table.order(start, action, F.MANDATORY)
+                table.order(start, action, F.RUNNABLE_LEFT)
                 if action.task == START:
                     # what moves onto the node stops elsewhere only once the
                     # node is reachable
@@ -106,3 +102,17 @@ def order_guest_fencing(ws: WorkingSet, table: ActionTable, fence: Action, node:
         fence.reason = "guest is unclean"
     for stop in table.rsc_actions(container, STOP):
         table.order(stop, fence, F.MANDATORY)
+
+
+def mark_downed_nodes(ws: WorkingSet, table: ActionTable) -> None:
+    """A connection's stop takes its node down, unless the connection
+    migrates (the node stays reachable throughout)."""
+    for node in ws.nodes:
+        conn = node.remote_rsc
+        if conn is None:
+            continue
+        if any(a.required and a.runnable for a in table.rsc_actions(conn, MIGRATE_TO)):
+            continue
+        for stop in table.rsc_actions(conn, STOP):
+            if not stop.downed:
+                stop.downed = [node]

@@ -18,6 +18,8 @@ def init_allowed(ws: WorkingSet) -> None:
             continue
         for rsc in top.walk():
             for node in ws.nodes:
+                if node.from_status:
+                    continue  # only the resources already unpacked knew it
                 if node.id in rsc.allowed:
                     rsc.allowed[node.id] = add_scores(rsc.allowed[node.id], node.config_score)
                 else:

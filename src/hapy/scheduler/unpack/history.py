@@ -18,6 +18,7 @@ from hapy.scheduler.unpack.remote import (
     decide_remote_state,
     fence_remote_node,
     history_readable,
+    link_connections,
     reconnect_interval_ms,
 )
 from hapy.scheduler.unpack.resources import build_instance
@@ -216,6 +217,7 @@ class HistoryUnpacker:
             node = ws.nodes_by_id.get(cluster_state.id)
             if node is not None and not node.is_remote:
                 self.unpack_node(node, cluster_state)
+        link_connections(ws)
         remote = [n for n in ws.nodes if n.is_remote]
         progress = True
         while progress and remote:

@@ -70,12 +70,25 @@ def add_remote_nodes(ws: WorkingSet) -> None:
             if guest is None:
                 continue
             name, kind = guest, "guest"
-        node = ws.node(name)
-        if node is None:
-            add_node(ws, Node(id=name, uname=name, kind=kind))
-        else:
-            node.kind = kind
-            node.attrs["#kind"] = "remote" if kind == "remote" else "container"
+        _claim_node(ws, name, kind)
+    # connections no longer configured but still active somewhere
+    configured = {cfg.id for cfg in _config_primitives(ws)}
+    for state in ws.cib.node_states:
+        for lrm in state.lrm_resources:
+            if (lrm.rclass, lrm.provider, lrm.type) == ("ocf", "pacemaker", "remote") \
+                    and lrm.id not in configured and ws.node(lrm.id) is None:
+                add_node(ws, Node(id=lrm.id, uname=lrm.id, kind="remote", from_status=True))
+
+
+def _claim_node(ws: WorkingSet, name: str, kind: str) -> None:
+    from hapy.scheduler.unpack.nodes import add_node
+
+    node = ws.node(name)
+    if node is None:
+        add_node(ws, Node(id=name, uname=name, kind=kind))
+    else:
+        node.kind = kind
+        node.attrs["#kind"] = "remote" if kind == "remote" else "container"
 
 
 def _guest_connection_config(ws: WorkingSet, container: m.PrimitiveConfig,
@@ -124,8 +137,14 @@ def add_guest_connections(ws: WorkingSet) -> None:
         container.fillers.append(conn)
         conn.sort_index = len(ws.resources)
         ws.resources.append(conn)
+    link_connections(ws)
+
+
+def link_connections(ws: WorkingSet) -> None:
+    """Tie each remote node to its connection resource (which may be an
+    orphan known only from the status section)."""
     for node in ws.nodes:
-        if not node.is_remote:
+        if not node.is_remote or node.remote_rsc is not None:
             continue
         rsc = ws.resources_by_id.get(node.id)
         if rsc is not None and rsc.variant == "primitive" and rsc.is_remote_connection:
@@ -181,7 +200,8 @@ def decide_remote_state(ws: WorkingSet, node: Node) -> None:
 def ban_from_remote_nodes(ws: WorkingSet) -> None:
     """Connections and fencing devices never run on remote or guest nodes,
     guest containers never on guest nodes."""
-    remote = [n for n in ws.nodes if n.is_remote and n.remote_rsc is not None]
+    remote = [n for n in ws.nodes
+              if n.is_remote and n.remote_rsc is not None and not n.from_status]
     if not remote:
         return
     guests = [n for n in remote if n.kind == "guest"]
@@ -206,7 +226,8 @@ def connection_assigned(conn: Resource) -> None:
         node.unpacked_state = (node.online, node.unclean, node.shutdown)
     if conn.assigned_node is not None and conn.next_role is not Role.STOPPED:
         node.online = True
-        if node.unseen:
+        if node.unseen or node.fence_revocable:
+            # no need to fence: the connection will be tried again
             node.unclean = False
     else:
         node.shutdown = True
@@ -234,6 +255,8 @@ def fence_remote_node(ws: WorkingSet, node: Node, reason: str) -> None:
             " is active there (fencing will be revoked if remote connection can be"
             " re-established elsewhere)",
         )
+    if not node.unclean:
+        node.fence_revocable = reason.endswith("re-established elsewhere)")
     node.remote_requires_reset = True
     node.unclean = True
     if not node.fence_reason:

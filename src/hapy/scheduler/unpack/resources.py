@@ -109,6 +109,8 @@ def build_primitive(
     rsc.is_remote_connection = cfg.rclass == "ocf" and cfg.provider == "pacemaker" and (
         cfg.type == "remote"
     )
+    if rsc.is_remote_connection and "allow-migrate" not in rsc.meta:
+        rsc.allow_migrate = True  # a connection moves without dropping its node
     _register(ws, rsc)
     if cfg.rclass == "stonith":
         ws.stonith_devices.append(rsc)
@@ -140,7 +142,8 @@ def clone_max(ws: WorkingSet, clone: Resource) -> int:
     """clone-max: by default one instance per node (cluster, remote or guest)."""
     value = clone.meta.get("clone-max")
     if value is None:
-        return len(ws.nodes)
+        # (not the nodes of orphaned connections, found later in the status)
+        return sum(1 for n in ws.nodes if not n.from_status)
     return max(0, meta_int(value, 0))
 
 
