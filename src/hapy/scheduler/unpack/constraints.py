@@ -13,6 +13,7 @@ from hapy.records import field, record
 from hapy.scheduler.options import is_true
 from hapy.scheduler.unpack.resources import meta_int
 from hapy.scheduler.working_set import (
+    INFINITY,
     Colocation,
     Resource,
     Role,
@@ -155,6 +156,17 @@ def apply_location(
                 target.discovery[node_id] = discovery
                 if discovery == "exclusive":
                     target.exclusive_discover = True
+
+
+def ban_outside_exclusive_discovery(ws: WorkingSet) -> None:
+    """A resource discovered exclusively on some nodes may run only there."""
+    for top in ws.resources:
+        for rsc in top.walk():
+            if not rsc.exclusive_discover:
+                continue
+            for node in ws.nodes:
+                if rsc.discovery.get(node.id) != "exclusive":
+                    rsc.allowed[node.id] = -INFINITY
 
 
 def unpack_locations(ws: WorkingSet, data: ConstraintData) -> None:
@@ -410,6 +422,7 @@ def unpack_tickets(ws: WorkingSet, data: ConstraintData) -> None:
 def unpack_constraints(ws: WorkingSet) -> ConstraintData:
     data = ConstraintData()
     unpack_locations(ws, data)
+    ban_outside_exclusive_discovery(ws)
     unpack_colocations(ws)
     unpack_orderings(ws, data)
     unpack_tickets(ws, data)

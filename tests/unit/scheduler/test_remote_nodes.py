@@ -1,0 +1,129 @@
+"""Remote nodes (ocf:pacemaker:remote connections) and guest nodes (remote-node
+containers): node creation, online state, routing, fencing."""
+
+from __future__ import annotations
+
+from scheduler_cib import cib_text, dummy, input_keys, run, synapse
+
+from hapy.scheduler.summary import transition_summary
+
+_STONITH = '<nvpair id="se" name="stonith-enabled" value="true"/>'
+
+
+def _remote(rid: str, ops: str = "") -> str:
+    return (f'<primitive id="{rid}" class="ocf" provider="pacemaker" type="remote">'
+            f'<operations>{ops}</operations></primitive>')
+
+
+def _device(rid: str) -> str:
+    return f'<primitive id="{rid}" class="stonith" type="fence_dummy"/>'
+
+
+def _op(rid: str, op: str, rc: int = 0, call: int = 1, interval: int = 0,
+        status: int = 0) -> str:
+    key = f"{rid}_{op}_{interval}"
+    return (f'<lrm_rsc_op id="{key}" operation_key="{key}" operation="{op}" call-id="{call}"'
+            f' rc-code="{rc}" op-status="{status}" interval="{interval}"'
+            f' transition-key="1:1:0:x" op-digest="x"/>')
+
+
+def _lrm(rid: str, ops: str, agent: str = 'class="ocf" provider="pacemaker" type="Dummy"') -> str:
+    return f'<lrm_resource id="{rid}" {agent}>{ops}</lrm_resource>'
+
+
+_REMOTE_AGENT = 'class="ocf" provider="pacemaker" type="remote"'
+
+
+def _member(node: str, lrm: str = "") -> str:
+    return (f'<node_state id="{node}" uname="{node}" in_ccm="true" crmd="online"'
+            f' join="member" expected="member"><lrm id="{node}"><lrm_resources>{lrm}'
+            f'</lrm_resources></lrm></node_state>')
+
+
+def _remote_state(node: str, lrm: str = "") -> str:
+    return (f'<node_state id="{node}" uname="{node}" remote_node="true"><lrm id="{node}">'
+            f'<lrm_resources>{lrm}</lrm_resources></lrm></node_state>')
+
+
+def _with_stonith(text: str) -> str:
+    return text.replace('<nvpair id="o1" name="stonith-enabled" value="false"/>', _STONITH)
+
+
+def test_connection_makes_a_remote_node_that_starts_before_its_resources() -> None:
+    rscs = _remote("rem") + dummy("r")
+    loc = '<rsc_location id="l" rsc="r" node="rem" score="100"/>'
+    transition = run(cib_text(rscs, constraints=loc))
+    ws = transition.working_set
+    node = ws.node("rem")
+    assert node is not None and node.kind == "remote"
+    graph = transition.graph
+    start = synapse(graph, "r_start_0", "rem")
+    assert start.action.router_node == ws.resources_by_id["rem"].assigned_node.uname
+    assert any(k.startswith("rem_start_0@") for k in input_keys(graph, start))
+
+
+def test_connections_and_devices_never_run_on_remote_nodes() -> None:
+    text = _with_stonith(cib_text(_remote("rem") + _device("dev")))
+    ws = run(text).working_set
+    for rid in ("rem", "dev"):
+        assert ws.resources_by_id[rid].allowed["rem"] < 0
+    # nor are they probed there
+    assert all(a.node is None or a.node.uname != "rem" for a in ws.actions
+               if a.rsc is not None and a.rsc.id in ("rem", "dev"))
+
+
+def test_remote_node_is_online_while_its_connection_runs() -> None:
+    status = (_member("n1", _lrm("rem", _op("rem", "start"), _REMOTE_AGENT))
+              + _member("n2") + _remote_state("rem", _lrm("r", _op("r", "start"))))
+    ws = run(cib_text(_remote("rem") + dummy("r"), status=status)).working_set
+    node = ws.node("rem")
+    assert node is not None and node.online
+    assert [n.uname for n in ws.resources_by_id["r"].running_on] == ["rem"]
+
+
+def test_lost_connection_fences_the_remote_node() -> None:
+    failed = _op("rem", "start") + _op("rem", "monitor", rc=1, call=2, interval=60000,
+                                       status=4)
+    status = (_member("n1", _lrm("rem", failed, _REMOTE_AGENT)) + _member("n2")
+              + _remote_state("rem"))
+    text = _with_stonith(cib_text(
+        _remote("rem", '<op id="m" name="monitor" interval="60s"/>') + _device("dev"),
+        status=status))
+    transition = run(text)
+    lines = transition_summary(transition.working_set)
+    assert "  * Fence (reboot) rem 'remote connection is unrecoverable'" in lines
+
+
+def test_leftover_remote_node_entry_is_offline_and_clean() -> None:
+    text = cib_text(dummy("r")).replace(
+        '<node id="n2" uname="n2"/>',
+        '<node id="n2" uname="n2"/><node id="old" uname="old" type="remote"/>')
+    ws = run(_with_stonith(text)).working_set
+    node = ws.node("old")
+    assert node is not None and not node.online and not node.unclean
+
+
+def test_guest_node_connection_follows_its_container() -> None:
+    meta = ('<meta_attributes id="vm-m"><nvpair id="vm-rn" name="remote-node" value="guest1"/>'
+            '</meta_attributes>')
+    rscs = dummy("vm", meta=meta) + dummy("r")
+    loc = '<rsc_location id="l" rsc="r" node="guest1" score="INFINITY"/>'
+    transition = run(cib_text(rscs, constraints=loc))
+    ws = transition.working_set
+    conn = ws.resources_by_id["guest1"]
+    assert conn.container is ws.resources_by_id["vm"]
+    assert conn.assigned_node is ws.resources_by_id["vm"].assigned_node
+    graph = transition.graph
+    conn_start = synapse(graph, "guest1_start_0")
+    assert any(k.startswith("vm_start_0@") for k in input_keys(graph, conn_start))
+    assert conn_start.action.attributes["CRM_meta_container"] == "vm"
+    r_start = synapse(graph, "r_start_0", "guest1")
+    assert r_start.action.attributes["CRM_meta_physical_host"] == conn.assigned_node.uname
+
+
+def test_exclusive_discovery_bans_every_other_node() -> None:
+    loc = '<rsc_location id="l" rsc="r" node="n1" score="0" resource-discovery="exclusive"/>'
+    ws = run(cib_text(dummy("r"), constraints=loc, nodes=("n1", "n2", "n3"))).working_set
+    rsc = ws.resources_by_id["r"]
+    assert rsc.allowed["n2"] < 0 and rsc.allowed["n3"] < 0
+    assert rsc.assigned_node is not None and rsc.assigned_node.uname == "n1"
