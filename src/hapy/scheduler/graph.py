@@ -236,14 +236,18 @@ def to_graph_action(ws: WorkingSet, action: Action) -> GraphAction:
             id=rsc.clone_name if rsc.unique and rsc.clone_name else rsc.id,
             rclass=prim.rclass, type=prim.type, provider=prim.provider, long_id=long_id,
         )
+    # an anonymous instance's own actions (also those implied by fencing)
+    # are named after its history
+    named = kind is ActionKind.RSC_OP or (
+        kind is ActionKind.PSEUDO and rsc is not None and rsc.variant == "primitive")
     # a guest node's (pseudo) fencing names the node
     node = action.node if kind is not ActionKind.PSEUDO or action.is_cluster_event else None
     return GraphAction(
         id=action.id,
         kind=kind,
         operation=action.task,
-        operation_key=_history_key(action) if kind is ActionKind.RSC_OP else action.key,
-        internal_operation_key=(action.key if kind is ActionKind.RSC_OP
+        operation_key=_history_key(action) if named else action.key,
+        internal_operation_key=(action.key if named
                                 and _history_key(action) != action.key else None),
         on_node=node.uname if node else None,
         on_node_uuid=node.id if node else None,

@@ -38,7 +38,8 @@ def create_fencing(ws: WorkingSet, table: ActionTable) -> list[Action]:
         fence.runnable = True
         # the node's attributes travel with its fencing
         for name, value in node.attrs.items():
-            if not name.startswith("#"):
+            # (not the per-operation failure counters, nor instance-named ones)
+            if "#" not in name and ":" not in name:
                 fence.meta[name.replace("-", "_")] = value
         fence.meta["on_node"] = node.uname
         fence.meta["on_node_uuid"] = node.id
@@ -56,6 +57,12 @@ def create_fencing(ws: WorkingSet, table: ActionTable) -> list[Action]:
                 action.pseudo = True
                 action.runnable = True
                 table.order(fence, action, F.IMPLIES_THEN)
+                clone = action.rsc.clone_parent()
+                if clone is not None and action.task == STOP:
+                    # the clone's stop is done only once the node is down too
+                    collective = table.find(f"{clone.name}_{STOP}_0", None)
+                    if collective is not None:
+                        table.order(fence, collective, F.OPTIONAL)
         _order_starts_after_fencing(ws, table, fence, node)
     # the DC is fenced last; without concurrent fencing, one at a time
     others = [f for f in fences if f.node is not None and not f.node.is_dc]

@@ -218,7 +218,11 @@ class HistoryUnpacker:
             if node is not None and not node.is_remote:
                 self.unpack_node(node, cluster_state)
         link_connections(ws)
-        remote = [n for n in ws.nodes if n.is_remote]
+        # in the order of the status section, then those without a state
+        remote = [ws.nodes_by_id[s.id] for s in ws.cib.node_states
+                  if s.id in ws.nodes_by_id and ws.nodes_by_id[s.id].is_remote]
+        listed = {id(n) for n in remote}
+        remote += [n for n in ws.nodes if n.is_remote and id(n) not in listed]
         progress = True
         while progress and remote:
             progress = False
@@ -321,6 +325,10 @@ class HistoryUnpacker:
 
     def _check_active_on_down_node(self, rsc: Resource, node: Node) -> None:
         """A cluster node that left but seems to run a managed resource must be fenced."""
+        if node.kind == "guest" and node.remote_requires_reset and node in rsc.running_on \
+                and rsc.managed:
+            # the guest is reset with its container: what ran there must recover
+            rsc.failed = True
         if node.is_remote:
             if not node.online and rsc.managed and node in rsc.running_on:
                 fence_remote_node(self.ws, node, f"{rsc.name} is thought to be active there")

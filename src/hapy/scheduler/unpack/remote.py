@@ -189,9 +189,6 @@ def decide_remote_state(ws: WorkingSet, node: Node) -> None:
     elif conn.role is Role.STOPPED or (container is not None and container.role is Role.STOPPED):
         node.online = False
         node.remote_requires_reset = False
-    if node.remote_requires_reset and node.kind == "guest" and not node.online:
-        node.unclean = True
-        node.fence_reason = node.fence_reason or "guest is unclean"
     shutdown = node.attrs.get("shutdown", "0")
     if node.online and shutdown not in ("", "0"):
         node.shutdown = True
