@@ -620,7 +620,7 @@ def resource_counts(view: ClusterView) -> tuple[int, int, int]:
     except orphans that are stopped.  ``disabled``: effective target-role
     Stopped (or Unpromoted inside a promotable clone/bundle).
     """
-    total = disabled = blocked = 0
+    total, disabled, blocked = view.implicit_instances, 0, 0
     for rsc in view.resources:
         promotable = isinstance(rsc, CloneView) and rsc.promotable
         for p in _primitives(rsc):

@@ -281,6 +281,9 @@ class ClusterView:
     order found.  Implicit resources (guest-node connections, bundle
     internals) are not listed here.  Inactive orphans may be included: the
     renderer skips them."""
+    implicit_instances: int = 0
+    """How many implicit resources (guest-node connections) there are: not
+    listed, but counted in the ``N of M resource instances`` line."""
     maintenance_mode: bool = False
     """Cluster property ``maintenance-mode=true`` (prints a banner before the
     status, see :func:`hapy.display.text.render_preamble`)."""

@@ -98,11 +98,15 @@ def resource_view(ws: WorkingSet, rsc: Resource) -> v.ResourceView:
     return v.PrimitiveView(id=rsc.id, rclass="bundle", agent="", provider=None)
 
 
+def _implicit(rsc: Resource) -> bool:
+    return rsc.container is not None and rsc.is_remote_connection
+
+
 def cluster_view(ws: WorkingSet) -> v.ClusterView:
     return v.ClusterView(
         nodes=tuple(node_view(n) for n in ws.nodes),
         # a guest node's implicit connection is not listed
-        resources=tuple(resource_view(ws, r) for r in ws.resources if r.container is None
-                        or not r.is_remote_connection),
+        resources=tuple(resource_view(ws, r) for r in ws.resources if not _implicit(r)),
+        implicit_instances=sum(1 for r in ws.resources if _implicit(r)),
         maintenance_mode=ws.options.flag("maintenance-mode"),
     )

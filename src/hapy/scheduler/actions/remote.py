@@ -66,8 +66,8 @@ def order_remote_actions(ws: WorkingSet, table: ActionTable) -> None:
         if conn is None or rsc is conn:
             continue
         if action.task in (STOP, DEMOTE):
-            if action.pseudo:
-                continue  # implied by the node's fencing
+            if action.pseudo and node.kind == "guest":
+                continue  # implied by the guest's reset, which follows the connection's stop
             for stop in table.rsc_actions(conn, STOP):
                 table.order(action, stop, F.OPTIONAL)
             continue

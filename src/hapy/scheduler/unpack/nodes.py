@@ -77,7 +77,7 @@ def apply_node_states(ws: WorkingSet) -> None:
         if state is None:
             # remote nodes' status is the connection resource's, decided later
             node.unseen = True
-            if stonith and startup_fencing:
+            if stonith and startup_fencing and node.kind != "guest":
                 node.unclean = True
                 node.fence_reason = "node is unclean"
             continue

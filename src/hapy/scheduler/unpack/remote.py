@@ -211,7 +211,9 @@ def ban_from_remote_nodes(ws: WorkingSet) -> None:
         else:
             continue
         for node in banned:
-            prim.allowed[node.id] = -INFINITY
+            # (in an opt-in cluster, only where it was allowed at all)
+            if ws.options.symmetric or prim.is_remote_connection or node.id in prim.allowed:
+                prim.allowed[node.id] = -INFINITY
 
 
 def connection_assigned(conn: Resource) -> None:
@@ -279,6 +281,10 @@ def add_guest_constraints(ws: WorkingSet, data: ConstraintData) -> None:
         container = rsc.container
         if not rsc.is_remote_connection or container is None:
             continue
+        if not ws.options.symmetric:
+            # an opt-in cluster: the connection may go wherever its container may
+            for node_id in container.allowed:
+                rsc.allowed.setdefault(node_id, 0)
         _add_colocation(ws, f"{rsc.id}-with-container", rsc, container, INFINITY,
                         None, None, None, None)
         data.orders.append(OrderSpec(
