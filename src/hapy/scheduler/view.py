@@ -99,7 +99,7 @@ def resource_view(ws: WorkingSet, rsc: Resource) -> v.ResourceView:
 
 
 def _implicit(rsc: Resource) -> bool:
-    return rsc.container is not None and rsc.is_remote_connection
+    return rsc.container is not None and rsc.is_remote_connection and not rsc.orphan
 
 
 def cluster_view(ws: WorkingSet) -> v.ClusterView:

@@ -13,6 +13,7 @@ from hapy.scheduler.actions.model import (
     DEMOTE,
     MIGRATE_FROM,
     MIGRATE_TO,
+    MONITOR,
     START,
     STOP,
     Action,
@@ -70,6 +71,11 @@ def order_remote_actions(ws: WorkingSet, table: ActionTable) -> None:
                 continue  # implied by the guest's reset, which follows the connection's stop
             for stop in table.rsc_actions(conn, STOP):
                 table.order(action, stop, F.OPTIONAL)
+                if action.task == STOP:
+                    # whatever finds out where it runs elsewhere, too
+                    for probe in table.rsc_actions(rsc, MONITOR):
+                        if probe.probe:
+                            table.order(probe, stop, F.OPTIONAL)
             continue
         for start in table.rsc_actions(conn, START):
             if start.node is conn.assigned_node:

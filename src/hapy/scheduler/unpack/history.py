@@ -304,7 +304,7 @@ class HistoryUnpacker:
                     holder = holder.parent
                 self.instance_nodes.setdefault(id(holder), set()).add(node.id)
             failure = self.replay(rsc, node, lrm)
-            if not rsc.unique and not rsc.orphan and rsc.clone_parent() is not None and (
+            if not rsc.unique and rsc.clone_parent() is not None and (
                 node in rsc.running_on or (rsc.history_name is None and ":" not in lrm.id)
             ):
                 # an anonymous instance is known by its history's name: the
@@ -325,13 +325,13 @@ class HistoryUnpacker:
 
     def _check_active_on_down_node(self, rsc: Resource, node: Node) -> None:
         """A cluster node that left but seems to run a managed resource must be fenced."""
-        if node.kind == "guest" and node.remote_requires_reset and node in rsc.running_on \
-                and rsc.managed:
-            # the guest is reset with its container: what ran there must recover
-            rsc.failed = True
         if node.is_remote:
             if not node.online and rsc.managed and node in rsc.running_on:
                 fence_remote_node(self.ws, node, f"{rsc.name} is thought to be active there")
+            if node.kind == "guest" and node.remote_requires_reset and node in rsc.running_on \
+                    and rsc.managed:
+                # the guest is reset with its container: what ran there must recover
+                rsc.failed = True
             return
         if node.kind != "member" or node.unclean or node.online or node.in_ccm or node.maintenance:
             return

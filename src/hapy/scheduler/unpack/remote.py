@@ -77,7 +77,8 @@ def add_remote_nodes(ws: WorkingSet) -> None:
         for lrm in state.lrm_resources:
             if (lrm.rclass, lrm.provider, lrm.type) == ("ocf", "pacemaker", "remote") \
                     and lrm.id not in configured and ws.node(lrm.id) is None:
-                add_node(ws, Node(id=lrm.id, uname=lrm.id, kind="remote", from_status=True))
+                kind = "guest" if lrm.container else "remote"
+                add_node(ws, Node(id=lrm.id, uname=lrm.id, kind=kind, from_status=True))
 
 
 def _claim_node(ws: WorkingSet, name: str, kind: str) -> None:
@@ -150,6 +151,20 @@ def link_connections(ws: WorkingSet) -> None:
         if rsc is not None and rsc.variant == "primitive" and rsc.is_remote_connection:
             node.remote_rsc = rsc
             rsc.remote_node = node
+            if rsc.orphan and rsc.container is None:
+                _link_orphan_container(ws, rsc)
+
+
+def _link_orphan_container(ws: WorkingSet, conn: Resource) -> None:
+    """An orphaned guest connection's history names its container."""
+    for state in ws.cib.node_states:
+        for lrm in state.lrm_resources:
+            if lrm.id == conn.id and lrm.container:
+                container = ws.resources_by_id.get(lrm.container)
+                if container is not None:
+                    conn.container = container
+                    container.fillers.append(conn)
+                return
 
 
 def container_host(node: Node) -> Node | None:
@@ -204,6 +219,8 @@ def ban_from_remote_nodes(ws: WorkingSet) -> None:
     guests = [n for n in remote if n.kind == "guest"]
     for prim in ws.all_primitives():
         cfg = prim.primitive
+        if prim.orphan:
+            continue
         if prim.is_remote_connection or (cfg is not None and cfg.rclass == "stonith"):
             banned = remote
         elif prim.fillers:

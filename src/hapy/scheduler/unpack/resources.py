@@ -109,7 +109,8 @@ def build_primitive(
     rsc.is_remote_connection = cfg.rclass == "ocf" and cfg.provider == "pacemaker" and (
         cfg.type == "remote"
     )
-    if rsc.is_remote_connection and "allow-migrate" not in rsc.meta:
+    if rsc.is_remote_connection and "allow-migrate" not in rsc.meta \
+            and "container" not in rsc.meta:
         rsc.allow_migrate = True  # a connection moves without dropping its node
     _register(ws, rsc)
     if cfg.rclass == "stonith":
