@@ -56,6 +56,9 @@ def create_fencing(ws: WorkingSet, table: ActionTable) -> list[Action]:
             ):
                 action.pseudo = True
                 action.runnable = True
+                if action.rsc.is_remote_connection and action.task == STOP:
+                    # a connection to a lost host is simply gone: nothing waits
+                    continue
                 table.order(fence, action, F.IMPLIES_THEN)
                 clone = action.rsc.clone_parent()
                 if clone is not None and action.task == STOP:

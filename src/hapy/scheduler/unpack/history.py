@@ -332,6 +332,7 @@ class HistoryUnpacker:
                     and rsc.managed:
                 # the guest is reset with its container: what ran there must recover
                 rsc.failed = True
+                rsc.failed_on[node.id] = node
             return
         if node.kind != "member" or node.unclean or node.online or node.in_ccm or node.maintenance:
             return

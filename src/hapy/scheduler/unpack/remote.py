@@ -196,6 +196,10 @@ def decide_remote_state(ws: WorkingSet, node: Node) -> None:
     container = conn.container
     if conn.role >= Role.STARTED:
         node.online = True
+    host = container.current_node() if container is not None else None
+    if container is not None and host is not None and host.unclean and container.managed:
+        # the container's host is lost: so is the guest, recovered with it
+        container.failed = True
     if container is not None and container.failed:
         node.online = False
         node.remote_requires_reset = True
