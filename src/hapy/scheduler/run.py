@@ -46,6 +46,7 @@ from hapy.scheduler.unpack.remote import (
     add_guest_constraints,
     add_remote_nodes,
     ban_from_remote_nodes,
+    hold_reconnecting_connections,
 )
 from hapy.scheduler.unpack.resources import unpack_resources
 from hapy.scheduler.unpack.shutdown_lock import apply_lock_scores, apply_shutdown_locks
@@ -77,6 +78,7 @@ def unpack(cib: m.Cib, now: datetime) -> WorkingSet:
     unpack_resources(ws)
     add_guest_connections(ws)
     unpack_history(ws)
+    hold_reconnecting_connections(ws)
     # like Pacemaker, keep the resources by priority (status displays and the
     # transition summary list them that way)
     ws.resources.sort(key=lambda r: -r.priority)

@@ -502,7 +502,9 @@ class HistoryUnpacker:
             if remote is not None and not remote.remote_was_fenced:
                 fence_remote_node(self.ws, remote, "remote connection is unrecoverable")
             if reconnect_interval_ms(rsc) > 0:
+                # it waits for the reconnect interval, down
                 rsc.next_role = Role.STOPPED
+                rsc.target_role = Role.STOPPED
 
     def _is_success(self, task: str, probe: bool, rc: int, exp: int | None, status: int) -> bool:
         if status not in (EXEC_DONE, EXEC_ERROR):

@@ -312,3 +312,30 @@ def add_guest_constraints(ws: WorkingSet, data: ConstraintData) -> None:
             id=f"{rsc.id}-after-container", first=container, first_action="start",
             then=rsc, then_action="start", kind="Mandatory", symmetrical=True,
         ))
+
+
+def hold_reconnecting_connections(ws: WorkingSet) -> None:
+    """A connection with a ``reconnect_interval`` that failed less than that
+    long ago stays down (shown failed) until the interval has passed; the
+    scheduler must run again then."""
+    from datetime import UTC, datetime
+
+    from hapy.scheduler.unpack.history import last_failure_time
+
+    now = int(ws.now.timestamp())
+    for rsc in ws.resources:
+        if not rsc.is_remote_connection or rsc.container is not None:
+            continue
+        interval_s = reconnect_interval_ms(rsc) // 1000
+        if interval_s <= 0:
+            continue
+        times = [t for n in ws.nodes if not n.is_remote
+                 for t in [last_failure_time(rsc, n)] if t is not None]
+        if not times:
+            continue
+        until = max(times) + interval_s
+        if now < until:
+            rsc.failed = True
+            rsc.next_role = Role.STOPPED
+            rsc.target_role = Role.STOPPED
+            ws.rule_changes.append(datetime.fromtimestamp(until + 1, UTC))
