@@ -27,7 +27,11 @@ from hapy.scheduler.actions.monitors import create_probes, create_recurring
 from hapy.scheduler.actions.primitive import create_primitive_actions
 from hapy.scheduler.actions.probe_orderings import order_probes
 from hapy.scheduler.actions.propagate import propagate
-from hapy.scheduler.actions.remote import mark_downed_nodes, order_remote_actions
+from hapy.scheduler.actions.remote import (
+    fence_unrecoverable_remotes,
+    mark_downed_nodes,
+    order_remote_actions,
+)
 from hapy.scheduler.actions.table import ActionTable
 from hapy.scheduler.actions.utilization import create_load_orderings
 from hapy.scheduler.assign.order import assignment_order
@@ -119,6 +123,7 @@ def schedule(cib: m.Cib, now: datetime, *, with_scores: bool = True) -> Transiti
     create_load_orderings(ws, table)
     apply_order_constraints(ws, table, data)
     order_anti_colocations(ws, table)
+    fence_unrecoverable_remotes(ws)
     create_fencing(ws, table)
     create_shutdowns(ws, table)
     order_remote_actions(ws, table)

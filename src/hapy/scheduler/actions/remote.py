@@ -124,3 +124,22 @@ def mark_downed_nodes(ws: WorkingSet, table: ActionTable) -> None:
         for stop in table.rsc_actions(conn, STOP):
             if not stop.downed:
                 stop.downed = [node]
+
+
+def fence_unrecoverable_remotes(ws: WorkingSet) -> None:
+    """A remote node whose connection's host is lost and whose connection
+    will not run again elsewhere cannot be reached: what is active there
+    can be stopped only by fencing it."""
+    from hapy.scheduler.unpack.nodes import can_fence
+
+    for node in ws.nodes:
+        conn = node.remote_rsc
+        if node.kind != "remote" or conn is None or node.unclean:
+            continue
+        host = conn.current_node()
+        if host is None or not host.unclean or conn.assigned_node is not None:
+            continue
+        if not any(r.managed for r in node.running) or not can_fence(ws, node):
+            continue
+        node.unclean = True
+        node.fence_reason = "resources are active but connection is unrecoverable"
