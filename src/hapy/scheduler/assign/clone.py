@@ -70,9 +70,11 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
         total_max = clone_max(ws, clone)
         counts: dict[str, int] = {}
         total = 0
+        # active instances first (those whose node can keep them before those
+        # whose node goes away), then the rest
         running_first = sorted(
             (i for i in clone.children if _current(i) is not None),
-            key=lambda i: -_current_score(i),
+            key=lambda i: (not _current_usable(i), -_current_score(i)),
         ) + sorted(
             (i for i in clone.children if _current(i) is None),
             key=lambda i: -_best_score(ws, i),
@@ -108,6 +110,11 @@ def _current(inst: Resource) -> Node | None:
     if len(nodes) == 1:
         return next(iter(nodes.values()))
     return None
+
+
+def _current_usable(inst: Resource) -> bool:
+    node = _current(inst)
+    return node is not None and node.available()
 
 
 def _current_score(inst: Resource) -> int:
