@@ -127,3 +127,39 @@ def test_exclusive_discovery_bans_every_other_node() -> None:
     rsc = ws.resources_by_id["r"]
     assert rsc.allowed["n2"] < 0 and rsc.allowed["n3"] < 0
     assert rsc.assigned_node is not None and rsc.assigned_node.uname == "n1"
+
+
+def test_connection_waits_out_its_reconnect_interval() -> None:
+    failed = (_op("rem", "start") + _op("rem", "monitor", rc=1, call=2, interval=60000,
+                                        status=4) + _op("rem", "stop", call=3))
+    attrs = ('<transient_attributes id="n1"><instance_attributes id="n1-a">'
+             '<nvpair id="lf" name="last-failure-rem#monitor_60000" value="1704067170"/>'
+             '</instance_attributes></transient_attributes>')
+    status = (_member("n1", _lrm("rem", failed, _REMOTE_AGENT)).replace(
+        "</node_state>", attrs + "</node_state>") + _member("n2"))
+    remote = ('<primitive id="rem" class="ocf" provider="pacemaker" type="remote">'
+              '<instance_attributes id="rem-i"><nvpair id="ri" name="reconnect_interval"'
+              ' value="60s"/></instance_attributes></primitive>')
+    transition = run(cib_text(remote, status=status))  # NOW is 1704067200
+    conn = transition.working_set.resources_by_id["rem"]
+    assert conn.failed and conn.assigned_node is None
+    assert ("recheck-by", "1704067231") in transition.graph.attributes
+
+
+def test_clone_instance_on_a_lost_node_is_placed_last() -> None:
+    clone = ('<clone id="c"><meta_attributes id="cm"><nvpair id="cm1" name="clone-max"'
+             ' value="2"/></meta_attributes>' + dummy("d") + '</clone>')
+    standby = ('<transient_attributes id="n3"><instance_attributes id="n3-a">'
+               '<nvpair id="sb" name="standby" value="on"/></instance_attributes>'
+               '</transient_attributes>')
+    # the instance on n3 is found first, so it is the first instance
+    status = (_member("n3", _lrm("d", _op("d", "start"))).replace(
+        "</node_state>", standby + "</node_state>")
+        + _member("n1", _lrm("d", _op("d", "start"))) + _member("n2"))
+    ws = run(cib_text(clone, status=status, nodes=("n1", "n2", "n3"))).working_set
+    placed = {inst.name: inst.assigned_node.uname for inst in ws.resources_by_id["c"].children
+              if inst.assigned_node is not None}
+    active_on_n1 = next(i.name for i in ws.resources_by_id["c"].children
+                        if any(n.uname == "n1" for n in i.running_on))
+    assert placed[active_on_n1] == "n1"
+    assert sorted(placed.values()) == ["n1", "n2"]
