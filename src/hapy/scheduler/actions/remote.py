@@ -139,7 +139,14 @@ def fence_unrecoverable_remotes(ws: WorkingSet) -> None:
         host = conn.current_node()
         if host is None or not host.unclean or conn.assigned_node is not None:
             continue
-        if not any(r.managed for r in node.running) or not can_fence(ws, node):
+        if not can_fence(ws, node):
+            continue
+        if any(r.managed for r in node.running):
+            reason = "resources are active but connection is unrecoverable"
+        elif node.state is not None and not node.state.has_lrm:
+            # no history at all: anything may be active there
+            reason = "resources are in unknown state and connection is unrecoverable"
+        else:
             continue
         node.unclean = True
-        node.fence_reason = "resources are active but connection is unrecoverable"
+        node.fence_reason = reason
