@@ -89,7 +89,7 @@ def order_remote_actions(ws: WorkingSet, table: ActionTable) -> None:
         container = conn.container
         if container is not None and action.task == START:
             for start in table.rsc_actions(container, START):
-                table.order(start, action, F.MANDATORY)
+                table.order(start, action, F.RUNNABLE_LEFT)
 
 
 def guest_needs_reset(node: Node) -> bool:

@@ -197,9 +197,7 @@ def decide_remote_state(ws: WorkingSet, node: Node) -> None:
     if conn.role >= Role.STARTED:
         node.online = True
     host = container.current_node() if container is not None else None
-    if container is not None and host is not None and host.unclean and container.managed:
-        # the container's host is lost: so is the guest, recovered with it
-        container.failed = True
+    lost_host = host is not None and host.unclean
     if container is not None and container.failed:
         node.online = False
         node.remote_requires_reset = True
@@ -208,6 +206,11 @@ def decide_remote_state(ws: WorkingSet, node: Node) -> None:
     elif conn.role is Role.STOPPED or (container is not None and container.role is Role.STOPPED):
         node.online = False
         node.remote_requires_reset = False
+    elif lost_host:
+        # the container's host is lost, and the guest with it: what is found
+        # active there is recovered with the container
+        node.online = False
+        node.remote_requires_reset = True
     shutdown = node.attrs.get("shutdown", "0")
     if node.online and shutdown not in ("", "0"):
         node.shutdown = True
