@@ -24,7 +24,11 @@ def remote_probe_possible(rsc: Resource, node: Node) -> bool:
         return False
     container = conn.container
     # a guest whose container is not up yet runs nothing to find
-    return container is None or (container.role >= Role.STARTED and not container.failed)
+    # (nor on one whose container is about to move)
+    return container is None or (
+        container.role >= Role.STARTED and not container.failed
+        and container.assigned_node is container.current_node()
+    )
 
 
 def probe_wanted(ws: WorkingSet, rsc: Resource, node: Node) -> bool:

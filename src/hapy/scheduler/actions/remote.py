@@ -88,8 +88,11 @@ def order_remote_actions(ws: WorkingSet, table: ActionTable) -> None:
                             table.order(start, stop, F.OPTIONAL)
         container = conn.container
         if container is not None and action.task == START:
+            # a container restarting restarts what runs inside it (one that
+            # migrates takes it along)
+            flags = F.RUNNABLE_LEFT if container.allow_migrate else F.MANDATORY
             for start in table.rsc_actions(container, START):
-                table.order(start, action, F.RUNNABLE_LEFT)
+                table.order(start, action, flags)
 
 
 def guest_needs_reset(node: Node) -> bool:
