@@ -72,16 +72,35 @@ def _node_state(node_id: str, uname: str) -> etree._Element:
     return etree.Element("node_state", id=node_id, uname=uname)
 
 
-def node_state_xml(node_id: str, uname: str, *, online: bool, expected_up: bool,
+def node_state_xml(node_id: str, uname: str, *, online: bool, expected_up: bool | None,
                    origin: str = "hapy-controller") -> str:
-    """A node_state update for a node that joined (``online``) or left."""
+    """A node_state update for a node that joined (``online``) or left.
+
+    ``expected_up`` is whether the node should be up: None leaves it as it
+    was.  A node that left while expected up is lost (unclean, to be fenced
+    where fencing is enabled); one that left after the DC let it shut down,
+    or was fenced, is expected down."""
     state = _node_state(node_id, uname)
     state.set("in_ccm", "true" if online else "false")
     state.set("crmd", "online" if online else "offline")
     state.set("join", "member" if online else "down")
-    state.set("expected", "member" if expected_up else "down")
+    if expected_up is not None:
+        state.set("expected", "member" if expected_up else "down")
     state.set("crm-debug-origin", origin)
     return etree.tostring(state, encoding="unicode")
+
+
+def node_expected_xml(node_id: str, uname: str, *, up: bool) -> str:
+    """A node_state update saying only whether the node should be up."""
+    state = _node_state(node_id, uname)
+    state.set("expected", "member" if up else "down")
+    return etree.tostring(state, encoding="unicode")
+
+
+def node_fenced_xml(node_id: str, uname: str) -> str:
+    """The node_state of a node just fenced: down, and expected down."""
+    return node_state_xml(node_id, uname, online=False, expected_up=False,
+                          origin="hapy-fencing")
 
 
 def op_record_xml(node_id: str, uname: str, record: OpRecord) -> str:

@@ -11,8 +11,10 @@ The model is Corosync's closed process groups (CPG) with virtual synchrony:
 * Virtual synchrony: members that move together from one view to the next
   have delivered the same messages in the old view before the view change.
   A message is delivered in the view it was sent in, or not at all.
-* Quorum is computed per view: a view is quorate when its members hold more
-  than half of the expected votes (one vote per node).
+* Quorum is computed per view, with votequorum's rules
+  (:mod:`hapy.cluster.quorum`): a view is quorate when its members hold more
+  than half of the expected votes (one vote per node), with ``two_node`` and
+  ``wait_for_all``.
 """
 
 from __future__ import annotations

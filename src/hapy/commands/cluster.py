@@ -114,7 +114,8 @@ def start_cluster(env: ClusterEnv, nodes: int, *, token_ms: int = DEFAULT_TOKEN_
     if config.nodes and config.nodes != names:
         names = config.nodes
     else:
-        save_config(paths, ClusterConfig(names, token_ms))
+        # as pcs does for two nodes: one vote is quorum, after both were seen
+        save_config(paths, ClusterConfig(names, token_ms, two_node=len(names) == 2))
     ensure_service(paths)
     for node in names:
         if _pid(env, node) is None:

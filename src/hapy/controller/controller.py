@@ -35,6 +35,7 @@ from hapy.cib.ops import CibOp, CibRequest, cluster_property
 from hapy.cib.status import (
     OpRecord,
     lrm_xpath,
+    node_expected_xml,
     node_state_xml,
     op_record_xml,
     recurring_entries_xpath,
@@ -100,6 +101,8 @@ class Controller:
         self.clock = clock
         self.dc_uuid = new_uuid()
         self.view: ViewChange | None = None
+        #: the node id of every node seen in a view (also after it left)
+        self._nodeids: dict[str, int] = {}
         self.dc: Member | None = None
         self._wake = asyncio.Event()
         self._membership_dirty = False
@@ -129,11 +132,8 @@ class Controller:
         return self.dc is not None and self.dc.name == self.node
 
     def _node_id(self, uname: str) -> str:
-        if self.view is not None:
-            for member in self.view.members:
-                if member.name == uname:
-                    return str(member.nodeid)
-        return uname
+        nodeid = self._nodeids.get(uname)
+        return uname if nodeid is None else str(nodeid)
 
     # ------------------------------------------------------------ events
 
@@ -149,6 +149,8 @@ class Controller:
         first = self.view is None
         was_dc = self.is_dc
         self.view = view
+        for member in (*view.members, *view.left):
+            self._nodeids[member.name] = member.nodeid
         names = {m.name for m in view.members}
         self.dc = min(view.members, key=lambda m: m.nodeid) if view.members else None
         # a node's first view lists everyone as joined: only this node is new
@@ -287,13 +289,19 @@ class Controller:
         for member in left:
             if member.name in present:
                 continue
+            # expected stays as it was: "down" after a granted shutdown or a
+            # fencing, else the node is lost and the scheduler fences it
             await self.cib.change(CibRequest(
                 CibOp.MODIFY, node_state_xml(str(member.nodeid), member.name, online=False,
-                                             expected_up=False),
+                                             expected_up=None),
                 scope="status", allow_create=True))
 
     async def grant_shutdown(self, node: str) -> None:
-        """Tell ``node`` that its resources are gone and it may leave."""
+        """Tell ``node`` that its resources are gone and it may leave: from
+        now on it is expected down (its leaving is no loss)."""
+        await self.cib.change(CibRequest(
+            CibOp.MODIFY, node_expected_xml(self._node_id(node), node, up=False),
+            scope="status", allow_create=True))
         if node == self.node:
             self.shutdown_granted.set()
         else:

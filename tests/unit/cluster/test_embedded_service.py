@@ -21,10 +21,10 @@ NODES = ("node1", "node2", "node3")
 
 
 def run_cluster(tmp_path: Path, body: Callable[[ClusterPaths], Awaitable[None]],
-                token_ms: int = 400) -> None:
+                token_ms: int = 400, config: ClusterConfig | None = None) -> None:
     """Run ``body`` beside an in-process membership service for NODES."""
     paths = ClusterPaths(tmp_path / "cluster")
-    save_config(paths, ClusterConfig(NODES, token_ms))
+    save_config(paths, config or ClusterConfig(NODES, token_ms))
 
     async def main() -> None:
         service = MembershipService(paths)
@@ -125,6 +125,27 @@ def test_views_and_quorum_follow_nodes_leaving(tmp_path: Path) -> None:
         await nodes[0].close()
 
     run_cluster(tmp_path, body)
+
+
+def test_a_two_node_cluster_waits_for_both_then_each_side_of_a_split_is_quorate(
+        tmp_path: Path) -> None:
+    async def body(paths: ClusterPaths) -> None:
+        node1 = await connect(paths, "node1")
+        alone = await next_view(node1, 1)
+        assert not alone.quorate  # wait_for_all: node2 was never seen
+        node2 = await connect(paths, "node2")
+        both = await next_view(node1, 2)
+        assert both.quorate and both.expected_votes == 2
+        await _control(paths, {"op": "partition", "groups": [["node1"], ["node2"]]})
+        assert (await next_view(node1, 1)).quorate
+        assert (await next_view(node2, 1)).quorate
+        status = await _control(paths, {"op": "status"})
+        assert status["two_node"] and status["quorum_votes"] == 1
+        assert not status["waiting_for_all"]
+        await node1.close()
+        await node2.close()
+
+    run_cluster(tmp_path, body, config=ClusterConfig(("node1", "node2"), 400, two_node=True))
 
 
 def test_a_silent_node_is_expelled_after_the_token_timeout(tmp_path: Path) -> None:

@@ -34,7 +34,7 @@ class ClusterPaths:
 
     @property
     def config(self) -> Path:
-        """``cluster.json``: the declared nodes and the token timeout."""
+        """``cluster.json``: the declared nodes, the token timeout and the quorum options."""
         return self.root / "cluster.json"
 
     @property
@@ -49,6 +49,10 @@ class ClusterConfig:
 
     nodes: tuple[str, ...] = ()
     token_ms: int = DEFAULT_TOKEN_MS
+    #: votequorum's two_node (pcs sets it for a cluster of two nodes)
+    two_node: bool = False
+    #: votequorum's wait_for_all; None: its default (on with two_node)
+    wait_for_all: bool | None = None
 
 
 def load_config(paths: ClusterPaths) -> ClusterConfig:
@@ -63,11 +67,19 @@ def load_config(paths: ClusterPaths) -> ClusterConfig:
         raise ValueError(f"{paths.config}: 'nodes' must be a list of node names")
     if not isinstance(token, int) or token <= 0:
         raise ValueError(f"{paths.config}: 'token_ms' must be a positive integer")
-    return ClusterConfig(tuple(nodes), token)
+    two_node = data.get("two_node", False)
+    wait_for_all = data.get("wait_for_all")
+    if not isinstance(two_node, bool) or not isinstance(wait_for_all, bool | None):
+        raise ValueError(f"{paths.config}: 'two_node' and 'wait_for_all' must be true or false")
+    return ClusterConfig(tuple(nodes), token, two_node, wait_for_all)
 
 
 def save_config(paths: ClusterPaths, config: ClusterConfig) -> None:
     paths.root.mkdir(parents=True, exist_ok=True)
     tmp = paths.config.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"nodes": list(config.nodes), "token_ms": config.token_ms}))
+    data: dict[str, object] = {"nodes": list(config.nodes), "token_ms": config.token_ms,
+                               "two_node": config.two_node}
+    if config.wait_for_all is not None:
+        data["wait_for_all"] = config.wait_for_all
+    tmp.write_text(json.dumps(data))
     tmp.replace(paths.config)

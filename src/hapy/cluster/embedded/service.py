@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from hapy.cluster.embedded.paths import ClusterPaths, load_config
+from hapy.cluster.quorum import QuorumOptions, VoteQuorum
 from hapy.cluster.wire import Frame, FrameError, encode, peer_credentials, read_frame
 from hapy.records import field, record
 
@@ -74,10 +75,13 @@ class MembershipService:
         self._clock = clock
         self.idle_exit = idle_exit
         self._declared = config.nodes
+        self.quorum = VoteQuorum(QuorumOptions(config.two_node, config.wait_for_all))
         self._nodeids: dict[str, int] = self._load_nodeids()
         self._members: dict[str, _Member] = {}
         # partition group of each node name; absent means group 0
         self._partition: dict[str, int] = {}
+        # the process of each paused node, for resume
+        self._paused: dict[str, int] = {}
         self._ring = 0
         self._seq = 0
         self._server: asyncio.base_events.Server | None = None
@@ -123,14 +127,16 @@ class MembershipService:
 
     def _refresh_views(self) -> None:
         """Tell every member whose view changed about its new view."""
-        for members in self._groups().values():
+        groups = self._groups()
+        self.quorum.observe([len(g) for g in groups.values()], self.expected_votes)
+        for members in groups.values():
             members.sort(key=lambda m: m.nodeid)
             names = tuple(m.name for m in members)
             changed = [m for m in members if m.view != names]
             if not changed:
                 continue
             self._ring += 1
-            quorate = 2 * len(members) > self.expected_votes
+            quorate = self.quorum.quorate(len(members), self.expected_votes)
             listed = [[m.nodeid, m.name] for m in members]
             for member in changed:
                 old = set(member.view)
@@ -289,14 +295,23 @@ class MembershipService:
 
     def _signal(self, node: str, op: str) -> Frame:
         member = self._members.get(node)
-        if member is None or member.pid is None:
+        pid = member.pid if member is not None else None
+        if op == "resume":
+            # a paused node is expelled after the token timeout: its process
+            # is remembered from the pause
+            pid = self._paused.pop(node, pid)
+        if pid is None:
             raise ValueError(f"node {node!r} is not connected")
         sig = {"kill": signal.SIGKILL, "pause": signal.SIGSTOP, "resume": signal.SIGCONT}[op]
         try:
-            os.kill(member.pid, sig)
+            os.kill(pid, sig)
         except OSError as exc:
-            raise ValueError(f"cannot signal node {node!r} (pid {member.pid}): {exc}") from None
-        return {"type": "result", "ok": True, "pid": member.pid}
+            raise ValueError(f"cannot signal node {node!r} (pid {pid}): {exc}") from None
+        if op == "pause":
+            self._paused[node] = pid
+        elif op == "kill":
+            self._paused.pop(node, None)
+        return {"type": "result", "ok": True, "pid": pid}
 
     # ---------------------------------------------------------- public API
 
@@ -311,6 +326,10 @@ class MembershipService:
         return {
             "ring_id": self._ring,
             "expected_votes": self.expected_votes,
+            "quorum_votes": self.quorum.needed(self.expected_votes),
+            "two_node": self.quorum.options.two_node,
+            "wait_for_all": self.quorum.options.waits_for_all,
+            "waiting_for_all": self.quorum.waiting_for_all,
             "token_ms": round(self.token * 1000),
             "partitions": [
                 sorted(([m.nodeid, m.name, m.pid] for m in members), key=lambda x: x[0])
