@@ -14,8 +14,11 @@ History entry ids:
 
 from __future__ import annotations
 
+import copy
+
 from lxml import etree
 
+from hapy.cib.xmlio import Element
 from hapy.records import record
 
 CRM_FEATURE_SET = "3.16.1"
@@ -135,6 +138,39 @@ def op_record_xml(node_id: str, uname: str, record: OpRecord) -> str:
         if record.op_digest is not None:
             op.set("op-digest", record.op_digest)
     return etree.tostring(state, encoding="unicode")
+
+
+def own_history(root: Element, uname: str) -> str | None:
+    """The ``node_state`` of ``uname`` in ``root`` reduced to its id, uname and
+    resource history (``lrm``), serialised; None when it has none."""
+    for state in root.iterfind("status/node_state"):
+        if state.get("uname") == uname:
+            lrm = state.find("lrm")
+            if lrm is None:
+                return None
+            reduced = _node_state(state.get("id", uname), uname)
+            reduced.append(copy.deepcopy(lrm))
+            return etree.tostring(reduced, encoding="unicode")
+    return None
+
+
+def put_history(root: Element, node_state: Element) -> None:
+    """Make the resource history of ``node_state``'s node in ``root`` the one
+    ``node_state`` holds (creating the node's ``node_state`` if needed)."""
+    uname = node_state.get("uname")
+    lrm = node_state.find("lrm")
+    status = root.find("status")
+    if status is None:
+        status = etree.SubElement(root, "status")
+    target = next((s for s in status.iterfind("node_state") if s.get("uname") == uname), None)
+    if target is None:
+        target = etree.SubElement(status, "node_state", id=node_state.get("id", ""),
+                                  uname=uname or "")
+    old = target.find("lrm")
+    if old is not None:
+        target.remove(old)
+    if lrm is not None:
+        target.append(copy.deepcopy(lrm))
 
 
 def lrm_xpath(uname: str, rsc: str | None = None) -> str:

@@ -13,7 +13,13 @@ changes again:
    version;
 2. once the versions of all members are delivered, the member holding the
    newest (ties: the lowest node id) multicasts its whole CIB;
-3. its delivery ends the sync: every member takes that CIB.
+3. its delivery ends the sync: every member takes that CIB, with one
+   correction: each member's own resource history (its ``lrm`` section),
+   which it sent with its version, replaces what the newest CIB says of it.
+   A node knows best what it ran: after a partition heals, the newest CIB
+   may come from the other side, which could not see this node's starts
+   and stops.  A daemon that has just started sends no history (what its
+   agents run is found out afresh by probes).
 
 A change delivered while syncing is refused by every member alike
 (``CIB_SYNCING``), and the asking node retries it: the view change and the
@@ -31,6 +37,7 @@ from collections.abc import Callable
 from typing import Any
 
 from hapy.cib.ops import ChangeOutcome, CibOp, CibRequest, apply_change, query
+from hapy.cib.status import own_history, put_history
 from hapy.cib.validate import problems
 from hapy.cib.versions import CibVersion, version_of
 from hapy.cib.xmlio import Element, parse_xml_bytes, serialize
@@ -77,6 +84,11 @@ class CibManager:
         self.root: Element = loaded if loaded is not None else parse_xml_bytes(EMPTY_CIB)
         self._sync: _Sync | None = None
         self._versions: dict[int, tuple[CibVersion, int]] = {}
+        # each member's own resource history, sent with its version
+        self._histories: dict[int, str] = {}
+        # False until this daemon took part in a first view: till then its
+        # CIB's record of its own resources is from before it started
+        self._history_known = False
         self._ids = itertools.count(1)
         self._waiting: dict[int, asyncio.Future[ChangeOutcome]] = {}
         self._listeners: list[Callable[[Element, bool], None]] = []
@@ -147,6 +159,9 @@ class CibManager:
 
     async def _view_changed(self, view: ViewChange) -> None:
         members = frozenset(m.nodeid for m in view.members)
+        history = own_history(self.root, self.backend.node_name) \
+            if self._history_known else None
+        self._history_known = True
         if members == {self.backend.nodeid}:
             # alone: our CIB is the cluster's
             self._sync = None
@@ -154,9 +169,10 @@ class CibManager:
             return
         self._sync = _Sync(view.ring_id, members)
         self._versions = {}
+        self._histories = {}
         self.synced.clear()
         await self._send({"kind": "version", "ring": view.ring_id,
-                          "version": list(self.version)})
+                          "version": list(self.version), "history": history})
 
     async def _delivered(self, delivery: Delivery) -> None:
         try:
@@ -182,6 +198,9 @@ class CibManager:
         if sync is None or message.get("ring") != sync.ring_id:
             return
         self._versions[sender] = (CibVersion(*message["version"]), -sender)
+        history = message.get("history")
+        if isinstance(history, str):
+            self._histories[sender] = history
         if set(self._versions) != set(sync.members):
             return
         best = max(self._versions, key=lambda n: self._versions[n])
@@ -194,6 +213,10 @@ class CibManager:
         if sync is None or message.get("ring") != sync.ring_id:
             return
         root = parse_xml_bytes(str(message["cib"]).encode(), "<cluster sync>")
+        for sender in sorted(self._histories):
+            if sender in sync.members:
+                put_history(root, parse_xml_bytes(self._histories[sender].encode(),
+                                                  "<node history>"))
         if serialize(root) != serialize(self.root):
             self.store.save(root)
             self.root = root

@@ -167,3 +167,47 @@ def test_a_joining_node_gets_the_newest_cib_and_a_newer_one_wins(tmp_path: Path)
         await third.stop()
 
     run(tmp_path, body)
+
+
+def _history(node_id: str, uname: str, rsc: str, rc: int) -> str:
+    return (f'<node_state id="{node_id}" uname="{uname}"><lrm id="{node_id}"><lrm_resources>'
+            f'<lrm_resource id="{rsc}" class="ocf" provider="heartbeat" type="Dummy">'
+            f'<lrm_rsc_op id="{rsc}_last_0" operation="start" rc-code="{rc}"/>'
+            '</lrm_resource></lrm_resources></lrm></node_state>')
+
+
+def test_after_a_partition_each_node_keeps_its_own_resource_history(tmp_path: Path) -> None:
+    async def body(paths: ClusterPaths, state: Path) -> None:
+        from hapy.cluster.embedded.control import ClusterControl
+
+        nodes = [await start_node(paths, state, n) for n in NODES]
+        await asyncio.sleep(0.2)
+        await settled(nodes)
+        control = ClusterControl(paths.root)
+        await control.acall("partition", groups=[["node1", "node2"], ["node3"]])
+        await asyncio.sleep(0.3)
+        await settled(nodes)
+        # node3, alone, records that it stopped r3; the other side, which
+        # cannot know, still holds r3 as started there and makes more changes
+        await nodes[2].cib.change(CibRequest(CibOp.MODIFY, _history("3", "node3", "r3", 7),
+                                             scope="status", allow_create=True))
+        await nodes[0].cib.change(CibRequest(CibOp.MODIFY, _history("3", "node3", "r3", 0),
+                                             scope="status", allow_create=True))
+        for i in range(5):
+            await nodes[0].cib.change(CibRequest(CibOp.MODIFY, _history("1", "node1", "r1", i),
+                                                 scope="status", allow_create=True))
+        assert nodes[0].cib.version > nodes[2].cib.version
+        await control.acall("heal")
+        await asyncio.sleep(0.3)
+        await settled(nodes)
+        text = await same_everywhere(nodes)
+        # the newest CIB won (node1's side), but node3's own history is node3's
+        assert b'rc-code="4"' in text
+        root = nodes[0].cib.root
+        r3 = root.find("status/node_state[@uname='node3']/lrm/lrm_resources/lrm_resource"
+                       "/lrm_rsc_op")
+        assert r3 is not None and r3.get("rc-code") == "7"
+        for node in nodes:
+            await node.stop()
+
+    run(tmp_path, body)
