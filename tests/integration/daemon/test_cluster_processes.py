@@ -11,10 +11,11 @@ import os
 import stat
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cluster_watch import Watcher, wait_for
 
 from hapy.commands import cluster, node, property, resource
 from hapy.commands.env import ClusterEnv, cib_query
@@ -39,38 +40,6 @@ NAGIOS_PLUGIN = """#!/bin/sh
 [ -f "$2" ] && { echo "OK"; exit 0; }
 echo "CRITICAL"; exit 2
 """
-
-
-class Watcher(threading.Thread):
-    """Polls the agents' state files; records any moment a resource is active
-    on more than one node."""
-
-    def __init__(self, env: ClusterEnv, files: dict[str, str]) -> None:
-        super().__init__(daemon=True)
-        self.env = env
-        self.files = files  # resource -> state file name in rsctmp
-        self.doubles: list[tuple[str, list[str]]] = []
-        self.stop_flag = threading.Event()
-
-    def where(self, rsc: str) -> list[str]:
-        name = self.files[rsc]
-        return [n for n in NODES if (self.env.node_dir(n) / "run" / "rsctmp" / name).exists()]
-
-    def run(self) -> None:
-        while not self.stop_flag.is_set():
-            for rsc in self.files:
-                nodes = self.where(rsc)
-                if len(nodes) > 1:
-                    self.doubles.append((rsc, nodes))
-            time.sleep(0.02)
-
-
-def wait_for(check: Callable[[], bool], what: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
 
 
 @pytest.fixture
@@ -98,7 +67,7 @@ MONITOR = [("monitor", [("interval", "1s"), ("timeout", "10s")])]
 
 
 def test_placement_recovery_standby_and_restarts(env: ClusterEnv, tmp_path: Path) -> None:
-    watcher = Watcher(env, {"d": "Dummy-d.state", "svc": "lsb-svc.state"})
+    watcher = Watcher(env, {"d": "Dummy-d.state", "svc": "lsb-svc.state"}, NODES)
     watcher.start()
     try:
         # create -> started where the location constraint puts it

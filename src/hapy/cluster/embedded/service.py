@@ -28,6 +28,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import signal
 import sys
@@ -39,6 +40,8 @@ from hapy.cluster.embedded.paths import ClusterPaths, load_config
 from hapy.cluster.quorum import QuorumOptions, VoteQuorum
 from hapy.cluster.wire import Frame, FrameError, encode, peer_credentials, read_frame
 from hapy.records import field, record
+
+log = logging.getLogger("hapy.membership")
 
 # a member whose unsent output exceeds this is too slow to keep up: expelled
 MAX_BACKLOG = 256 * 1024 * 1024
@@ -82,6 +85,8 @@ class MembershipService:
         self._partition: dict[str, int] = {}
         # the process of each paused node, for resume
         self._paused: dict[str, int] = {}
+        # the tasks serving a connection each
+        self._connections: set[asyncio.Task[None]] = set()
         self._ring = 0
         self._seq = 0
         self._server: asyncio.base_events.Server | None = None
@@ -160,6 +165,7 @@ class MembershipService:
     def _expel(self, member: _Member, reason: str, *, refresh: bool = True) -> None:
         if self._members.get(member.name) is not member:
             return
+        log.info("%s (node id %d) leaves: %s", member.name, member.nodeid, reason)
         del self._members[member.name]
         if not member.writer.is_closing():
             with contextlib.suppress(FrameError):
@@ -179,6 +185,10 @@ class MembershipService:
             return
         member: _Member | None = None
         said_bye = False
+        task = asyncio.current_task()
+        if task is not None:
+            self._connections.add(task)
+            task.add_done_callback(self._connections.discard)
         try:
             while True:
                 frame = await read_frame(reader)
@@ -213,6 +223,9 @@ class MembershipService:
         except (FrameError, ConnectionError) as exc:
             if member is not None:
                 self._expel(member, f"protocol error: {exc}")
+        except asyncio.CancelledError:
+            # the service is stopping: this connection ends quietly
+            return
         finally:
             if member is not None:
                 if said_bye:
@@ -247,6 +260,7 @@ class MembershipService:
             for other in self._members.values():
                 other.view = tuple(n for n in other.view if n != name)
         self._members[name] = member
+        log.info("%s (node id %d, pid %s) joins", name, member.nodeid, pid)
         self._idle_since = None
         writer.write(encode({"type": "welcome", "nodeid": member.nodeid,
                              "token_ms": round(self.token * 1000)}))
@@ -339,9 +353,19 @@ class MembershipService:
 
     async def _watch_tokens(self) -> None:
         interval = self.token / 4
+        last_tick = self._now()
         while not self._stopped.is_set():
             await asyncio.sleep(interval)
             now = self._now()
+            gap, last_tick = now - last_tick, now
+            if gap > interval + self.token / 2:
+                # this service itself did not run for a while (a loaded
+                # host): the members' silence is its own, not theirs
+                log.warning("the membership service stalled for %.1f s; no one is expelled "
+                            "for it", gap)
+                for member in self._members.values():
+                    member.last_seen = now
+                continue
             late = [m for m in self._members.values() if now - m.last_seen > self.token]
             for member in late:
                 self._expel(member, "token timeout", refresh=False)
@@ -382,6 +406,11 @@ class MembershipService:
     async def _close(self) -> None:
         for member in list(self._members.values()):
             self._expel(member, "the membership service stopped", refresh=False)
+        if self._connections:
+            # let every connection's handler see its end (not be cancelled)
+            for task in self._connections:
+                task.cancel()
+            await asyncio.wait(self._connections, timeout=2)
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
@@ -400,6 +429,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--idle-exit", type=float, default=0.0,
                         help="exit after this many seconds without members (0: never)")
     args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s membership %(levelname)s: %(message)s")
     paths = ClusterPaths(Path(args.dir).resolve())
     try:
         service = MembershipService(paths, token_ms=args.token_ms, idle_exit=args.idle_exit)
