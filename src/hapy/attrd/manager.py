@@ -124,9 +124,11 @@ class AttrManager:
             rows = [[n, a, v.value] for (n, a), v in self.table.items() if v.value is not None]
             await self.backend.send(GROUP, json.dumps({"kind": "table", "rows": rows}).encode())
         if self.is_writer and not was_writer:
-            # the previous writer may have left writes undone
+            # the previous writer may have left writes undone.  Not awaited:
+            # a CIB change completes only once its delivery is handled, by
+            # the very loop that is handling this view change
             for node, name in list(self.table):
-                await self._write(node, name)
+                self._write_soon(node, name)
 
     def _apply(self, node: str, name: str, update: object, dampen_ms: int) -> None:
         attr = self.table.get((node, name))

@@ -125,3 +125,25 @@ def test_a_departed_nodes_attributes_are_dropped(tmp_path: Path) -> None:
         assert nodes[0].attrd.get("node2", "x") is None
 
     run(tmp_path, body)
+
+
+def test_a_new_writer_does_not_block_the_cluster_events(tmp_path: Path) -> None:
+    """When the writer leaves, the next one writes what may be unwritten; that
+    must not hold up the handling of the cluster's events (it once waited,
+    inside the view change, for CIB changes only that handling completes)."""
+    from hapy.cib.ops import CibOp, CibRequest
+
+    async def body(nodes: list[Node]) -> None:
+        await nodes[1].attrd.update("node2", "shutdown", "12345")
+        await in_cib(nodes[1], "node2", "shutdown", "12345")
+        await nodes[0].stop()
+        for _ in range(100):
+            if nodes[1].attrd.is_writer:
+                break
+            await asyncio.sleep(0.02)
+        assert nodes[1].attrd.is_writer
+        await asyncio.wait_for(nodes[1].cib.change(CibRequest(
+            CibOp.CREATE, '<primitive id="after" class="ocf" provider="heartbeat" '
+            'type="Dummy"/>', scope="resources")), 5)
+
+    run(tmp_path, body)
