@@ -222,6 +222,9 @@ class Controller:
                     log.warning("the nodes have not agreed on the CIB for %.0f s", SYNC_WAIT)
                     self._wake.set()
                     continue
+                if not self.is_dc:
+                    # the view changed meanwhile: another node is the DC now
+                    continue
             try:
                 if self._membership_dirty:
                     await self._record_membership()
@@ -311,6 +314,8 @@ class Controller:
     async def _transition(self) -> RunResult | None:
         planned_on = self.cib.version
         graph = await self.planner.plan(serialize(self.cib.root), self.clock())
+        if not self.is_dc:
+            return None  # another node became the DC while this one planned
         recheck = dict(graph.attributes).get("recheck-by")
         self._recheck_by = float(recheck) if recheck and recheck.isdigit() \
             and int(recheck) > 0 else None
