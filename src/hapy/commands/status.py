@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from hapy import __version__
 from hapy.commands.env import ClusterEnv
@@ -22,11 +23,39 @@ class ClusterStatus:
     resource_count: int
     lines: tuple[str, ...]
     xml: str
+    #: lines for the WARNINGS block (empty: none)
+    warnings: tuple[str, ...] = ()
+    #: fencing events, oldest first (``FenceEvent.to_json()``)
+    fence_events: tuple[dict[str, Any], ...] = ()
+    #: the "Failed Resource Actions" lines
+    failure_lines: tuple[str, ...] = ()
+
+
+def _fence_history(env: ClusterEnv) -> tuple[dict[str, Any], ...]:
+    from hapy.reports import HapyError
+
+    try:
+        return tuple(env.request({"op": "fence_history"}).get("events") or ())
+    except HapyError:
+        return ()
+
+
+def _warnings(ws: Any) -> tuple[str, ...]:
+    """What pcs status warns about: fencing that is off, or cannot work."""
+    if not ws.options.stonith_enabled:
+        return ("stonith-enabled=false: lost nodes are not fenced, and their resources are "
+                "recovered at once (a node that only seems lost could still run them)",)
+    devices = [p for top in ws.resources for p in top.primitives()
+               if p.primitive is not None and p.primitive.rclass == "stonith"]
+    if not devices:
+        return ("No stonith devices and stonith-enabled is not false",)
+    return ()
 
 
 def cluster_status(env: ClusterEnv, now: datetime | None = None) -> ClusterStatus:
     from hapy.cib.parse import cib_from_tree
     from hapy.cib.xmlio import parse_xml_text
+    from hapy.display.failures import failed_actions, failure_lines
     from hapy.display.text import render_status
     from hapy.reports import ReportList
     from hapy.scheduler.run import unpack
@@ -35,7 +64,9 @@ def cluster_status(env: ClusterEnv, now: datetime | None = None) -> ClusterStatu
     state = env.request({"op": "status"})
     answer = env.request({"op": "cib", "request": {"op": "query"}})
     xml = str(answer["xml"][0])
-    cib = cib_from_tree(parse_xml_text(xml), ReportList(), "<cluster CIB>")
+    root = parse_xml_text(xml)
+    failures = tuple(failed_actions(root))
+    cib = cib_from_tree(root, ReportList(), "<cluster CIB>")
     ws = unpack(cib, now or datetime.now(UTC))
     view = cluster_view(ws)
     lines = []
@@ -45,6 +76,7 @@ def cluster_status(env: ClusterEnv, now: datetime | None = None) -> ClusterStatu
     instances = sum(1 for r in ws.resources for _ in r.primitives())
     dc = state.get("dc")
     options = ws.options
+    fence_events = _fence_history(env)
     summary = Summary(
         stack="embedded", dc=dc, dc_id=next((n.id for n in ws.nodes if n.uname == dc), None),
         version=f"hapy {__version__}", quorate=bool(state.get("quorate")),
@@ -53,16 +85,18 @@ def cluster_status(env: ClusterEnv, now: datetime | None = None) -> ClusterStatu
                  "symmetric-cluster": str(options.symmetric).lower(),
                  "no-quorum-policy": str(options.no_quorum_policy),
                  "maintenance-mode": str(options.flag("maintenance-mode")).lower(),
-                 "stop-all-resources": str(options.flag("stop-all-resources")).lower()})
+                 "stop-all-resources": str(options.flag("stop-all-resources")).lower()},
+        fence_events=fence_events, failures=failures)
     return ClusterStatus(dc, bool(state.get("quorate")), len(ws.nodes), instances,
-                         tuple(lines), render_xml(view, summary, instances))
+                         tuple(lines), render_xml(view, summary, instances),
+                         _warnings(ws), fence_events, tuple(failure_lines(list(failures))))
 
 
 def render_status_text(status: ClusterStatus, now: datetime) -> list[str]:
     quorum = "partition with quorum" if status.quorate else "partition WITHOUT quorum"
     dc = f"{status.dc} (version hapy {__version__}) - {quorum}" if status.dc else "NONE"
     plural = "s" if status.resource_count != 1 else ""
-    return [
+    out = [
         "Cluster Summary:",
         "  * Stack: embedded",
         f"  * Current DC: {dc}",
@@ -72,6 +106,43 @@ def render_status_text(status: ClusterStatus, now: datetime) -> list[str]:
         "",
         *status.lines,
     ]
+    if status.warnings:
+        out = ["WARNINGS:", *status.warnings, "", *out]
+    return out + list(status.failure_lines) + fencing_lines(status.fence_events)
+
+
+def fencing_lines(events: tuple[dict[str, Any], ...]) -> list[str]:
+    """crm_mon's fencing sections: failed and pending actions, and the last
+    successful fencing of each node."""
+    from hapy.display.xml import fence_time
+
+    failed = [e for e in events if e.get("state") == "failed"]
+    pending = [e for e in events if e.get("state") == "pending"]
+    last_done: dict[str, dict[str, Any]] = {}
+    for event in events:
+        if event.get("state") == "done":
+            last_done[str(event.get("target"))] = event
+    out: list[str] = []
+
+    def who(event: dict[str, Any]) -> str:
+        delegate = f"delegate={event['executioner']}, " if event.get("executioner") else ""
+        return f"{delegate}client={event.get('client')}, origin={event.get('origin')}"
+
+    if failed:
+        out += ["", "Failed Fencing Actions:"]
+        out += [f"  * {e.get('action')} of {e.get('target')} failed: {who(e)}, "
+                f"last-failed='{fence_time(float(e.get('completed') or e.get('started') or 0))}'"
+                for e in failed]
+    if pending:
+        out += ["", "Pending Fencing Actions:"]
+        out += [f"  * {e.get('action')} of {e.get('target')} pending: {who(e)}"
+                for e in pending]
+    if last_done:
+        out += ["", "Fencing History:"]
+        out += [f"  * {e.get('action')} of {e.get('target')} successful: {who(e)}, "
+                f"completed='{fence_time(float(e.get('completed') or 0))}'"
+                for e in last_done.values()]
+    return out
 
 
 def resource_locations(env: ClusterEnv, now: datetime | None = None) -> dict[str, list[str]]:
