@@ -302,9 +302,13 @@ class Controller:
     async def grant_shutdown(self, node: str) -> None:
         """Tell ``node`` that its resources are gone and it may leave: from
         now on it is expected down (its leaving is no loss)."""
-        await self.cib.change(CibRequest(
-            CibOp.MODIFY, node_expected_xml(self._node_id(node), node, up=False),
-            scope="status", allow_create=True))
+        state = next((s for s in self.cib.root.iterfind("status/node_state")
+                      if s.get("uname") == node), None)
+        if state is None or state.get("expected") != "down":
+            # once: a change would make the DC plan (and grant) again
+            await self.cib.change(CibRequest(
+                CibOp.MODIFY, node_expected_xml(self._node_id(node), node, up=False),
+                scope="status", allow_create=True))
         if node == self.node:
             self.shutdown_granted.set()
         else:
