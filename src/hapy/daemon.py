@@ -9,7 +9,9 @@ may use it.
 Requests on the local socket (one JSON object per frame, as the cluster
 layer's frames): ``{"op": "cib", "request": {...}}`` for a CIB query or
 change (cibadmin's operations), ``{"op": "status"}`` for what this node knows
-(membership, DC, transitions run).
+(membership, DC, transitions run), ``{"op": "attribute", ...}`` for node
+attributes (attrd), ``{"op": "fence", "target", "action"}`` to fence a node
+and ``{"op": "fence_history", "target"?}`` for the fencing history.
 """
 
 from __future__ import annotations
@@ -124,6 +126,10 @@ class NodeDaemon:
 
     async def _dispatch(self, event: ViewChange | Delivery) -> None:
         if isinstance(event, ViewChange):
+            log.info("view %d: %s%s%s%s", event.ring_id, " ".join(event.names()),
+                     f"; joined {' '.join(m.name for m in event.joined)}" if event.joined
+                     else "", f"; left {' '.join(m.name for m in event.left)}" if event.left
+                     else "", "" if event.quorate else " (no quorum)")
             await self.cib.handle(event)
             await self.attrd.handle(event)
             await self.controller.handle(event)
@@ -174,6 +180,10 @@ class NodeDaemon:
                 return {"type": "result", "ok": True, **self.status()}
             if op == "attribute":
                 return await self._attribute(frame)
+            if op == "fence":
+                return await self._fence(frame)
+            if op == "fence_history":
+                return self._fence_history(frame)
             return _failure("DAEMON_BAD_REQUEST", f"unknown request {op!r}")
         except HapyError as exc:
             return {"type": "result", "ok": False,
@@ -207,6 +217,26 @@ class NodeDaemon:
                                 dampen_ms=int(frame.get("delay") or 0))
         return {"type": "result", "ok": True}
 
+    async def _fence(self, frame: Frame) -> Frame:
+        target = frame.get("target")
+        action = str(frame.get("action") or "reboot")
+        if not isinstance(target, str) or not target:
+            return _failure("FENCE_NO_TARGET", "no node to fence was given")
+        fencing = self.controller.fencing
+        if fencing is None:
+            return _failure("FENCE_NOT_AVAILABLE", "this node has no fencer")
+        event = await fencing.request(target, action, client=str(frame.get("client")
+                                                                  or "hapy stonith"))
+        return {"type": "result", "ok": True, "event": event.to_json()}
+
+    def _fence_history(self, frame: Frame) -> Frame:
+        fencing = self.controller.fencing
+        target = frame.get("target")
+        events = [] if fencing is None else [
+            e.to_json() for e in fencing.fencer.history()
+            if not target or e.target == target]
+        return {"type": "result", "ok": True, "events": events}
+
     def status(self) -> dict[str, Any]:
         view = self.controller.view
         return {
@@ -230,6 +260,12 @@ class NodeDaemon:
         granted = self.controller.shutdown_granted
         while not granted.is_set() or active_resources(self.cib.root, me) \
                 or self.executor.recurring():
+            if self.stopped.is_set():
+                # the cluster layer is gone: no one can move anything now (the
+                # others will see this node lost, and fence it)
+                log.error("lost the cluster while shutting down; still active here: %s",
+                          ", ".join(active_resources(self.cib.root, me)) or "nothing")
+                return False
             if loop.time() > deadline:
                 log.error("resources still active after %.0f s: %s", timeout,
                           ", ".join(active_resources(self.cib.root, me)))

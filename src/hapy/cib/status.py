@@ -22,6 +22,9 @@ from hapy.cib.xmlio import Element
 from hapy.records import record
 
 CRM_FEATURE_SET = "3.16.1"
+#: op-status and rc-code of an operation still running (record-pending)
+PENDING_STATUS = -1
+PENDING_RC = 193
 
 
 @record
@@ -55,9 +58,17 @@ class OpRecord:
         return self.op_status != 0 or self.rc != self.target_rc
 
     @property
+    def pending(self) -> bool:
+        """An operation that is running, recorded before its result (Pacemaker's
+        record-pending): op-status -1, rc 193, call-id -1."""
+        return self.op_status == PENDING_STATUS
+
+    @property
     def failed(self) -> bool:
         """A failure to record and count: a probe finding the resource running
-        (rc 0 or 8) is news, not a failure."""
+        (rc 0 or 8) is news, not a failure; a pending operation has no result."""
+        if self.pending:
+            return False
         if self.is_probe and self.op_status == 0 and self.rc in (0, 7, 8):
             return False
         return self.unexpected

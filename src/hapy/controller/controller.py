@@ -7,7 +7,11 @@
   ``node_state`` as online, nodes that left as offline, and the quorum; a node
   that (re)joins has its resource history erased, so that probes find out
   afresh what runs there (a restarted node's resources are found running and
-  kept, not restarted).
+  kept, not restarted).  A node that left without the DC letting it shut
+  down stays *expected up*: it is lost, and the scheduler has it fenced.
+* **Fencing** (:mod:`hapy.controller.fencing`): the DC runs the fencing a
+  transition asks for; every node learns each result before the fenced node
+  is recorded down and its resources recovered.
 * **Scheduling.**  The DC runs the scheduler (in a worker process) whenever
   the CIB changed and no transition is running, and executes the transition
   with the one graph runner: resource actions on its own node go to its
@@ -36,6 +40,7 @@ from hapy.cib.status import (
     OpRecord,
     lrm_xpath,
     node_expected_xml,
+    node_fenced_xml,
     node_state_xml,
     op_record_xml,
     recurring_entries_xpath,
@@ -45,9 +50,17 @@ from hapy.cib.xmlio import Element, serialize
 from hapy.cibd.manager import CibManager
 from hapy.cluster.backend import ClusterBackend, Delivery, Member, ViewChange
 from hapy.controller import messages
-from hapy.controller.operations import operation_of, record_of, target_rc
+from hapy.controller.fencing import FencingCoordinator
+from hapy.controller.operations import (
+    RECORDED_PENDING,
+    operation_of,
+    pending_record_of,
+    record_of,
+    target_rc,
+)
 from hapy.controller.planner import Planner
 from hapy.executor.service import Executor, OperationResult
+from hapy.fencer import Fencer
 from hapy.graph.model import GraphAction
 from hapy.graph.runner import GraphRunner, RunResult, arun_graph
 from hapy.reports import HapyError, report
@@ -79,8 +92,12 @@ class _DcActions:
         return True
 
     async def execute_fence(self, action: GraphAction) -> bool:
-        log.error("fencing %s requested, but this build has no fencer", action.on_node)
-        return False
+        target = action.on_node
+        if self.c.fencing is None or not target:
+            log.error("fencing %s requested, but this node has no fencer", target)
+            return False
+        return await self.c.fencing.fence_for_transition(
+            target, action.attributes.get("CRM_meta_stonith_action", "reboot"))
 
     async def execute_rsc_op(self, action: GraphAction) -> bool:
         return await self.c.dispatch(action, self.tid)
@@ -91,10 +108,14 @@ class Controller:
 
     def __init__(self, backend: ClusterBackend, cib: CibManager, executor: Executor,
                  planner: Planner, attrd: AttrManager, *,
+                 fencer: Fencer | None = None,
                  clock: Callable[[], float] = time.time,
                  new_uuid: Callable[[], str] = lambda: str(uuid.uuid4())) -> None:
         self.backend = backend
         self.attrd = attrd
+        #: record start/stop/promote/... as pending before running them
+        #: (Pacemaker's record-pending): a DC elected meanwhile knows of them
+        self.record_pending = True
         self.cib = cib
         self.executor = executor
         self.planner = planner
@@ -118,6 +139,10 @@ class Controller:
         self._recheck_by: float | None = None
         #: set once the DC has let this node shut down (its resources are gone)
         self.shutdown_granted = asyncio.Event()
+        self.fencing = None if fencer is None else FencingCoordinator(
+            backend.node_name, fencer, self._send, self._mark_fenced,
+            lambda: list(self.view.names()) if self.view else [],
+            lambda: self.dc.name if self.dc else None)
         cib.on_change(self._cib_changed)
         executor.on_result = self._executor_result
 
@@ -172,6 +197,9 @@ class Controller:
                 future.set_result(False)
         if self._runner is not None:
             self._runner.abort("membership changed")
+        if self.fencing is not None and self.is_dc and not first and view.joined:
+            # the nodes that joined learn what was fenced while they were away
+            self._spawn(self.fencing.share_history())
         self._wake.set()
 
     def _cib_changed(self, root: Element, configuration_changed: bool) -> None:
@@ -184,6 +212,8 @@ class Controller:
         self._wake.set()
 
     async def _message(self, message: dict[str, Any]) -> None:
+        if self.fencing is not None and await self.fencing.handle(message):
+            return
         kind = message.get("kind")
         if kind == "op" and message.get("target") == self.node:
             self._spawn(self._run_remote(message))
@@ -289,15 +319,33 @@ class Controller:
                                              expected_up=True),
                 scope="status", allow_create=True))
         present = {m.name for m in view.members}
-        for member in left:
-            if member.name in present:
-                continue
+        gone = {m.name: str(m.nodeid) for m in left if m.name not in present}
+        # also every node the CIB still holds up but this view lacks (a DC
+        # that just started, or a partition, never saw those leave)
+        for state in self.cib.root.iterfind("status/node_state"):
+            uname = state.get("uname")
+            if uname and uname not in present and uname not in gone and (
+                    state.get("in_ccm") == "true" or state.get("crmd") == "online"):
+                gone[uname] = state.get("id") or self._node_id(uname)
+        for uname, node_id in sorted(gone.items()):
             # expected stays as it was: "down" after a granted shutdown or a
             # fencing, else the node is lost and the scheduler fences it
             await self.cib.change(CibRequest(
-                CibOp.MODIFY, node_state_xml(str(member.nodeid), member.name, online=False,
-                                             expected_up=None),
+                CibOp.MODIFY, node_state_xml(node_id, uname, online=False, expected_up=None),
                 scope="status", allow_create=True))
+
+    async def _send(self, message: dict[str, Any]) -> None:
+        await self.backend.send(messages.GROUP, messages.encode(message))
+
+    async def _mark_fenced(self, target: str) -> None:
+        """Record a fenced node: down and expected down, its resource history
+        and transient attributes gone (what it ran is stopped)."""
+        await self.cib.change(CibRequest(
+            CibOp.MODIFY, node_fenced_xml(self._node_id(target), target),
+            scope="status", allow_create=True))
+        for xpath in (lrm_xpath(target), transient_xpath(target)):
+            with contextlib.suppress(HapyError):
+                await self.cib.change(CibRequest(CibOp.DELETE, xpath=xpath, delete_all=True))
 
     async def grant_shutdown(self, node: str) -> None:
         """Tell ``node`` that its resources are gone and it may leave: from
@@ -404,6 +452,9 @@ class Controller:
                 log.error("no first result of %s within %.0f s", op.key, limit)
                 return False
         else:
+            if op.action in RECORDED_PENDING and self.record_pending:
+                await self._record(pending_record_of(op, expected_rc=expected,
+                                                     transition_key=key, now=self.clock()))
             done = await self.executor.execute(op)
         record = record_of(done, expected_rc=expected, transition_key=key)
         await self._record(record)
@@ -468,6 +519,8 @@ class Controller:
                 {"kind": "rsc_failed", "rsc": record.rsc, "node": self.node}))
 
     async def close(self) -> None:
+        if self.fencing is not None:
+            await self.fencing.close()
         for task in list(self._tasks):
             task.cancel()
         await self.executor.cancel_all()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from hapy.cib.status import OpRecord
+from hapy.cib.status import PENDING_RC, PENDING_STATUS, OpRecord
 from hapy.executor.agents import AgentSpec
 from hapy.executor.service import Operation, OperationResult
 from hapy.graph.model import GraphAction
@@ -66,3 +66,19 @@ def record_of(done: OperationResult, *, expected_rc: int, transition_key: str) -
         last_rc_change=int(done.finished), exit_reason=done.result.exit_reason,
         op_digest=op_digest(op),
     )
+
+
+#: operations recorded as pending before they run: those that change what
+#: runs where, so that a DC elected meanwhile plans with them in mind
+RECORDED_PENDING = frozenset({"start", "stop", "promote", "demote", "migrate_to",
+                              "migrate_from"})
+
+
+def pending_record_of(op: Operation, *, expected_rc: int, transition_key: str,
+                      now: float) -> OpRecord:
+    """The history entry of ``op`` while it runs (Pacemaker's record-pending)."""
+    return OpRecord(
+        rsc=op.rsc, rsc_class=op.agent.standard, rsc_type=op.agent.type,
+        rsc_provider=op.agent.provider, operation=op.action, interval_ms=op.interval_ms,
+        call_id=-1, rc=PENDING_RC, op_status=PENDING_STATUS, target_rc=expected_rc,
+        transition_key=transition_key, last_rc_change=int(now), op_digest=op_digest(op))

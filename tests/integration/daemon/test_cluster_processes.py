@@ -15,10 +15,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cluster_watch import Watcher, wait_for
 
 from hapy.commands import cluster, node, property, resource
 from hapy.commands.env import ClusterEnv, cib_query
+from hapy.testing.watch import Watcher, wait_for
 
 NODES = ("node1", "node2", "node3")
 pytestmark = pytest.mark.skipif(
