@@ -37,8 +37,9 @@ from hapy.cluster.wire import Frame, FrameError, encode, peer_credentials, read_
 from hapy.controller.controller import Controller
 from hapy.controller.messages import GROUP as CRMD_GROUP
 from hapy.controller.planner import Planner
-from hapy.executor.agents import AgentPaths
+from hapy.executor.agents import AgentPaths, agent_environment
 from hapy.executor.service import Executor
+from hapy.fencer import Fencer
 from hapy.records import record
 from hapy.reports import HapyError
 
@@ -72,7 +73,8 @@ class DaemonPaths:
         return self.state_dir / "hapy.pid"
 
 
-def agent_paths_from_env(runtime_dir: Path, *, node: str, socket_path: Path) -> AgentPaths:
+def agent_paths_from_env(runtime_dir: Path, *, node: str, socket_path: Path,
+                         cluster_dir: Path | None = None) -> AgentPaths:
     """Where agents live: the standard places, unless HAPY_OCF_ROOT,
     HAPY_LSB_DIR or HAPY_NAGIOS_DIR point elsewhere (tests, non-standard hosts).
     Agents find hapy's crm_attribute first on their PATH, and through it this
@@ -89,7 +91,12 @@ def agent_paths_from_env(runtime_dir: Path, *, node: str, socket_path: Path) -> 
         nagios_dir=Path(os.environ.get("HAPY_NAGIOS_DIR", defaults.nagios_dir)),
         tools_dir=BUNDLED_TOOLS,
         extra_env=(("HAPY_NODE", node), ("HAPY_NODE_SOCKET", str(socket_path)),
-                   ("HAPY_PYTHON", sys.executable)),
+                   ("HAPY_PYTHON", sys.executable),
+                   # hapy's own tools (crm_attribute, fence_hapy) import the
+                   # same hapy as this daemon
+                   *((("PYTHONPATH", os.environ["PYTHONPATH"]),)
+                     if os.environ.get("PYTHONPATH") else ())),
+        cluster_dir=cluster_dir,
     )
 
 
@@ -97,15 +104,22 @@ class NodeDaemon:
     """Everything one node runs, wired together."""
 
     def __init__(self, backend: ClusterBackend, state_dir: str | Path, *,
-                 agent_paths: AgentPaths | None = None) -> None:
+                 agent_paths: AgentPaths | None = None,
+                 cluster_dir: Path | None = None) -> None:
         self.paths = DaemonPaths(Path(state_dir))
         self.paths.state_dir.mkdir(parents=True, exist_ok=True)
         self.backend = backend
         self.cib = CibManager(backend, CibStore(self.paths.cib_dir))
-        self.executor = Executor(agent_paths or agent_paths_from_env(
-            self.paths.runtime_dir, node=backend.node_name, socket_path=self.paths.socket))
+        paths = agent_paths or agent_paths_from_env(
+            self.paths.runtime_dir, node=backend.node_name, socket_path=self.paths.socket,
+            cluster_dir=cluster_dir)
+        # fence agents run in the same environment as the other agents
+        self.fencer = Fencer(backend.node_name, lambda: self.cib.root,
+                             env=agent_environment(paths))
+        self.executor = Executor(paths, fencer=self.fencer)
         self.attrd = AttrManager(backend, self.cib, lambda name: self.controller._node_id(name))
-        self.controller = Controller(backend, self.cib, self.executor, Planner(), self.attrd)
+        self.controller = Controller(backend, self.cib, self.executor, Planner(), self.attrd,
+                                     fencer=self.fencer)
         self._tasks: list[asyncio.Task[Any]] = []
         self._server: asyncio.base_events.Server | None = None
         self.stopped = asyncio.Event()
@@ -294,9 +308,10 @@ def _failure(code: str, message: str) -> Frame:
     return {"type": "result", "ok": False, "reports": [{"code": code, "message": message}]}
 
 
-async def run_daemon(backend: ClusterBackend, state_dir: Path) -> None:
+async def run_daemon(backend: ClusterBackend, state_dir: Path, *,
+                     cluster_dir: Path | None = None) -> None:
     """Run a node until SIGTERM/SIGINT (or until it loses the cluster)."""
-    daemon = NodeDaemon(backend, state_dir)
+    daemon = NodeDaemon(backend, state_dir, cluster_dir=cluster_dir)
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -88,8 +88,8 @@ def run_fault(args: argparse.Namespace) -> int:
 
     env = ClusterEnv.from_option(args.dir)
     if args.fault == "kill":
-        pid = faults.kill_node(env, args.node)
-        print(f"Killed {args.node} (pid {pid})")
+        killed = faults.kill_node(env, args.node)
+        print(f"Powered off {args.node} ({killed} processes killed)")
     elif args.fault == "pause":
         faults.pause_node(env, args.node)
         print(f"Paused {args.node}")

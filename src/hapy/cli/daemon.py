@@ -32,5 +32,6 @@ def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=args.log_level,
                         format=f"%(asctime)s {args.node} %(name)s: %(message)s")
     backend = EmbeddedBackend(args.cluster_dir, args.node)
-    asyncio.run(run_daemon(backend, Path(args.state_dir)))
+    asyncio.run(run_daemon(backend, Path(args.state_dir),
+                           cluster_dir=Path(args.cluster_dir).resolve()))
     return 0

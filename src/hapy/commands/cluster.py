@@ -65,14 +65,43 @@ def process_alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[-1].split()[0] not in ("Z", "X")
 
 
-def start_daemon(env: ClusterEnv, node: str) -> None:
-    """Start one node's daemon in the background (logging to its daemon.log)."""
+#: what of the environment a node daemon is started with is kept for its
+#: restarts (where agents are, which hapy runs); never anything else
+_KEPT_ENV = ("PATH", "PYTHONPATH", "HOME", "LANG", "TMPDIR")
+
+
+def _kept_environment(environ: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in environ.items()
+            if k in _KEPT_ENV or k.startswith(("HAPY_", "LC_"))}
+
+
+def start_daemon(env: ClusterEnv, node: str, *, same_environment: bool = False) -> None:
+    """Start one node's daemon in the background (logging to its daemon.log).
+
+    It gets this process's environment, and what matters of it (where agents
+    are, which hapy runs) is saved beside it (``daemon.env``); with
+    ``same_environment`` the saved settings are used instead (a node powered
+    on again by its fence agent, whose own environment is an agent's, not
+    the administrator's)."""
+    import json
+
     directory = env.node_dir(node)
     directory.mkdir(parents=True, exist_ok=True)
+    saved = directory / "daemon.env"
+    environment = os.environ.copy()
+    if same_environment:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            kept = {str(k): str(v) for k, v in json.loads(saved.read_text()).items()}
+            environment = {k: v for k, v in environment.items()
+                           if k not in kept and not k.startswith("HAPY_")} | kept
+    else:
+        fd = os.open(saved, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            json.dump(_kept_environment(environment), out)
     with open(directory / "daemon.log", "ab") as log:
         subprocess.Popen(_daemon_argv(env, node), stdin=subprocess.DEVNULL, stdout=log,
                          stderr=log, start_new_session=True, close_fds=True,
-                         env=os.environ.copy())
+                         env=environment)
 
 
 def wait_for_dc(env: ClusterEnv, nodes: tuple[str, ...], timeout: float) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 from hapy import __version__
 from hapy.commands.env import ClusterEnv
 from hapy.display.xml import Summary, render_xml
+from hapy.fencer.events import FenceEvent
 from hapy.records import record
 
 # crm_simulate's status block names its sections as list items; crm_mon's
@@ -25,19 +26,28 @@ class ClusterStatus:
     xml: str
     #: lines for the WARNINGS block (empty: none)
     warnings: tuple[str, ...] = ()
-    #: fencing events, oldest first (``FenceEvent.to_json()``)
-    fence_events: tuple[dict[str, Any], ...] = ()
+    #: fencing events, pending first, then newest first
+    fence_events: tuple[FenceEvent, ...] = ()
     #: the "Failed Resource Actions" lines
     failure_lines: tuple[str, ...] = ()
 
 
-def _fence_history(env: ClusterEnv) -> tuple[dict[str, Any], ...]:
+def _fence_history(env: ClusterEnv) -> tuple[FenceEvent, ...]:
+    """The fencing history as crm_mon lists it (pending, then newest first)."""
+    from hapy.fencer.render import sort_events
     from hapy.reports import HapyError
 
     try:
-        return tuple(env.request({"op": "fence_history"}).get("events") or ())
+        answer = env.request({"op": "fence_history"})
     except HapyError:
         return ()
+    events = []
+    for data in answer.get("events") or ():
+        try:
+            events.append(FenceEvent.from_json(data))
+        except ValueError:
+            continue
+    return tuple(sort_events(events))
 
 
 def _warnings(ws: Any) -> tuple[str, ...]:
@@ -111,37 +121,23 @@ def render_status_text(status: ClusterStatus, now: datetime) -> list[str]:
     return out + list(status.failure_lines) + fencing_lines(status.fence_events)
 
 
-def fencing_lines(events: tuple[dict[str, Any], ...]) -> list[str]:
+def fencing_lines(events: tuple[FenceEvent, ...]) -> list[str]:
     """crm_mon's fencing sections: failed and pending actions, and the last
     successful fencing of each node."""
-    from hapy.display.xml import fence_time
+    from hapy.fencer.render import event_text
 
-    failed = [e for e in events if e.get("state") == "failed"]
-    pending = [e for e in events if e.get("state") == "pending"]
-    last_done: dict[str, dict[str, Any]] = {}
-    for event in events:
-        if event.get("state") == "done":
-            last_done[str(event.get("target"))] = event
+    failed = [e for e in events if e.state == "failed"]
+    pending = [e for e in events if e.state == "pending"]
+    last_done: dict[str, FenceEvent] = {}
+    for event in events:  # newest first
+        if event.state == "done":
+            last_done.setdefault(event.target, event)
     out: list[str] = []
-
-    def who(event: dict[str, Any]) -> str:
-        delegate = f"delegate={event['executioner']}, " if event.get("executioner") else ""
-        return f"{delegate}client={event.get('client')}, origin={event.get('origin')}"
-
-    if failed:
-        out += ["", "Failed Fencing Actions:"]
-        out += [f"  * {e.get('action')} of {e.get('target')} failed: {who(e)}, "
-                f"last-failed='{fence_time(float(e.get('completed') or e.get('started') or 0))}'"
-                for e in failed]
-    if pending:
-        out += ["", "Pending Fencing Actions:"]
-        out += [f"  * {e.get('action')} of {e.get('target')} pending: {who(e)}"
-                for e in pending]
-    if last_done:
-        out += ["", "Fencing History:"]
-        out += [f"  * {e.get('action')} of {e.get('target')} successful: {who(e)}, "
-                f"completed='{fence_time(float(e.get('completed') or 0))}'"
-                for e in last_done.values()]
+    for title, listed in (("Failed Fencing Actions:", failed),
+                          ("Pending Fencing Actions:", pending),
+                          ("Fencing History:", list(last_done.values()))):
+        if listed:
+            out += ["", title, *(f"  * {event_text(e)}" for e in listed)]
     return out
 
 

@@ -6,7 +6,6 @@ and ``<status>``."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from hapy.display.failures import FailedAction, failure_xml
@@ -20,6 +19,8 @@ from hapy.display.view import (
     ResourceView,
     Role,
 )
+from hapy.fencer.events import FenceEvent
+from hapy.fencer.render import event_xml
 from hapy.records import record
 
 API_VERSION = "2.25"
@@ -36,8 +37,8 @@ class Summary:
     quorate: bool
     last_update: str
     options: Mapping[str, str]
-    #: fencing events as the fencer shares them (``FenceEvent.to_json()``)
-    fence_events: tuple[Mapping[str, Any], ...] = ()
+    #: fencing events, as crm_mon lists them (pending, then newest first)
+    fence_events: tuple[FenceEvent, ...] = ()
     #: failures recorded in the status section
     failures: tuple[FailedAction, ...] = ()
 
@@ -173,32 +174,9 @@ def render_xml(view: ClusterView, summary: Summary, resource_count: int) -> str:
     if summary.fence_events:
         out.append("  <fence_history>")
         for event in summary.fence_events:
-            out.append("    " + _tag("fence_event", fence_event_attributes(event)))
+            out.append("    " + event_xml(event))
         out.append("  </fence_history>")
     out += ["  " + _tag("status", {"code": "0", "message": "OK"}),
             "</pacemaker-result>"]
     return "\n".join(out) + "\n"
 
-
-_FENCE_STATUS = {"done": "success", "failed": "failed", "pending": "pending"}
-
-
-def fence_time(epoch: float) -> str:
-    """A fencing time as crm_mon prints it (local time with its offset)."""
-    from datetime import datetime
-
-    return datetime.fromtimestamp(epoch).astimezone().strftime("%Y-%m-%d %H:%M:%S %z")
-
-
-def fence_event_attributes(event: Mapping[str, Any]) -> dict[str, str]:
-    """crm_mon's ``fence_event`` attributes for one fencing event."""
-    attrs = {"action": str(event.get("action", "")), "target": str(event.get("target", "")),
-             "client": str(event.get("client", "")), "origin": str(event.get("origin", "")),
-             "status": _FENCE_STATUS.get(str(event.get("state")), str(event.get("state")))}
-    if event.get("executioner"):
-        attrs["delegate"] = str(event["executioner"])
-    if event.get("completed") is not None:
-        attrs["completed"] = fence_time(float(event["completed"]))
-    if event.get("exit_reason"):
-        attrs["exit-reason"] = str(event["exit_reason"])
-    return attrs

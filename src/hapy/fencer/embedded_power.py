@@ -252,7 +252,8 @@ def power_on(node: EmbeddedNode, *, timeout: float = ON_TIMEOUT,
     for name in _NODE_ENV:
         os.environ.pop(name, None)
     os.environ["HAPY_CLUSTER_DIR"] = str(node.root)
-    start_daemon(ClusterEnv(node.root), node.name)
+    # the environment the node was first started with, not this agent's
+    start_daemon(ClusterEnv(node.root), node.name, same_environment=True)
     deadline = time.monotonic() + timeout
     running_since: float | None = None
     while time.monotonic() < deadline:

@@ -69,6 +69,7 @@ def test_partition_then_heal(env: ClusterEnv) -> None:
 def test_kill_pause_resume(env: ClusterEnv) -> None:
     done = hapy(env, "cluster", "kill", "node2")
     assert done.returncode == 0, done.stderr
+    assert "Powered off node2" in done.stdout
     began = time.monotonic()
     wait_for(lambda: seen(env, "node1")["members"] == ["node1", "node3"], "node2 lost")
     assert time.monotonic() - began < TOKEN_MS / 1000 + 5

@@ -77,6 +77,9 @@ def start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, nodes: int) -> Cluste
     monkeypatch.setenv("HAPY_LSB_DIR", str(lsb))
     env = ClusterEnv(tmp_path / "cluster")
     cluster.start_cluster(env, nodes, token_ms=TOKEN_MS)
+    # a fenced node stays off (the default, reboot, brings it back at once,
+    # and its resources with it): the tests can see where they are recovered
+    property.set_properties(env, [("stonith-action", "off")])
     return env
 
 
@@ -116,7 +119,8 @@ def dummies(env: ClusterEnv, placement: dict[str, str]) -> Watcher:
         resource.create(env, rsc, "ocf:heartbeat:Dummy", ops=MONITOR, no_default_ops=True)
         constraint.location(env, rsc, "prefers", [f"{where}=100"])
     for rsc, where in placement.items():
-        wait_for(lambda r=rsc, w=where: watcher.where(r) == [w], f"{rsc} on {where}")  # type: ignore[misc]
+        wait_for(lambda r=rsc, w=where: watcher.where(r) == [w], f"{rsc} on {where}",  # type: ignore[misc]
+                 60)
     return watcher
 
 
@@ -132,7 +136,10 @@ def done_fencings(env: ClusterEnv, node: str, target: str) -> list[dict[str, Any
 
 
 def first_start_after(watcher: Watcher, rsc: str, node_set: set[str]) -> float:
-    return min(t for t, r, nodes in watcher.changes if r == rsc and set(nodes) & node_set)
+    """When the watcher first saw ``rsc`` active on one of ``node_set``."""
+    wait_for(lambda: any(r == rsc and set(nodes) & node_set
+                         for _, r, nodes in list(watcher.changes)), f"{rsc} seen", 5)
+    return min(t for t, r, nodes in list(watcher.changes) if r == rsc and set(nodes) & node_set)
 
 
 def test_a_killed_node_is_fenced_before_its_resources_are_recovered(
@@ -144,16 +151,34 @@ def test_a_killed_node_is_fenced_before_its_resources_are_recovered(
         faults.kill_node(env, "node3")
         wait_for(lambda: watcher.where("a") in (["node1"], ["node2"]), "a recovered", 60)
         fenced = done_fencings(env, "node1", "node3")
-        assert fenced, history(env, "node1")
+        assert fenced and fenced[0]["action"] == "off", history(env, "node1")
         # the fencing ended before a started anywhere else
-        survivors = {"node1", "node2"}
-        assert fenced[0]["completed"] <= first_start_after(watcher, "a", survivors)
-        # every node has the result, and node3 (rebooted by fence_hapy) is back
+        assert fenced[0]["completed"] <= first_start_after(watcher, "a", {"node1", "node2"})
+        # every node has the result
+        assert any(e["state"] == "done" for e in history(env, "node2", "node3"))
+        assert watcher.where("b") == ["node2"]
+        # node3 powered on again: it rejoins, and a goes back where it prefers
+        cluster.start_nodes(env, ["node3"])
+        wait_for(lambda: watcher.where("a") == ["node3"], "a back on node3", 60)
+    finally:
+        watcher.stop_flag.set()
+        watcher.join()
+    watcher.assert_never_twice()
+
+
+def test_a_rebooted_node_comes_back_by_itself(env3: ClusterEnv) -> None:
+    """With the default stonith-action (reboot), fence_hapy powers the lost
+    node on again: it rejoins without help."""
+    env = env3
+    property.set_properties(env, [("stonith-action", "reboot")])
+    stonith_device(env, "fencer", "fence_hapy")
+    watcher = dummies(env, {"a": "node3"})
+    try:
+        faults.kill_node(env, "node3")
+        wait_for(lambda: bool(done_fencings(env, "node1", "node3")), "node3 fenced", 60)
         wait_for(lambda: len(env.request({"op": "status"}, node="node3")["members"]) == 3,
                  "node3 back after its reboot", 60)
-        wait_for(lambda: any(e["state"] == "done"
-                             for e in history(env, "node2", "node3")), "node2 knows")
-        assert watcher.where("b") == ["node2"]
+        wait_for(lambda: watcher.where("a") == ["node3"], "a on node3 again", 60)
     finally:
         watcher.stop_flag.set()
         watcher.join()
@@ -169,6 +194,7 @@ def test_a_partition_minority_stops_and_is_fenced_then_heals(env3: ClusterEnv) -
         wait_for(lambda: watcher.where("a") in (["node1"], ["node2"]), "a taken over", 60)
         assert done_fencings(env, "node1", "node3")
         faults.heal(env)
+        cluster.start_nodes(env, ["node3"])
         wait_for(lambda: all(len(env.request({"op": "status"}, node=n)["members"]) == 3
                              for n in ("node1", "node3")), "the healed view", 60)
         cluster.settle(env)
@@ -276,6 +302,7 @@ def test_five_nodes_split_three_two(env5: ClusterEnv) -> None:
         for lost in ("node4", "node5"):
             assert done_fencings(env, "node1", lost)
         faults.heal(env)
+        cluster.start_nodes(env, ["node4", "node5"])
         wait_for(lambda: len(env.request({"op": "status"}, node="node1")["members"]) == 5,
                  "the healed view", 60)
         cluster.settle(env)
@@ -289,6 +316,7 @@ def test_five_nodes_split_three_two(env5: ClusterEnv) -> None:
 def test_fence_by_hand_and_history(env3: ClusterEnv) -> None:
     env = env3
     stonith_device(env, "fencer", "fence_hapy")
+    property.set_properties(env, [("stonith-action", "reboot")])
     answer = env.request({"op": "fence", "target": "node2", "action": "reboot"}, node="node3")
     assert answer["event"]["state"] == "done"
     assert answer["event"]["executioner"] == "node1"  # the DC runs it
