@@ -1,9 +1,11 @@
 """``hapy demo``: a 3-node embedded cluster in a temporary directory, showing
-placement, recovery from a failure, and a clean node stop, with timings.
+placement, recovery from a failure, a clean node stop, and a node's power
+cut (fenced, then its resources recovered), with timings.
 
-Unprivileged: it uses hapy's own agents (ocf:hapy:Dummy), whose state files
-live in each node's runtime directory; the failure is injected by removing
-one such file behind the cluster's back, as a crashed service would.
+Unprivileged: it uses hapy's own agents (ocf:hapy:Dummy, whose state files
+live in each node's runtime directory, and the fence agent fence_hapy); the
+failure is injected by removing one such file behind the cluster's back, as
+a crashed service would, the power cut by killing every process of a node.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from hapy.commands import cluster, constraint, property, resource, status
+from hapy.commands import cluster, constraint, faults, resource, status, stonith
 from hapy.commands.env import ClusterEnv
 from hapy.records import field, record
 from hapy.reports import HapyError, report
@@ -77,9 +79,9 @@ def _run(env: ClusterEnv, say: Say, out: DemoReport) -> None:
     out.add("cluster start, DC elected", started.seconds)
     say(f"   DC elected: {started.dc} after {started.seconds:.1f} s")
 
-    say("2. Configuring: fencing off (nothing to fence with here), a group 'web' of "
-        "two resources, a clone 'ping-clone'")
-    property.set_properties(env, [("stonith-enabled", "false")])
+    say("2. Configuring: a fence device 'fencer' (hapy's fence_hapy, which cuts a node's "
+        "power), a group 'web' of two resources, a clone 'ping-clone'")
+    stonith.create(env, "fencer", "fence_hapy")
     monitor = [("monitor", [("interval", "1s"), ("timeout", "10s")])]
     began = time.monotonic()
     for name in ("web-ip", "web-server"):
@@ -120,7 +122,48 @@ def _run(env: ClusterEnv, say: Say, out: DemoReport) -> None:
     say(f"   {where} stopped after {stopped:.1f} s; web runs on {moved_to} after {moved:.1f} s")
     _status(env, say)
 
-    say("5. Stopping the cluster")
+    say(f"5. Starting {where} again, then cutting the power of the node running web")
+    cluster.start_nodes(env, [where])
+    cluster.settle(env)
+    _power_cut(env, say, out)
+    _status(env, say)
+
+    say("6. Stopping the cluster")
     began = time.monotonic()
     cluster.stop_cluster(env)
     out.add("cluster stop", time.monotonic() - began)
+
+
+def _power_cut(env: ClusterEnv, say: Say, out: DemoReport) -> None:
+    """Kill the node running web (no goodbye); show its fencing and web's
+    recovery, with the timings the fencing history and the polls give."""
+    [victim] = resource.running_nodes(env, "web-server")
+    others = [n for n in env.node_names() if n != victim]
+    known = {e["id"] for e in env.request({"op": "fence_history"}, node=others[0])["events"]}
+    killed = time.time()
+    faults.kill_node(env, victim)
+    say(f"   {victim} powered off: its daemon and services are gone, without a word")
+    _wait(f"the others to lose {victim}", lambda: victim not in env.request(
+        {"op": "status"}, node=others[0])["members"])
+    lost = time.time()
+    _wait("web to run on another node", lambda: any(
+        n in others for n in resource.running_nodes(env, "web-server")))
+    running = time.time()
+    events = [e for e in env.request({"op": "fence_history", "target": victim},
+                                     node=others[0])["events"]
+              if e["id"] not in known and e["state"] == "done"]
+    moved_to = ", ".join(n for n in resource.running_nodes(env, "web-server") if n in others)
+    out.add(f"power cut of {victim} to the others losing it (token timeout)", lost - killed)
+    if events:
+        fence = events[0]
+        out.add(f"{victim} lost to its fencing done ({fence['action']} by "
+                f"{fence['executioner']})", fence["completed"] - lost)
+        say(f"   lost after {lost - killed:.1f} s; fenced ({fence['action']} by "
+            f"{fence['executioner']} with {', '.join(fence['devices'])}) "
+            f"{fence['completed'] - lost:.1f} s later; web runs on {moved_to} "
+            f"{running - fence['completed']:.1f} s after the fencing")
+    out.add(f"power cut of {victim} to web running on {moved_to}", running - killed)
+    # the fencing rebooted it: it comes back by itself
+    _wait(f"{victim} to rejoin", lambda: victim in env.request(
+        {"op": "status"}, node=others[0])["members"], timeout=60)
+    cluster.settle(env)

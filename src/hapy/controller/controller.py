@@ -346,6 +346,12 @@ class Controller:
         for xpath in (lrm_xpath(target), transient_xpath(target)):
             with contextlib.suppress(HapyError):
                 await self.cib.change(CibRequest(CibOp.DELETE, xpath=xpath, delete_all=True))
+        if self.view is not None and target in self.view.names():
+            # a reboot brought it back before its fencing was reported: it is
+            # a member again, as a node that has just joined
+            self._joined.add(target)
+            self._membership_dirty = True
+            self._wake.set()
 
     async def grant_shutdown(self, node: str) -> None:
         """Tell ``node`` that its resources are gone and it may leave: from
