@@ -32,20 +32,23 @@ def main() -> int:
     ap.add_argument("--steps", type=int, default=50)
     ap.add_argument("--nodes", type=int, default=3)
     ap.add_argument("--resources", type=int, default=6)
+    ap.add_argument("--keep", type=Path, metavar="DIR",
+                    help="run the cluster in DIR and leave its files there (logs, CIBs)")
     ap.add_argument("--out", type=Path, help="results file (default: benchmarks/results/)")
     args = ap.parse_args()
     seed = args.seed if args.seed is not None else int(time.time()) % 100000
     with tempfile.TemporaryDirectory(prefix="hapy-soak-") as tmp:
         try:
-            result = run_soak(Path(tmp) / "cluster", seed, args.steps, nodes=args.nodes,
-                              resources=args.resources)
+            result = run_soak((args.keep or Path(tmp)) / "cluster", seed, args.steps,
+                              nodes=args.nodes, resources=args.resources)
         except AssertionError as exc:
             print(f"soak seed {seed} FAILED: {exc}")
             return 1
     ok = not result.doubles
     print(f"soak seed {seed}: {len(result.steps)} steps in {result.seconds:.0f} s; "
           + ("never active on two nodes" if ok else f"ACTIVE TWICE: {result.doubles[:5]}"))
-    path = write_results("soak", {"settings": vars(args) | {"seed": seed, "out": str(args.out)},
+    path = write_results("soak", {"settings": vars(args) | {"seed": seed, "out": str(args.out),
+                                               "keep": str(args.keep)},
                                   "machine": machine_info("crm_simulate"),
                                   "steps": result.steps, "seconds": result.seconds,
                                   "doubles": result.doubles}, args.out)

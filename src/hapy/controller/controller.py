@@ -60,7 +60,7 @@ from hapy.controller.operations import (
 )
 from hapy.controller.planner import Planner
 from hapy.executor.service import Executor, OperationResult
-from hapy.fencer import Fencer
+from hapy.fencer import FenceEvent, Fencer
 from hapy.graph.model import GraphAction
 from hapy.graph.runner import GraphRunner, RunResult, arun_graph
 from hapy.reports import HapyError, report
@@ -124,6 +124,8 @@ class Controller:
         self.view: ViewChange | None = None
         #: the node id of every node seen in a view (also after it left)
         self._nodeids: dict[str, int] = {}
+        #: when each member was last seen joining (wall clock)
+        self._joined_since: dict[str, float] = {}
         self.dc: Member | None = None
         self._wake = asyncio.Event()
         self._membership_dirty = False
@@ -176,6 +178,8 @@ class Controller:
         self.view = view
         for member in (*view.members, *view.left):
             self._nodeids[member.name] = member.nodeid
+        for member in (view.members if first else view.joined):
+            self._joined_since[member.name] = self.clock()
         names = {m.name for m in view.members}
         self.dc = min(view.members, key=lambda m: m.nodeid) if view.members else None
         # a node's first view lists everyone as joined: only this node is new
@@ -337,21 +341,25 @@ class Controller:
     async def _send(self, message: dict[str, Any]) -> None:
         await self.backend.send(messages.GROUP, messages.encode(message))
 
-    async def _mark_fenced(self, target: str) -> None:
-        """Record a fenced node: down and expected down, its resource history
-        and transient attributes gone (what it ran is stopped)."""
+    async def _mark_fenced(self, event: FenceEvent) -> None:
+        """Record the node ``event`` fenced: down and expected down, its
+        resource history and transient attributes gone (what it ran is
+        stopped) -- unless it has come back (a reboot) since the fencing
+        began: then it is a member that has just joined, already recorded as
+        such, and must not be marked down (were it lost again, it would not
+        be fenced)."""
+        target = event.target
+        back_since = self._joined_since.get(target)
+        if self.view is not None and target in self.view.names() \
+                and back_since is not None and back_since >= event.started:
+            log.info("%s, fenced, is back already", target)
+            return
         await self.cib.change(CibRequest(
             CibOp.MODIFY, node_fenced_xml(self._node_id(target), target),
             scope="status", allow_create=True))
         for xpath in (lrm_xpath(target), transient_xpath(target)):
             with contextlib.suppress(HapyError):
                 await self.cib.change(CibRequest(CibOp.DELETE, xpath=xpath, delete_all=True))
-        if self.view is not None and target in self.view.names():
-            # a reboot brought it back before its fencing was reported: it is
-            # a member again, as a node that has just joined
-            self._joined.add(target)
-            self._membership_dirty = True
-            self._wake.set()
 
     async def grant_shutdown(self, node: str) -> None:
         """Tell ``node`` that its resources are gone and it may leave: from

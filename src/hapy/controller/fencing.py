@@ -45,12 +45,12 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 class FencingCoordinator:
     """One node's part in the cluster's fencing.
 
-    ``send`` multicasts a controller message; ``mark_fenced(target)`` records
-    a fenced node in the CIB (the DC's job); ``members()`` and ``dc()`` give
+    ``send`` multicasts a controller message; ``mark_fenced(event)`` records
+    the node a done fencing event fenced in the CIB (the DC's job); ``members()`` and ``dc()`` give
     the current view's member names and the DC's name."""
 
     def __init__(self, node: str, fencer: Fencer, send: Send,
-                 mark_fenced: Callable[[str], Awaitable[None]],
+                 mark_fenced: Callable[[FenceEvent], Awaitable[None]],
                  members: Callable[[], list[str]], dc: Callable[[], str | None], *,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.node = node
@@ -136,7 +136,7 @@ class FencingCoordinator:
             # every node has the result before anything depends on it
             await task
         if event.state == "done" and self._dc() == self.node:
-            await self._mark_fenced(target)
+            await self._mark_fenced(event)
         return event
 
     async def _share(self, event: FenceEvent, rid: str | None) -> None:
@@ -195,7 +195,7 @@ class FencingCoordinator:
             if event.state == "done" and event.executioner != self.node \
                     and self._dc() == self.node:
                 # a fencing run elsewhere: the DC records it
-                await self._mark_fenced(event.target)
+                await self._mark_fenced(event)
         finally:
             future = self._waiting.get(rid) if rid is not None else None
             if future is not None and not future.done():

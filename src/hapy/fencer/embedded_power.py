@@ -219,10 +219,18 @@ def power_off(node: EmbeddedNode, *, timeout: float = OFF_TIMEOUT,
         for pid in victims:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, signal.SIGKILL)
+        _audit(node, f"power off: killed {' '.join(map(str, sorted(victims)))}")
         killed |= victims
         sleep(0.02)
     _wipe(node.runtime_dir)
     return len(killed)
+
+
+def _audit(node: EmbeddedNode, what: str) -> None:
+    """One line in the cluster's ``power.log``: who switched which node, when."""
+    with contextlib.suppress(OSError), open(node.root / "power.log", "a") as log:
+        log.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {node.name}: {what} "
+                  f"(by pid {os.getpid()}, {os.environ.get('HAPY_NODE', 'no node')})\n")
 
 
 def _wipe(directory: Path) -> None:
@@ -254,6 +262,7 @@ def power_on(node: EmbeddedNode, *, timeout: float = ON_TIMEOUT,
     os.environ["HAPY_CLUSTER_DIR"] = str(node.root)
     # the environment the node was first started with, not this agent's
     start_daemon(ClusterEnv(node.root), node.name, same_environment=True)
+    _audit(node, "power on")
     deadline = time.monotonic() + timeout
     running_since: float | None = None
     while time.monotonic() < deadline:
