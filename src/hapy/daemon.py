@@ -39,7 +39,8 @@ from hapy.controller.messages import GROUP as CRMD_GROUP
 from hapy.controller.planner import Planner
 from hapy.executor.agents import AgentPaths, agent_environment
 from hapy.executor.service import Executor
-from hapy.fencer import Fencer
+from hapy.fencer import FenceEvent, Fencer
+from hapy.fencer.requests import CLI_CLIENT, answer_fence, answer_history
 from hapy.records import record
 from hapy.reports import HapyError
 
@@ -197,7 +198,7 @@ class NodeDaemon:
             if op == "fence":
                 return await self._fence(frame)
             if op == "fence_history":
-                return self._fence_history(frame)
+                return answer_history(self.fencer, frame)
             return _failure("DAEMON_BAD_REQUEST", f"unknown request {op!r}")
         except HapyError as exc:
             return {"type": "result", "ok": False,
@@ -232,24 +233,15 @@ class NodeDaemon:
         return {"type": "result", "ok": True}
 
     async def _fence(self, frame: Frame) -> Frame:
-        target = frame.get("target")
-        action = str(frame.get("action") or "reboot")
-        if not isinstance(target, str) or not target:
-            return _failure("FENCE_NO_TARGET", "no node to fence was given")
         fencing = self.controller.fencing
         if fencing is None:
             return _failure("FENCE_NOT_AVAILABLE", "this node has no fencer")
-        event = await fencing.request(target, action, client=str(frame.get("client")
-                                                                  or "hapy stonith"))
-        return {"type": "result", "ok": True, "event": event.to_json()}
 
-    def _fence_history(self, frame: Frame) -> Frame:
-        fencing = self.controller.fencing
-        target = frame.get("target")
-        events = [] if fencing is None else [
-            e.to_json() for e in fencing.fencer.history()
-            if not target or e.target == target]
-        return {"type": "result", "ok": True, "events": events}
+        async def run(target: str, action: str, client: str) -> FenceEvent:
+            # the DC runs it (another member when the DC is the target)
+            return await fencing.request(target, action, client=client)
+
+        return await answer_fence(frame, run, client=str(frame.get("client") or CLI_CLIENT))
 
     def status(self) -> dict[str, Any]:
         view = self.controller.view

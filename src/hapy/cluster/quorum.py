@@ -13,10 +13,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from hapy.records import record
 
 
-@dataclass(frozen=True)
+@record
 class QuorumOptions:
     """votequorum's options, as ``quorum { }`` in corosync.conf gives them."""
 
@@ -32,7 +32,8 @@ class QuorumOptions:
 class VoteQuorum:
     """The quorum state of one cluster, fed with its partitions as they change."""
 
-    def __init__(self, options: QuorumOptions = QuorumOptions()) -> None:
+    def __init__(self, options: QuorumOptions | None = None) -> None:
+        options = options or QuorumOptions()
         self.options = options
         self._all_seen = not options.waits_for_all
 

@@ -4,11 +4,11 @@ text lines and as crm_mon's ``<failures>`` XML."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from xml.sax.saxutils import quoteattr
 
 from hapy.cib.xmlio import Element
+from hapy.records import record
 
 #: OCF exit codes as crm_mon names them
 RC_TEXT = {
@@ -25,7 +25,7 @@ STATUS_TEXT = {
 }
 
 
-@dataclass(frozen=True)
+@record
 class FailedAction:
     """One failure recorded for a resource on a node."""
 

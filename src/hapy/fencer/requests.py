@@ -12,9 +12,10 @@ A malformed request answers ``{"ok": false, "reports": [...]}``.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from hapy.fencer.events import ACTIONS
+from hapy.fencer.events import ACTIONS, FenceEvent
 from hapy.fencer.fencer import EventCallback, Fencer
 from hapy.reports import HapyError, report
 
@@ -22,11 +23,23 @@ from hapy.reports import HapyError, report
 CLI_CLIENT = "hapy stonith"
 
 
-async def answer_fence(fencer: Fencer, frame: dict[str, Any], *,
-                       on_event: EventCallback | None = None,
+#: runs a fencing: (target, action, client) -> its final event
+FenceRun = Callable[[str, str, str], Awaitable[FenceEvent]]
+
+
+def local_run(fencer: Fencer, on_event: EventCallback | None = None) -> FenceRun:
+    """A :data:`FenceRun` with ``fencer`` itself (a running cluster routes
+    the request to the node that must run it instead)."""
+    async def run(target: str, action: str, client: str) -> FenceEvent:
+        return await fencer.fence(target, action, origin=fencer.node, client=client,
+                                  on_event=on_event)
+    return run
+
+
+async def answer_fence(frame: dict[str, Any], run: FenceRun, *,
                        client: str = CLI_CLIENT) -> dict[str, Any]:
-    """Run the fencing ``frame`` asks for on ``fencer`` (``on_event`` sees
-    the pending and the final event, e.g. to share them with the peers)."""
+    """Check the fencing ``frame`` asks for, have ``run`` carry it out, and
+    answer with its final event."""
     target = frame.get("target")
     action = frame.get("action") or "reboot"
     if not isinstance(target, str) or not target:
@@ -35,8 +48,7 @@ async def answer_fence(fencer: Fencer, frame: dict[str, Any], *,
         return _refuse("FENCE_BAD_ACTION", f"'{action}' is not a fencing action",
                        hint="use " + ", ".join(ACTIONS))
     try:
-        event = await fencer.fence(target, str(action), origin=fencer.node, client=client,
-                                   on_event=on_event)
+        event = await run(target, str(action), client)
     except HapyError as exc:
         return {"type": "result", "ok": False, "reports": [r.as_dict() for r in exc.reports]}
     return {"type": "result", "ok": True, "event": event.to_json()}

@@ -14,18 +14,18 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from hapy.commands import cluster, faults, resource
 from hapy.commands.env import ClusterEnv, cib_change
+from hapy.records import field, record
 from hapy.testing.watch import Watcher, wait_for
 
 MONITOR = [("monitor", [("interval", "1s"), ("timeout", "10s")])]
 TOKEN_MS = 1000
 
 
-@dataclass
+@record(frozen=False)
 class SoakResult:
     seed: int
     steps: list[str] = field(default_factory=list)

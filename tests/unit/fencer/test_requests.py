@@ -12,7 +12,7 @@ from tests.unit.fencer.fencer_fakes import agent_env, cib, device_xml, fake_agen
 
 from hapy.commands import stonith
 from hapy.fencer import FenceEvent, Fencer
-from hapy.fencer.requests import answer_fence, answer_history
+from hapy.fencer.requests import answer_fence, answer_history, local_run
 from hapy.reports import HapyError, Report
 
 
@@ -25,7 +25,7 @@ class SocketOf:
 
     def request(self, frame: dict[str, Any], node: str | None = None) -> dict[str, Any]:
         if frame["op"] == "fence":
-            answer = asyncio.run(answer_fence(self.fencer, frame, on_event=self.seen.append))
+            answer = asyncio.run(answer_fence(frame, local_run(self.fencer, self.seen.append)))
         else:
             answer = answer_history(self.fencer, frame)
         if not answer["ok"]:
