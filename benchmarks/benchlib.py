@@ -222,3 +222,19 @@ def physical_memory_mb() -> int:
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") >> 20
     except (ValueError, OSError):
         return 0
+
+
+def wait(check: Callable[[], bool], timeout: float = 120) -> float:
+    """Poll ``check`` every 20 ms until true; the seconds it took (exits the
+    benchmark when ``timeout`` passes)."""
+    began = time.monotonic()
+    while not check():
+        if time.monotonic() - began > timeout:
+            raise SystemExit("timed out")
+        time.sleep(0.02)
+    return time.monotonic() - began
+
+
+def dummy_state_file(env: Any, node: str, rsc: str) -> Path:
+    """Where ocf:hapy:Dummy keeps ``rsc``'s state on ``node`` of an embedded cluster."""
+    return Path(env.node_dir(node)) / "run" / "rsctmp" / f"hapy-Dummy-{rsc}.state"

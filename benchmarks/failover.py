@@ -30,13 +30,12 @@ import argparse
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchlib import machine_info, median, write_results
+from benchlib import dummy_state_file, machine_info, median, wait, write_results
 
 from hapy.commands import cluster, faults, resource
 from hapy.commands.env import ClusterEnv, cib_change
@@ -45,17 +44,6 @@ from hapy.commands.status import resource_locations
 MONITOR = [("monitor", [("interval", "1s"), ("timeout", "10s")])]
 
 
-def wait(check: Callable[[], bool], timeout: float = 120) -> float:
-    began = time.monotonic()
-    while not check():
-        if time.monotonic() - began > timeout:
-            raise SystemExit("timed out")
-        time.sleep(0.02)
-    return time.monotonic() - began
-
-
-def state_file(env: ClusterEnv, node: str, rsc: str) -> Path:
-    return env.node_dir(node) / "run" / "rsctmp" / f"hapy-Dummy-{rsc}.state"
 
 
 def one_round(env: ClusterEnv, names: list[str]) -> dict[str, float]:
@@ -75,7 +63,7 @@ def one_round(env: ClusterEnv, names: list[str]) -> dict[str, float]:
     faults.kill_node(env, victim)
     wait(lambda: victim not in env.request({"op": "status"}, node=watcher_node)["members"])
     detected = time.time()
-    wait(lambda: all(any(state_file(env, o, n).exists() for o in others) for n in moving))
+    wait(lambda: all(any(dummy_state_file(env, o, n).exists() for o in others) for n in moving))
     running = time.time()
     events = [e for e in env.request({"op": "fence_history", "target": victim},
                                      node=watcher_node)["events"]

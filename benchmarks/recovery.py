@@ -25,13 +25,12 @@ import argparse
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchlib import machine_info, median, write_results
+from benchlib import dummy_state_file, machine_info, median, wait, write_results
 
 from hapy.commands import cluster, property, resource
 from hapy.commands.env import ClusterEnv
@@ -40,21 +39,10 @@ from hapy.commands.status import resource_locations
 MONITOR = [("monitor", [("interval", "1s"), ("timeout", "10s")])]
 
 
-def wait(check: Callable[[], bool], timeout: float = 120) -> float:
-    began = time.monotonic()
-    while not check():
-        if time.monotonic() - began > timeout:
-            raise SystemExit("timed out")
-        time.sleep(0.02)
-    return time.monotonic() - began
-
 
 def cluster_cib(env: ClusterEnv) -> str:
     return str(env.request({"op": "cib", "request": {"op": "query"}})["xml"][0])
 
-
-def state_file(env: ClusterEnv, node: str, rsc: str) -> Path:
-    return env.node_dir(node) / "run" / "rsctmp" / f"hapy-Dummy-{rsc}.state"
 
 
 def measure(size: int, repeat: int) -> dict[str, Any]:
@@ -85,7 +73,7 @@ def measure(size: int, repeat: int) -> dict[str, Any]:
                     dump.write_text(cluster_cib(env))
                     raise SystemExit(f"{victim} is active on {nodes}: the CIB is in {dump}")
                 [node] = nodes
-                path = state_file(env, node, victim)
+                path = dummy_state_file(env, node, victim)
                 path.unlink()
                 failures.append(wait(path.exists))
                 wait(all_running)  # the recovery transition is over

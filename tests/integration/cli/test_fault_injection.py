@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ import pytest
 
 from hapy.commands import cluster
 from hapy.commands.env import ClusterEnv
-from hapy.reports import HapyError
+from hapy.testing.watch import wait_for
 
 TOKEN_MS = 1000
 
@@ -29,18 +29,6 @@ def hapy(env: ClusterEnv, *args: str) -> subprocess.CompletedProcess[str]:
 def seen(env: ClusterEnv, node: str) -> dict[str, Any]:
     return env.request({"op": "status"}, node=node)
 
-
-def wait_for(check: Callable[[], bool], what: str, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            if check():
-                return
-        except HapyError:
-            pass
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
 
 
 @pytest.fixture
