@@ -2,10 +2,10 @@
 every node, and what the CIB then says of the fenced node.
 
 * **Who fences.**  The DC runs the fencing its transitions ask for with its
-  own fencer (:class:`hapy.fencer.Fencer`), except of itself: a node never
-  fences itself, another member does.  A fencing asked for by hand (``hapy
-  stonith fence``) goes to the DC too (or, if the DC is the target, to
-  another member).
+  own fencer (:class:`hapy.fencer.Fencer`), except of itself: another member
+  does, and only a node alone fences itself (no-quorum-policy=suicide).  A
+  fencing asked for by hand (``hapy stonith fence``) goes to the DC too (or,
+  if the DC is the target, to another member).
 * **Sharing.**  Every fencing event (pending, then done or failed) is
   multicast on the ``crmd`` group, so every node's history holds it, in the
   same order, *before* the DC records the node as down and the recovery of
@@ -68,12 +68,15 @@ class FencingCoordinator:
 
     def executioner_for(self, target: str) -> str | None:
         """The member that should run a fencing of ``target``: the DC, or the
-        first other member when the DC is the target; None if none can."""
+        first other member when the DC is the target, or -- alone -- the
+        target itself (no-quorum-policy=suicide); None if none can."""
         dc = self._dc()
         if dc is not None and dc != target:
             return dc
         others = [m for m in self._members() if m != target]
-        return others[0] if others else None
+        if others:
+            return others[0]
+        return target if target == self.node else None
 
     # ------------------------------------------------------------ running
 
