@@ -1,0 +1,1 @@
+"""Cluster backends other than the embedded one (which lives in :mod:`hapy.cluster.embedded`)."""
