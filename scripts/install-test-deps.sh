@@ -20,11 +20,13 @@ fi
 #   resource-agents            ocf:heartbeat:* (Dummy...), what the executor tests run
 #   pacemaker-resource-agents  ocf:pacemaker:* (Stateful...)
 #   fence-agents               fence_dummy, a real fence agent for the fencer's tests
+#   corosync                   corosync and its client libraries (Corosync backend tests)
 missing=()
 [ -x /usr/sbin/crm_simulate ] || missing+=(pacemaker-cli-utils)
 [ -x /usr/lib/ocf/resource.d/heartbeat/Dummy ] || missing+=(resource-agents)
 [ -x /usr/lib/ocf/resource.d/pacemaker/Stateful ] || missing+=(pacemaker-resource-agents)
 [ -x /usr/sbin/fence_dummy ] || missing+=(fence-agents)
+[ -x /usr/sbin/corosync ] || missing+=(corosync)
 if [ ${#missing[@]} -eq 0 ]; then
     echo "install-test-deps: reference present: $(crm_simulate --version | sed -n 1p)"
 else

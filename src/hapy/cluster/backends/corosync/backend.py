@@ -47,6 +47,9 @@ def _unreachable(why: str, code: str = "CLUSTER_UNREACHABLE") -> HapyError:
 def _cs_failure(exc: ffi.CsError) -> HapyError:
     if exc.code == ffi.CS_ERR_ACCESS or exc.code == ffi.CS_ERR_SECURITY:
         return _unreachable(f"{exc} (access denied)", "COROSYNC_ACCESS_DENIED")
+    if exc.code == ffi.CS_ERR_EXIST and exc.call == "cpg_join":
+        return _unreachable(f"{exc}: this process is in the group already (one connection "
+                            "per process)", "COROSYNC_ALREADY_JOINED")
     if exc.code == ffi.CS_ERR_LIBRARY:
         return _unreachable(f"{exc} (corosync is not running)")
     return _unreachable(str(exc))
