@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -123,3 +124,14 @@ def test_wrong_node_name_is_a_coded_error(node: CorosyncNode) -> None:
     with pytest.raises(HapyError) as err:
         node.run(lambda: asyncio.run(scenario()))
     assert err.value.reports[0].code == "COROSYNC_NODE_NAME_MISMATCH"
+
+
+def test_daemon_without_corosync_says_so_without_a_traceback(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(Path(hapy.__file__).resolve().parents[1])}
+    with empty_netns() as pid:
+        done = subprocess.run(
+            ["nsenter", "-t", str(pid), "-n", sys.executable, "-m", "hapy", "daemon",
+             "--backend", "corosync", "--state-dir", str(tmp_path / "state")],
+            capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 1
+    assert "CLUSTER_UNREACHABLE" in done.stderr and "Traceback" not in done.stderr

@@ -55,6 +55,27 @@ def _cs_failure(exc: ffi.CsError) -> HapyError:
     return _unreachable(str(exc))
 
 
+def local_node_name() -> str:
+    """This node's name in corosync's nodelist (read before connecting, for
+    what must be named before the daemon joins)."""
+    try:
+        cmap = CmapConnection()
+    except ffi.CsError as exc:
+        raise _cs_failure(exc) from None
+    try:
+        nodeid = cmap.local_nodeid()
+        names = cmap.node_names()
+    except ffi.CsError as exc:
+        raise _cs_failure(exc) from None
+    finally:
+        cmap.close()
+    if nodeid is None:
+        raise _unreachable("corosync does not say which node this is "
+                           "(no runtime.votequorum.this_node_id: is votequorum the quorum "
+                           "provider?)", "COROSYNC_NODE_UNKNOWN")
+    return names.get(nodeid) or socket.gethostname()
+
+
 class CorosyncBackend:
     """One node's connection to a Corosync cluster (see :mod:`.views` for how
     its views and ring ids are made)."""
