@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from hapy.cib.parse import load_cib_file
-from hapy.scheduler.digests import EMPTY_DIGEST
+from hapy.scheduler.digests import EMPTY_DIGEST, op_digest
 from hapy.scheduler.run import Transition, schedule
 from hapy.scheduler.working_set import Role
 
@@ -169,9 +169,11 @@ def _running_cib(tmp_path: Path, ops_history: str, attrs: str = "") -> Path:
 
 
 def _hist(op_id: str, task: str, rc: int, call: int, interval: int = 0) -> str:
+    digest = op_digest({}, interval_ms=interval) if interval else EMPTY_DIGEST
+    target = 8 if rc == 8 else 0
     return (f'<lrm_rsc_op id="{op_id}" operation="{task}" call-id="{call}" rc-code="{rc}" '
-            f'op-status="0" interval="{interval}" transition-key="{call}:1:0:x" '
-            f'transition-magic="0:{rc};{call}:1:0:x" op-digest="{EMPTY_DIGEST}"/>')
+            f'op-status="0" interval="{interval}" transition-key="{call}:1:{target}:x" '
+            f'transition-magic="0:{rc};{call}:1:{target}:x" op-digest="{digest}"/>')
 
 
 def test_promotion_cancels_the_unpromoted_monitor_first(tmp_path: Path) -> None:
@@ -183,6 +185,35 @@ def test_promotion_cancels_the_unpromoted_monitor_first(tmp_path: Path) -> None:
     assert cancel.meta["role"] == "Unpromoted" and cancel.meta["on_fail"] == "stop"
     promote = next(a for a in result.actions if a.task == "promote" and a.node is cancel.node)
     assert cancel in [o.first for o in promote.inputs]
+
+
+def test_promotion_keeps_a_recorded_monitor_of_the_new_role(tmp_path: Path) -> None:
+    history = (_hist("s", "start", 0, 2) + _hist("m", "monitor", 0, 3, 11000)
+               + _hist("m2", "monitor", 0, 4, 10000))
+    attrs = '<nvpair id="a1" name="master-st" value="10"/>'
+    result = _run(_running_cib(tmp_path, history, attrs))
+    assert any(a.task == "promote" and a.required for a in result.actions)
+    monitor = next(a for a in result.actions if a.key.endswith("_monitor_10000"))
+    assert monitor.optional
+
+
+def test_monitor_of_another_role_is_cancelled_without_a_role_change(tmp_path: Path) -> None:
+    # the unpromoted instance has a (stale) record of the promoted monitor
+    history = (_hist("s", "start", 0, 2) + _hist("m", "monitor", 0, 3, 11000)
+               + _hist("m2", "monitor", 0, 4, 10000))
+    result = _run(_running_cib(tmp_path, history))
+    cancel = next(a for a in result.actions if a.task == "cancel")
+    assert cancel.key.endswith("_monitor_10000") and not cancel.inputs
+
+
+def test_same_interval_monitor_of_the_next_role_is_not_cancelled(tmp_path: Path) -> None:
+    history = (_hist("s", "start", 0, 2) + _hist("p", "promote", 0, 3)
+               + _hist("m", "monitor", 8, 4, 11000))
+    path = _running_cib(tmp_path, history)
+    path.write_text(path.read_text().replace('interval="10s"', 'interval="11s"'))
+    result = _run(path)
+    assert any(a.task == "demote" and a.required for a in result.actions)
+    assert not any(a.task == "cancel" for a in result.actions)
 
 
 def test_failed_demote_leaves_the_instance_unpromoted(tmp_path: Path) -> None:

@@ -109,6 +109,13 @@ def _op_role(op: m.OpConfig) -> Role:
     return role
 
 
+def _role_matches(rsc: Resource, role: Role) -> bool:
+    """Whether a recurring monitor for ``role`` runs in the instance's next role."""
+    if rsc.next_role is Role.PROMOTED:
+        return role is Role.PROMOTED or (role is Role.UNKNOWN and not rsc.promotable)
+    return role is not Role.PROMOTED
+
+
 def recorded_monitor(rsc: Resource, node: Node, interval_ms: int) -> m.LrmOp | None:
     state = node.state
     if state is None:
@@ -140,12 +147,13 @@ def create_recurring(ws: WorkingSet, table: ActionTable, rsc: Resource) -> None:
             continue
         if nxt is None:
             continue
-        next_role = rsc.next_role
-        if (role is Role.PROMOTED and next_role is not Role.PROMOTED) or (
-            role in (Role.UNPROMOTED, Role.STARTED) and next_role is Role.PROMOTED
-        ) or (role is Role.UNKNOWN and next_role is Role.PROMOTED and rsc.promotable):
-            cancel_for_role_change(ws, table, rsc, nxt, op,
-                                   recorded_monitor(rsc, nxt, op.interval_ms))
+        if not _role_matches(rsc, role):
+            if not any(_role_matches(rsc, _op_role(other)) for other in prim.ops
+                       if other is not op and other.name == MONITOR and other.enabled
+                       and other.interval_ms == op.interval_ms):
+                # (a monitor of the same interval for the next role keeps it)
+                cancel_for_role_change(ws, table, rsc, nxt, op,
+                                       recorded_monitor(rsc, nxt, op.interval_ms))
             continue
         mon = table.get(rsc, MONITOR, nxt, interval_ms=op.interval_ms)
         mon.meta["name"] = MONITOR
@@ -155,15 +163,9 @@ def create_recurring(ws: WorkingSet, table: ActionTable, rsc: Resource) -> None:
         start_required = any(s.required for s in starts)
         promote = table.find(f"{rsc.name}_promote_0", nxt)
         demote = table.find(f"{rsc.name}_demote_0", nxt)
-        role_change = (
-            promote is not None and promote.required
-            if role is Role.PROMOTED
-            else demote is not None and demote.required
-        )
         if (
             start_required
             or nxt not in rsc.running_on
-            or role_change
             or recorded_monitor(rsc, nxt, op.interval_ms) is None
             or nxt.id in rsc.history_digest_mismatch
             or op.interval_ms in rsc.reschedule_on.get(nxt.id, ())
@@ -175,10 +177,12 @@ def create_recurring(ws: WorkingSet, table: ActionTable, rsc: Resource) -> None:
             table.order(reload, mon, OrderFlag.IMPLIES_THEN | OrderFlag.RUNNABLE_LEFT)
         for s in starts:
             table.order(s, mon, OrderFlag.IMPLIES_THEN | OrderFlag.RUNNABLE_LEFT)
+        # after a role change, a monitor already recorded for the new role
+        # is kept (not started again)
         if promote is not None and role is Role.PROMOTED:
-            table.order(promote, mon, OrderFlag.IMPLIES_THEN | OrderFlag.RUNNABLE_LEFT)
+            table.order(promote, mon, OrderFlag.OPTIONAL | OrderFlag.RUNNABLE_LEFT)
         if demote is not None and role is not Role.PROMOTED:
-            table.order(demote, mon, OrderFlag.IMPLIES_THEN | OrderFlag.RUNNABLE_LEFT)
+            table.order(demote, mon, OrderFlag.OPTIONAL | OrderFlag.RUNNABLE_LEFT)
         if not mon.runnable or not any(s.runnable for s in starts):
             if not starts:
                 mon.runnable = nxt.available()

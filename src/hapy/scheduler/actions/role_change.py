@@ -1,6 +1,6 @@
-"""Recurring monitors of the role a promotable instance leaves: when an
-instance is promoted or demoted where it runs, the monitor it ran for its
-old role is cancelled before the role changes."""
+"""Recurring monitors of a role an instance will not have: where the
+instance stays active, a monitor recorded for another role is cancelled
+(before the promotion or demotion there, if the role changes)."""
 
 from __future__ import annotations
 
@@ -23,8 +23,6 @@ def cancel_for_role_change(ws: WorkingSet, table: ActionTable, rsc: Resource, no
         return  # the stop ends the monitor
     change = table.find(op_key(rsc.name, PROMOTE if rsc.next_role is Role.PROMOTED
                                 else DEMOTE), node)
-    if change is None or change.optional:
-        return
     from hapy.scheduler.graph import _timeout_ms
 
     key = op_key(rsc.name, MONITOR, op.interval_ms)
@@ -41,4 +39,5 @@ def cancel_for_role_change(ws: WorkingSet, table: ActionTable, rsc: Resource, no
     role = Role.parse(op.role) if op.role else Role.UNKNOWN
     if role in (Role.PROMOTED, Role.UNPROMOTED):
         cancel.meta["role"] = role.text
-    table.order(cancel, change, OrderFlag.OPTIONAL)
+    if change is not None and change.required:
+        table.order(cancel, change, OrderFlag.OPTIONAL)
