@@ -14,7 +14,7 @@ from hapy.graph.model import (
     Synapse,
     TransitionGraph,
 )
-from hapy.scheduler.actions.model import Action
+from hapy.scheduler.actions.model import NOTIFIED, NOTIFY, Action
 from hapy.scheduler.actions.remote import physical_host, router_node
 from hapy.scheduler.options import is_true
 from hapy.scheduler.unpack.history import find_op_config
@@ -273,6 +273,8 @@ def synapse_priority(action: Action) -> int:
         return 0
     if action.pseudo and action.task in _COMPLETIONS and rsc.variant in ("clone", "bundle"):
         return INFINITY
+    if action.task in (NOTIFY, NOTIFIED) and action.meta.get("notify_type") == "post":
+        return INFINITY  # post notifications are never held back either
     return rsc.priority
 
 

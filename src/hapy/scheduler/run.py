@@ -24,6 +24,11 @@ from hapy.scheduler.actions.fencing import create_fencing, create_shutdowns
 from hapy.scheduler.actions.migration import order_migrations, plan_migrations
 from hapy.scheduler.actions.model import Action
 from hapy.scheduler.actions.monitors import create_probes, create_recurring
+from hapy.scheduler.actions.notifications import (
+    create_notification_pseudo_actions,
+    create_notifications,
+    notifies,
+)
 from hapy.scheduler.actions.primitive import create_primitive_actions
 from hapy.scheduler.actions.probe_orderings import order_probes
 from hapy.scheduler.actions.propagate import propagate
@@ -116,6 +121,8 @@ def schedule(cib: m.Cib, now: datetime, *, with_scores: bool = True) -> Transiti
     for rsc in reversed(everything):
         if rsc.variant in ("group", "clone"):
             create_collective_actions(ws, table, rsc)
+        if notifies(rsc):
+            create_notification_pseudo_actions(table, rsc)
     for rsc in everything:
         if rsc.variant == "primitive":
             create_probes(ws, table, rsc)
@@ -135,6 +142,7 @@ def schedule(cib: m.Cib, now: datetime, *, with_scores: bool = True) -> Transiti
             create_recurring(ws, table, rsc)
     order_remote_actions(ws, table)
     propagate(ws)
+    create_notifications(ws, table)
     drop_superseded_reloads(ws, table)
     mark_downed_nodes(ws, table)
     graph = build_graph(ws)

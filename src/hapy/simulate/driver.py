@@ -50,11 +50,16 @@ class _Recorder:
     def __init__(self, inner: object) -> None:
         self.inner = inner
         self.lines: list[str] = []
+        self.known_ids: set[str] | None = None  # resource histories in the status
 
     def _record(self, action: GraphAction) -> None:
         from hapy.simulate.output import executed_line
 
-        self.lines.append(executed_line(action))
+        if self.known_ids is None:
+            cib = getattr(self.inner, "cib", None)
+            self.known_ids = set() if cib is None else {
+                str(e.get("id")) for e in cib.iter("lrm_resource")}
+        self.lines.append(executed_line(action, self.known_ids))
 
     def execute_rsc_op(self, action: GraphAction) -> bool:
         self._record(action)

@@ -5,7 +5,11 @@ from __future__ import annotations
 from hapy.graph.model import ActionKind, GraphAction
 
 
-def executed_line(action: GraphAction) -> str:
+def executed_line(action: GraphAction, known_ids: set[str] | None = None) -> str:
+    """The line crm_simulate prints for ``action``.  ``known_ids``: the ids of
+    the resource histories in the simulated status so far (an anonymous clone
+    instance is named after its resource when some history already uses that
+    name, else after itself); the name printed is added to it."""
     if action.kind is ActionKind.PSEUDO:
         where = f" on {action.on_node}" if action.on_node else ""
         return f"  * Pseudo action:   {action.operation_key}{where}"
@@ -20,11 +24,15 @@ def executed_line(action: GraphAction) -> str:
     ref = action.resource
     name = action.operation_key
     if ref is not None:
-        # the resource name the operation key carries (an anonymous clone
-        # instance's actions are named after its history entry)
         candidates = [n for n in (ref.long_id, ref.id) if n is not None]
-        name = next((n for n in candidates if action.operation_key.startswith(n + "_")),
-                    candidates[0])
+        if known_ids is None:
+            # the resource name the operation key carries (an anonymous clone
+            # instance's actions are named after its history entry)
+            name = next((n for n in candidates if action.operation_key.startswith(n + "_")),
+                        candidates[0])
+        else:
+            name = ref.id if ref.id in known_ids else candidates[0]
+            known_ids.add(name)
     task = action.operation
     interval = action.interval_ms
     if interval:

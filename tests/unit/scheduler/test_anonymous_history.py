@@ -100,3 +100,26 @@ def test_active_entry_reuses_instance_probed_on_same_node(tmp_path: Path) -> Non
     running = {inst.name: [n.uname for n in inst.running_on] for inst in clone.children}
     assert running == {"d:0": ["node1"], "d:1": ["node2"]}
     assert clone.children[0].history_name == "d:0"
+
+
+def test_instance_found_inactive_is_named_after_that_history(tmp_path: Path) -> None:
+    # node1 runs "d"; node2 only probed "d": the instance that starts there
+    # is the one its probe was found for, and keeps that name
+    node1 = _entry("d", _op("a1", "start", 0, 2))
+    node2 = _entry("d", _op("b1", "monitor", 7, 1))
+    cib, _ = load_cib_file(str(_cib(tmp_path, node1, node2)))
+    graph = schedule(cib, NOW).graph
+    start = next(s.action for s in graph.synapses
+                 if s.action.operation == "start" and s.action.on_node == "node2")
+    assert start.operation_key == "d_start_0"
+    assert start.internal_operation_key == "d:1_start_0"
+
+
+def test_inactive_history_naming_another_instance_renames_nothing(tmp_path: Path) -> None:
+    node1 = _entry("d:0", _op("a1", "start", 0, 2))
+    node2 = _entry("d:0", _op("b1", "monitor", 7, 1))
+    cib, _ = load_cib_file(str(_cib(tmp_path, node1, node2)))
+    graph = schedule(cib, NOW).graph
+    start = next(s.action for s in graph.synapses
+                 if s.action.operation == "start" and s.action.on_node == "node2")
+    assert start.operation_key == "d:1_start_0"

@@ -219,3 +219,17 @@ def test_inactive_clone_has_nothing_to_stop_for_what_it_follows() -> None:
     assert in_graph(action(t, "A_stop_0", "node1"))
     assert not in_graph(action(t, "B_stopped_0"))
     assert not in_graph(action(t, "B_stop_0"))
+
+
+def test_a_dependent_stopping_does_not_require_the_clone_completion_it_waits_for() -> None:
+    # "start P then promote C": P's stop waits for C's demotions, but nothing
+    # is demoted, so C's "demoted" pseudo-action is not part of the plan
+    clone = ('<clone id="C"><meta_attributes id="C-m"><nvpair id="C-p" name="promotable"'
+             ' value="true"/></meta_attributes>' + dummy("S") + "</clone>")
+    order = ('<rsc_order id="o" first="P" first-action="start" then="C"'
+             ' then-action="promote"/>'
+             '<rsc_location id="l" rsc="P" node="node1" score="-INFINITY"/>'
+             '<rsc_location id="l2" rsc="P" node="node2" score="-INFINITY"/>')
+    t = run(cib(clone + dummy("P"), order, running={"node1": ["P"]}))
+    assert "P_stop_0 on node1" in planned(t)
+    assert not any(k.startswith("C_demoted") for k in planned(t))

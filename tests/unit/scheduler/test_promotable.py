@@ -233,3 +233,18 @@ def test_mandatory_colocation_with_a_clone_follows_its_instances(tmp_path: Path)
     assert "pcmk__primitive_assign: X allocation score on node1: 0" in result.scores
     x = result.working_set.resources_by_id["X"]
     assert x.assigned_node is not None and x.assigned_node.uname in ("node1", "node3")
+
+
+def test_started_role_monitor_is_ignored_for_promotable_instances(tmp_path: Path) -> None:
+    history = _hist("s", "start", 0, 2) + _hist("m", "monitor", 0, 3, 11000)
+    path = _running_cib(tmp_path, history)
+    path.write_text(path.read_text().replace('role="Unpromoted"', 'role="Started"'))
+    result = _run(path)
+    assert not any(a.key.endswith("_monitor_11000") for a in result.actions)
+
+
+def test_monitors_defined_twice_with_one_interval_are_ignored(tmp_path: Path) -> None:
+    path = _running_cib(tmp_path, _hist("s", "start", 0, 2))
+    path.write_text(path.read_text().replace('interval="10s"', 'interval="11s"'))
+    result = _run(path)
+    assert not any(a.task in ("monitor", "cancel") and a.interval_ms for a in result.actions)

@@ -15,6 +15,7 @@ clone on its own node, and cannot start where there is none.
 from __future__ import annotations
 
 from hapy.scheduler.actions.model import COMPLETES, PROMOTE, START, STOP, Action, OrderFlag
+from hapy.scheduler.actions.notifications import confirmed_completion
 from hapy.scheduler.actions.table import ActionTable
 from hapy.scheduler.options import is_true
 from hapy.scheduler.unpack.constraints import ConstraintData, OrderSpec
@@ -31,7 +32,7 @@ def _first_actions(table: ActionTable, rsc: Resource, task: str) -> list[Action]
     if rsc.variant == "primitive":
         return list(table.rsc_actions(rsc, task))
     done = COMPLETES.get(task, task)
-    found = table.find(f"{rsc.name}_{done}_0", None)
+    found = confirmed_completion(table, rsc, done) or table.find(f"{rsc.name}_{done}_0", None)
     return [found] if found is not None else []
 
 

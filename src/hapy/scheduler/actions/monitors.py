@@ -147,13 +147,14 @@ def create_recurring(ws: WorkingSet, table: ActionTable, rsc: Resource) -> None:
             continue
         if nxt is None:
             continue
+        if any(other is not op and other.name == MONITOR and other.interval_ms == op.interval_ms
+               for other in prim.ops):
+            continue  # monitors defined twice with one interval are all ignored
+        if role is Role.STARTED and rsc.promotable:
+            continue  # promotable instances are never just "Started"
         if not _role_matches(rsc, role):
-            if not any(_role_matches(rsc, _op_role(other)) for other in prim.ops
-                       if other is not op and other.name == MONITOR and other.enabled
-                       and other.interval_ms == op.interval_ms):
-                # (a monitor of the same interval for the next role keeps it)
-                cancel_for_role_change(ws, table, rsc, nxt, op,
-                                       recorded_monitor(rsc, nxt, op.interval_ms))
+            cancel_for_role_change(ws, table, rsc, nxt, op,
+                                   recorded_monitor(rsc, nxt, op.interval_ms))
             continue
         mon = table.get(rsc, MONITOR, nxt, interval_ms=op.interval_ms)
         mon.meta["name"] = MONITOR

@@ -10,7 +10,18 @@ from __future__ import annotations
 
 from collections import deque
 
-from hapy.scheduler.actions.model import START, STOP, STOPPED, Action, OrderFlag
+from hapy.scheduler.actions.model import (
+    DEMOTED,
+    NOTIFIED,
+    NOTIFY,
+    PROMOTED,
+    RUNNING,
+    START,
+    STOP,
+    STOPPED,
+    Action,
+    OrderFlag,
+)
 from hapy.scheduler.working_set import Resource, WorkingSet
 
 F = OrderFlag
@@ -83,7 +94,7 @@ class _Propagation:
         # that can run
         if flags & F.IMPLIES_FIRST and then.required and first.optional and (
             then.runnable or not first.pseudo
-        ):
+        ) and not _clone_completion(first):
             self.require(first, then)
         if flags & F.IMPLIES_FIRST_PRINTED and then.required and then.runnable \
                 and first.optional:
@@ -133,6 +144,19 @@ class _Propagation:
         for inputs in (action.inputs, action.implied_inputs):
             for o in inputs:
                 self.ordering(o.first, o.then, o.flags)
+
+
+#: a clone's pseudo-actions that only mark what its instances did
+_COMPLETIONS = frozenset((RUNNING, STOPPED, PROMOTED, DEMOTED, NOTIFY, NOTIFIED))
+
+
+def _clone_completion(action: Action) -> bool:
+    """A clone's completion (or post notification): what follows it cannot
+    make it happen, only the instances' actions can."""
+    rsc = action.rsc
+    return action.pseudo and rsc is not None and rsc.variant == "clone" \
+        and action.task in _COMPLETIONS \
+        and (action.task not in (NOTIFY, NOTIFIED) or action.meta.get("notify_type") == "post")
 
 
 def _stays_active(rsc: Resource) -> bool:
