@@ -79,22 +79,30 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
             (i for i in clone.children if _current(i) is None),
             key=lambda i: -_best_score(ws, i),
         )
+        # instances that can stay where they are keep their node first; the
+        # others (moving, or not active) are placed afterwards
+        staying = [i for i in running_first if _can_stay(ws, i)]
+        placed: set[int] = set()
+        for inst in staying:
+            current = _current(inst)
+            assert current is not None
+            if total >= total_max or counts.get(current.id, 0) >= per_node:
+                continue
+            placed.add(id(inst))
+            node = _place_instance(ws, inst, counts, per_node)
+            if node is not None:
+                counts[node.id] = counts.get(node.id, 0) + 1
+                total += 1
         for inst in running_first:
+            if id(inst) in placed:
+                continue
             if inst.orphan:
                 for rsc in inst.walk():
                     set_assignment(rsc, None)
                 continue
             if total >= total_max:
                 _block_all(inst)
-            for node_id, count in counts.items():
-                if count >= per_node:
-                    _ban(inst, node_id)
-            for node_id in list(inst.allowed):
-                node = ws.nodes_by_id.get(node_id)
-                if node is not None and not node.available():
-                    # an instance may only go to a node that can run it
-                    _ban(inst, node_id)
-            node = _assign_instance(ws, inst, _current(inst))
+            node = _place_instance(ws, inst, counts, per_node)
             if node is not None:
                 counts[node.id] = counts.get(node.id, 0) + 1
                 total += 1
@@ -103,6 +111,28 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
             set_instance_roles(ws, clone)
     finally:
         clone.assign_running = False
+
+
+def _place_instance(ws: WorkingSet, inst: Resource, counts: dict[str, int],
+                per_node: int) -> Node | None:
+    """Assign one instance, away from the nodes that have enough instances
+    and from the nodes that cannot run it, preferring where it is."""
+    for node_id, count in counts.items():
+        if count >= per_node:
+            _ban(inst, node_id)
+    for node_id in list(inst.allowed):
+        node = ws.nodes_by_id.get(node_id)
+        if node is not None and not node.available():
+            # an instance may only go to a node that can run it
+            _ban(inst, node_id)
+    return _assign_instance(ws, inst, _current(inst))
+
+
+def _can_stay(ws: WorkingSet, inst: Resource) -> bool:
+    """An active instance whose node can keep it."""
+    current = _current(inst)
+    return (not inst.orphan and current is not None and current.available()
+            and inst.allowed.get(current.id, -INFINITY) >= 0)
 
 
 def _current(inst: Resource) -> Node | None:

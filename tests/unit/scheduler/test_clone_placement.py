@@ -1,0 +1,37 @@
+"""Placing clone instances: instances that can stay where they are keep
+their node before the others are placed."""
+
+from __future__ import annotations
+
+from tests.unit.scheduler.scheduler_cib import cib_text, run
+
+_OK = "f2317cad3d54cec5d7d7aa7d0bf35cf8"
+
+
+def _state(node: str, running: bool, extra: str = "") -> str:
+    lrm = ""
+    if running:
+        lrm = ('<lrm_resource id="d" class="ocf" provider="pacemaker" type="Dummy">'
+               '<lrm_rsc_op id="d_start_0" operation="start" call-id="1" rc-code="0"'
+               ' op-status="0" interval="0" transition-key="1:1:0:x"'
+               f' transition-magic="0:0;1:1:0:x" op-digest="{_OK}"/></lrm_resource>')
+    return (f'<node_state id="{node}" uname="{node}" in_ccm="true" crmd="online"'
+            f' join="member" expected="member"><lrm id="{node}"><lrm_resources>{lrm}'
+            f'</lrm_resources></lrm>{extra}</node_state>')
+
+
+def test_instance_on_a_node_it_must_leave_does_not_displace_another() -> None:
+    clone = ('<clone id="c"><primitive id="d" class="ocf" provider="pacemaker"'
+             ' type="Dummy"/></clone>')
+    text = cib_text(clone, nodes=("n1", "n2", "n3"),
+                    status=_state("n1", True) + _state("n2", True) + _state("n3", True))
+    # n2 goes to standby: its instance stops, the others stay
+    text = text.replace('<node id="n2" uname="n2"/>',
+                        '<node id="n2" uname="n2"><instance_attributes id="n2-a">'
+                        '<nvpair id="n2-s" name="standby" value="on"/>'
+                        '</instance_attributes></node>')
+    ws = run(text).working_set
+    placed = {inst.name: (inst.running_on[0].uname if inst.running_on else None,
+                          inst.assigned_node.uname if inst.assigned_node else None)
+              for inst in ws.resources_by_id["c"].children}
+    assert sorted(placed.values(), key=str) == [("n1", "n1"), ("n2", None), ("n3", "n3")]
