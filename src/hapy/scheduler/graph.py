@@ -221,6 +221,21 @@ def _router_name(action: Action, kind: ActionKind) -> str | None:
     return router.uname if router is not None else None
 
 
+def _pseudo_key(action: Action) -> str:
+    """A primitive's pseudo-action is named like its real actions; a pseudo
+    notification of one instance (its stop implied by fencing) is shown as
+    ``<instance>_post_notify_stop_0`` and ``<instance>_notified_0``."""
+    rsc = action.rsc
+    assert rsc is not None
+    name = rsc.history_name if not rsc.unique and rsc.history_name else rsc.name
+    if action.task == NOTIFY:
+        return (f"{name}_{action.meta.get('notify_type', 'post')}_notify_"
+                f"{action.meta.get('notify_operation', 'stop')}_0")
+    if action.task == NOTIFIED:
+        return f"{name}_{NOTIFIED}_0"
+    return _history_key(action)
+
+
 def to_graph_action(ws: WorkingSet, action: Action) -> GraphAction:
     kind = _kind(action)
     resource = None
@@ -236,19 +251,21 @@ def to_graph_action(ws: WorkingSet, action: Action) -> GraphAction:
             id=rsc.clone_name if rsc.unique and rsc.clone_name else rsc.id,
             rclass=prim.rclass, type=prim.type, provider=prim.provider, long_id=long_id,
         )
-    # an anonymous instance's own actions (also those implied by fencing)
-    # are named after its history
-    named = kind is ActionKind.RSC_OP or (
-        kind is ActionKind.PSEUDO and rsc is not None and rsc.variant == "primitive")
     # a guest node's (pseudo) fencing names the node
     node = action.node if kind is not ActionKind.PSEUDO or action.is_cluster_event else None
+    # an anonymous instance's own actions (also those implied by fencing)
+    # are named after its history
+    key = action.key
+    if kind is ActionKind.RSC_OP:
+        key = _history_key(action)
+    elif kind is ActionKind.PSEUDO and rsc is not None and rsc.variant == "primitive":
+        key = _pseudo_key(action)
     return GraphAction(
         id=action.id,
         kind=kind,
         operation=action.task,
-        operation_key=_history_key(action) if named else action.key,
-        internal_operation_key=(action.key if named
-                                and _history_key(action) != action.key else None),
+        operation_key=key,
+        internal_operation_key=action.key if key != action.key else None,
         on_node=node.uname if node else None,
         on_node_uuid=node.id if node else None,
         router_node=_router_name(action, kind),

@@ -91,3 +91,24 @@ def test_others_wait_for_the_confirmed_post_notification() -> None:
 def test_clone_without_notify_has_no_notifications() -> None:
     graph = run(cib_text(_clone().replace('value="true"', 'value="false"'))).graph
     assert not any("notify" in k for k in _keys(graph))
+
+
+def test_instance_stopped_by_fencing_notifies_the_others_after_the_fencing() -> None:
+    status = (_history("n1", ("monitor", 7, 0), ("start", 0, 0))
+              + _history("n2", ("monitor", 7, 0), ("start", 0, 0)))
+    # n2 left the cluster unexpectedly: it is fenced, which stops its instance
+    status = status.replace('<node_state id="n2" uname="n2" in_ccm="true" crmd="online"',
+                            '<node_state id="n2" uname="n2" in_ccm="false" crmd="offline"')
+    fencer = '<primitive id="st" class="stonith" type="fence_dummy"/>'
+    text = cib_text(fencer + _clone(), status=status).replace(
+        'name="stonith-enabled" value="false"', 'name="stonith-enabled" value="true"')
+    result = run(text)
+    graph = result.graph
+    post = next(s for s in graph.synapses if s.action.operation == "notify"
+                and s.action.internal_operation_key == "d:1_post_notify_stonith_0")
+    assert post.action.operation_key == "d_post_notify_stop_0" and post.action.on_node is None
+    assert input_keys(graph, post) == {"stonith-n2-reboot@n2"}
+    told = synapse(graph, "d_post_notify_stop_0", "n1")
+    assert "d_post_notify_stop_0" in input_keys(graph, told)
+    assert told.action.attributes["CRM_meta_notify_key_operation"] == "stonith"
+    assert "stonith-n2-reboot@n2" in input_keys(graph, synapse(graph, "c_stop_0"))

@@ -210,6 +210,47 @@ def _notify_instances(ws: WorkingSet, table: ActionTable, clone: Resource) -> No
         for action in inst.prim.actions:
             if action.task in PHASES and action.interval_ms == 0 and _in_graph(action):
                 action.meta.update(lists)
+    _notify_fenced_stops(ws, table, clone, instances, lists)
+
+
+def _notify_fenced_stops(ws: WorkingSet, table: ActionTable, clone: Resource,
+                         instances: list[_Instance], lists: dict[str, str]) -> None:
+    """An instance stopped by fencing its node: the others are told once the
+    node is fenced (and the clone's stop waits for the fencing)."""
+    clone_stop = table.find(f"{clone.name}_{STOP}_0", None)
+    for inst in instances:
+        stop = _graph_action(inst.prim, STOP)
+        node = inst.current
+        if stop is None or not stop.pseudo or node is None or not node.unclean:
+            continue
+        fence = ws.fencing_actions.get(node.id)
+        if fence is None or not _in_graph(fence):
+            continue
+        if clone_stop is not None:
+            table.order(fence, clone_stop, F.OPTIONAL)
+        post = table.get(inst.prim, NOTIFY, None, pseudo=True, optional=False,
+                         key=f"{inst.prim.name}_post_notify_stonith_0")
+        post.meta.update(_notify_meta("post", STOP, "post"), notify_key_operation="stonith")
+        done = table.get(inst.prim, NOTIFIED, None, pseudo=True, optional=False,
+                         key=f"{inst.prim.name}_confirmed-post_notify_stonith_0")
+        done.meta.update(_notify_meta("post", STOP, "confirmed-post"),
+                         notify_key_operation="stonith")
+        table.order(fence, post, F.OPTIONAL)
+        table.order(post, done, F.OPTIONAL)
+        for other in instances:
+            where = other.recipients(STOP, "post")
+            if other is inst or not _can_notify(where):
+                continue
+            assert where is not None
+            op = table.get(other.prim, NOTIFY, where, optional=False,
+                           key=f"{other.prim.name}_post_notify_{STOP}_0")
+            op.meta.update(lists)
+            op.meta.update(post.meta)
+            table.order(post, op, F.OPTIONAL)
+            table.order(op, done, F.OPTIONAL)
+            for mon in other.prim.actions:
+                if mon.task == MONITOR and mon.interval_ms > 0 and mon.node is where:
+                    table.order(done, mon, F.OPTIONAL)
 
 
 def _joined(entries: list[tuple[str, str]]) -> tuple[str, str]:
