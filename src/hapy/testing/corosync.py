@@ -11,8 +11,8 @@ test talks to that node's corosync; :meth:`CorosyncNode.enter_command` gives
 the prefix that runs a command there (``nsenter``).
 
 Everything a node creates is removed by :meth:`CorosyncNode.stop`: the
-process (TERM, then KILL) and libqb's ``/dev/shm/qb-*`` files named with its
-pid.
+process (TERM, then KILL) and libqb's ``/dev/shm/qb-*`` files and
+directories named with its pid.
 """
 
 from __future__ import annotations
@@ -86,6 +86,12 @@ class CorosyncNode:
         return self.process.pid
 
     def start(self, *, timeout: float = 20.0) -> None:
+        self.launch()
+        self.wait_ready(timeout=timeout)
+
+    def launch(self) -> None:
+        """Start the namespaces and, once ``setup`` has run in them, corosync
+        (``setup`` may wait for an interface the test moves in, by pid)."""
         self.directory.mkdir(parents=True, exist_ok=True)
         self.conf_path.write_text(self.conf)
         script = " && ".join([*self.setup, "mount -t tmpfs tmpfs /run",
@@ -94,6 +100,10 @@ class CorosyncNode:
             self.process = subprocess.Popen(
                 ["unshare", "--net", "--mount", "--propagation", "private", "sh", "-c", script],
                 stdin=subprocess.DEVNULL, stdout=out, stderr=out, start_new_session=True)
+        _wait_own_netns(self.process)
+
+    def wait_ready(self, *, timeout: float = 20.0) -> None:
+        assert self.process is not None, "not launched"
         deadline = time.monotonic() + timeout
         while not self.ready():
             if self.process.poll() is not None:
@@ -140,6 +150,65 @@ class CorosyncNode:
         self.process = None
 
 
+class Bridge:
+    """An Ethernet bridge in a network namespace of its own; nodes' namespaces
+    are plugged into it with veth pairs (``eth0`` on the node's side)."""
+
+    def __init__(self) -> None:
+        self._holder = subprocess.Popen(["unshare", "--net", "sleep", "3600"],
+                                        stdin=subprocess.DEVNULL, start_new_session=True)
+        _wait_own_netns(self._holder)
+        self._ip("link", "add", "br0", "type", "bridge")
+        self._ip("link", "set", "br0", "up")
+        self._ports = 0
+
+    def _ip(self, *args: str) -> None:
+        subprocess.run(["nsenter", "-t", str(self._holder.pid), "-n", "ip", *args],
+                       check=True, capture_output=True)
+
+    def plug(self, pid: int) -> str:
+        """Give the network namespace of process ``pid`` an ``eth0`` on the
+        bridge; returns the bridge-side port's name (for :meth:`cut`)."""
+        self._ports += 1
+        port = f"port{self._ports}"
+        self._ip("link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", str(pid))
+        self._ip("link", "set", port, "master", "br0", "up")
+        return port
+
+    def cut(self, port: str) -> None:
+        self._ip("link", "set", port, "down")
+
+    def mend(self, port: str) -> None:
+        self._ip("link", "set", port, "up")
+
+    def remove(self) -> None:
+        """The namespace goes with its last process, and the veth pairs with it."""
+        if self._holder.poll() is None:
+            self._holder.kill()
+        self._holder.wait()
+
+
+def node_setup(address: str, prefix: int = 24) -> list[str]:
+    """Commands a node runs in its namespace before corosync: wait for
+    ``eth0`` (moved in by :meth:`Bridge.plug`), address it, bring it up."""
+    return ["ip link set lo up",
+            "i=0; while ! ip link show eth0 >/dev/null 2>&1; do i=$((i+1)); "
+            "[ $i -gt 400 ] && exit 1; sleep 0.05; done",
+            f"ip addr add {address}/{prefix} dev eth0", "ip link set eth0 up"]
+
+
+def _wait_own_netns(process: subprocess.Popen[bytes]) -> None:
+    own = os.readlink("/proc/self/ns/net")
+    deadline = time.monotonic() + 5
+    while True:
+        with contextlib.suppress(FileNotFoundError):
+            if os.readlink(f"/proc/{process.pid}/ns/net") != own:
+                return
+        if time.monotonic() > deadline or process.poll() is not None:
+            raise RuntimeError("unshare --net did not start")
+        time.sleep(0.01)
+
+
 def remove_shm(pid: int) -> list[str]:
     """Remove libqb's shared-memory files that name process ``pid``."""
     removed = []
@@ -147,7 +216,10 @@ def remove_shm(pid: int) -> list[str]:
     for path in Path("/dev/shm").glob("qb-*"):
         if token in path.name.split("-"):
             with contextlib.suppress(FileNotFoundError):
-                path.unlink()
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path)  # a killed server leaves its clients' directories
+                else:
+                    path.unlink()
                 removed.append(path.name)
     return removed
 
@@ -159,12 +231,7 @@ def empty_netns() -> Iterator[int]:
     process = subprocess.Popen(["unshare", "--net", "sleep", "600"],
                                stdin=subprocess.DEVNULL, start_new_session=True)
     try:
-        own = os.readlink("/proc/self/ns/net")
-        deadline = time.monotonic() + 5
-        while os.readlink(f"/proc/{process.pid}/ns/net") == own:
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError("unshare --net did not start")
-            time.sleep(0.01)
+        _wait_own_netns(process)
         yield process.pid
     finally:
         process.kill()
