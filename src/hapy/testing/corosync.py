@@ -73,6 +73,8 @@ class CorosyncNode:
 
     def __init__(self, directory: Path, conf: str, *,
                  setup: Sequence[str] = ("ip link set lo up",)) -> None:
+        """``conf`` must log to ``directory/corosync.log`` (readiness is read
+        there): :func:`corosync_conf` with ``log_file=directory / "corosync.log"``."""
         self.directory = directory
         self.conf_path = directory / "corosync.conf"
         self.log_path = directory / "corosync.log"
@@ -86,8 +88,13 @@ class CorosyncNode:
         return self.process.pid
 
     def start(self, *, timeout: float = 20.0) -> None:
+        """Launch and wait until corosync is ready; on failure nothing is left."""
         self.launch()
-        self.wait_ready(timeout=timeout)
+        try:
+            self.wait_ready(timeout=timeout)
+        except BaseException:
+            self.stop()
+            raise
 
     def launch(self) -> None:
         """Start the namespaces and, once ``setup`` has run in them, corosync
