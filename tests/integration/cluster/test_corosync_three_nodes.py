@@ -3,7 +3,8 @@ node in its own network namespace, plugged into a bridge in another one.
 
 Checks: the cluster forms (every daemon sees three members, quorate); a Dummy
 starts on one node only; a node's corosync killed -> the others see it leave
-and keep quorum; its link cut -> it loses quorum alone."""
+and keep quorum; a link cut -> each side alone loses quorum; mended -> one view
+with one ring id on both sides, one CIB."""
 
 from __future__ import annotations
 
@@ -80,7 +81,7 @@ class Cluster:
                     os.killpg(daemon.pid, signal.SIGTERM)
             for daemon in self.daemons.values():
                 try:
-                    daemon.wait(30)
+                    daemon.wait(5)  # a clean leave of the last nodes may wait longer
                 except subprocess.TimeoutExpired:
                     os.killpg(daemon.pid, signal.SIGKILL)
                     daemon.wait()
@@ -91,6 +92,13 @@ class Cluster:
                         node.stop()
             finally:
                 self.bridge.remove()
+
+
+def _last_view(log: Path) -> str:
+    """The ring id and members of the last view a daemon logged."""
+    views = [line.split("view ", 1)[1].split(";")[0] for line in
+             log.read_text(errors="replace").splitlines() if "hapy.daemon: view " in line]
+    return views[-1]
 
 
 @pytest.fixture
@@ -135,9 +143,19 @@ def test_three_nodes_form_run_a_resource_and_see_failures(cluster: Cluster) -> N
 
     # beta's link is cut: beta alone has no quorum; alpha alone neither (2 of 3 gone)
     cluster.bridge.cut(cluster.ports["beta"])
-    wait_for(lambda: cluster.status("beta")["members"] == ["beta"]
-             and not cluster.status("beta")["quorate"], "beta alone without quorum",
-             timeout=30)
+    for name in ("alpha", "beta"):
+        wait_for(lambda n=name: cluster.status(n)["members"] == [n]  # type: ignore[misc]
+                 and not cluster.status(n)["quorate"], f"{name} alone without quorum",
+                 timeout=30)
+    # mended: the two sides merge into one view (one ring id) and one CIB
+    cluster.bridge.mend(cluster.ports["beta"])
+    for name in ("alpha", "beta"):
+        wait_for(lambda n=name: cluster.status(n)["members"] == ["alpha", "beta"]  # type: ignore[misc]
+                 and cluster.status(n)["quorate"], f"{name} sees the merge", timeout=30)
+    wait_for(lambda: cluster.status("alpha")["cib_version"]
+             == cluster.status("beta")["cib_version"], "one CIB after the merge", timeout=30)
+    rings = [_last_view(cluster.root / n / "daemon.log") for n in ("alpha", "beta")]
+    assert rings[0] == rings[1], rings
     for name in ("alpha", "beta"):
         text = (cluster.root / name / "daemon.log").read_text(errors="replace")
         assert "Traceback" not in text, text[-3000:]
