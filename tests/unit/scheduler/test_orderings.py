@@ -233,3 +233,13 @@ def test_a_dependent_stopping_does_not_require_the_clone_completion_it_waits_for
     t = run(cib(clone + dummy("P"), order, running={"node1": ["P"]}))
     assert "P_stop_0 on node1" in planned(t)
     assert not any(k.startswith("C_demoted") for k in planned(t))
+
+
+def test_a_clone_starting_an_instance_elsewhere_does_not_restart_its_dependent() -> None:
+    clone = '<clone id="C">' + dummy("D") + "</clone>"
+    order = '<rsc_order id="o" first="C" then="P"/>'
+    t = run(cib(clone + dummy("P"), order, running={"node1": ["D", "P"]}))
+    assert any(a.task == "start" and a.node is not None and a.node.uname == "node2"
+               and in_graph(a) for a in t.actions if a.rsc is not None and a.rsc.id == "D")
+    assert not in_graph(action(t, "P_start_0", "node1"))
+    assert not in_graph(action(t, "P_stop_0", "node1"))

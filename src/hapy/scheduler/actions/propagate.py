@@ -88,7 +88,7 @@ class _Propagation:
             self.block(then, first, first.unrunnable_stops and not flags & F.ASYMMETRICAL)
         if flags & F.IMPLIES_THEN and first.required and then.optional and (
             first.runnable or first.pseudo
-        ):
+        ) and not (_clone_completion(first) and _keeps_running(then)):
             self.require(then, first)
         # a collective's pseudo-action is needed only for members' actions
         # that can run
@@ -157,6 +157,17 @@ def _clone_completion(action: Action) -> bool:
     return action.pseudo and rsc is not None and rsc.variant == "clone" \
         and action.task in _COMPLETIONS \
         and (action.task not in (NOTIFY, NOTIFIED) or action.meta.get("notify_type") == "post")
+
+
+def _keeps_running(action: Action) -> bool:
+    """A start of a primitive (not a clone instance) already active where it
+    would start: a clone starting or promoting instances elsewhere does not
+    restart it (the clone's stops reach it through the reverse ordering);
+    the instances of a clone ordered after it do restart."""
+    rsc = action.rsc
+    return action.task == START and rsc is not None and rsc.variant == "primitive" \
+        and rsc.clone_parent() is None \
+        and action.node is not None and action.node in rsc.running_on
 
 
 def _stays_active(rsc: Resource) -> bool:
