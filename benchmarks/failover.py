@@ -12,12 +12,13 @@ most of them.  Each round is split into:
 * scheduling: view change -> the fencing starts (the DC records the node
   lost, plans, and asks its fencer);
 * fencing: the fencing's start -> its end (fence_hapy cuts the node's
-  power: kills what it ran and wipes its runtime files);
+  power: kills what it ran and wipes its runtime files; stonith-action=off,
+  so that the node stays off until the round is measured);
 * start: the fencing's end -> every resource runs again on the others.
 
 The times come from the fencing history's own timestamps and from polling
 (every 20 ms) the DC's view and the agents' state files.  The killed node is
-rebooted by the fencing and rejoins before the next round.  Writes
+powered on again and rejoins before the next round.  Writes
 ``benchmarks/results/failover-<UTC time>.json``.
 
     python3 benchmarks/failover.py
@@ -37,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchlib import dummy_state_file, machine_info, median, wait, write_results
 
-from hapy.commands import cluster, faults, resource
+from hapy.commands import cluster, faults, property, resource
 from hapy.commands.env import ClusterEnv, cib_change
 from hapy.commands.status import resource_locations
 
@@ -71,7 +72,8 @@ def one_round(env: ClusterEnv, names: list[str]) -> dict[str, float]:
     if not events:
         raise SystemExit(f"{victim}'s resources moved without a fencing")
     fence = events[0]
-    # the node rebooted by its fencing rejoins before the next round
+    # the fencing left it off (stonith-action=off): power it on for the next round
+    cluster.start_nodes(env, [victim])
     wait(lambda: victim in env.request({"op": "status"}, node=watcher_node)["members"])
     cluster.settle(env)
     return {"detection_s": detected - killed, "scheduling_s": fence["started"] - detected,
@@ -79,12 +81,15 @@ def one_round(env: ClusterEnv, names: list[str]) -> dict[str, float]:
             "start_s": running - fence["completed"], "total_s": running - killed}
 
 
-def measure(size: int, repeat: int, token_ms: int) -> dict[str, Any]:
+def measure(size: int, repeat: int, token_ms: int, keep: Path | None) -> dict[str, Any]:
     names = [f"r{i}" for i in range(size)]
     with tempfile.TemporaryDirectory(prefix="hapy-bench-") as tmp:
-        env = ClusterEnv(Path(tmp) / "cluster")
+        env = ClusterEnv((keep or Path(tmp)) / f"cluster-{size}")
         try:
             cluster.start_cluster(env, 3, token_ms=token_ms)
+            # a fenced node stays off (a reboot could bring it back before its
+            # resources were recovered elsewhere, and they would stay there)
+            property.set_properties(env, [("stonith-action", "off")])
             cib_change(env, "create", '<primitive id="fencer" class="stonith" '
                        'type="fence_hapy"/>', scope="resources")
             for name in names:
@@ -106,12 +111,15 @@ def main() -> int:
     ap.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 40])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--token", type=int, default=1000, help="token timeout (ms)")
+    ap.add_argument("--keep", type=Path, metavar="DIR",
+                    help="run the clusters in DIR and leave their files there (logs, CIBs)")
     ap.add_argument("--out", type=Path, help="results file (default: benchmarks/results/)")
     args = ap.parse_args()
     print(f"failover on a 3-node embedded cluster with fencing, sizes {args.sizes}, "
           f"{args.repeat} rounds, token {args.token} ms")
-    rows = [measure(size, args.repeat, args.token) for size in args.sizes]
-    path = write_results("failover", {"settings": vars(args) | {"out": str(args.out)},
+    rows = [measure(size, args.repeat, args.token, args.keep) for size in args.sizes]
+    path = write_results("failover", {"settings": vars(args) | {"out": str(args.out),
+                                                                "keep": str(args.keep)},
                                       "machine": machine_info("crm_simulate"), "rows": rows},
                          args.out)
     print(f"wrote {path}")
