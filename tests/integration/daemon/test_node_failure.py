@@ -135,6 +135,19 @@ def done_fencings(env: ClusterEnv, node: str, target: str) -> list[dict[str, Any
     return [e for e in history(env, node, target) if e["state"] == "done"]
 
 
+def stopped_before_started(watcher: Watcher, rsc: str, lost: set[str],
+                           survivors: set[str], since: float) -> None:
+    """From the agents' own state: ``rsc`` was gone from every node of
+    ``lost`` before it was first seen on one of ``survivors`` (after ``since``)."""
+    started = first_start_after(watcher, rsc, survivors)
+    still_on_lost = [t for t, r, nodes in list(watcher.changes)
+                     if r == rsc and since <= t and set(nodes) & lost]
+    gone = min((t for t, r, nodes in list(watcher.changes)
+                if r == rsc and t >= since and not set(nodes) & lost), default=None)
+    assert gone is not None and gone <= started, (gone, started, watcher.changes)
+    assert all(t < started for t in still_on_lost)
+
+
 def first_start_after(watcher: Watcher, rsc: str, node_set: set[str]) -> float:
     """When the watcher first saw ``rsc`` active on one of ``node_set``."""
     wait_for(lambda: any(r == rsc and set(nodes) & node_set
@@ -190,19 +203,22 @@ def test_a_partition_minority_stops_and_is_fenced_then_heals(env3: ClusterEnv) -
     stonith_device(env, "fencer", "fence_hapy")
     watcher = dummies(env, {"a": "node3", "b": "node1"})
     try:
+        split = time.time()
         faults.partition(env, ["node1,node2", "node3"])
         wait_for(lambda: watcher.where("a") in (["node1"], ["node2"]), "a taken over", 60)
         assert done_fencings(env, "node1", "node3")
+        stopped_before_started(watcher, "a", {"node3"}, {"node1", "node2"}, split)
         faults.heal(env)
         cluster.start_nodes(env, ["node3"])
         wait_for(lambda: all(len(env.request({"op": "status"}, node=n)["members"]) == 3
                              for n in ("node1", "node3")), "the healed view", 60)
+        # one CIB again, and each resource once (a returns to node3, which it
+        # prefers)
+        wait_for(lambda: watcher.where("a") == ["node3"] and watcher.where("b") == ["node1"],
+                 "a back on node3, b on node1", 60)
         cluster.settle(env)
-        # one CIB again, and each resource once
-        versions = {env.request({"op": "status"}, node=n)["cib_version"]
-                    for n in env.node_names()}
-        assert len(versions) == 1
-        assert len(watcher.where("a")) == 1 and watcher.where("b") == ["node1"]
+        wait_for(lambda: len({env.request({"op": "status"}, node=n)["cib_version"]
+                              for n in env.node_names()}) == 1, "one CIB", 30)
     finally:
         watcher.stop_flag.set()
         watcher.join()
@@ -295,18 +311,23 @@ def test_five_nodes_split_three_two(env5: ClusterEnv) -> None:
     stonith_device(env, "fencer", "fence_hapy")
     watcher = dummies(env, {"a": "node4", "b": "node5", "c": "node1"})
     try:
+        split = time.time()
         faults.partition(env, ["node1,node2,node3", "node4,node5"])
         for rsc in ("a", "b"):
             wait_for(lambda r=rsc: watcher.where(r) and watcher.where(r)[0]  # type: ignore[misc]
                      in ("node1", "node2", "node3"), f"{rsc} taken over", 90)
         for lost in ("node4", "node5"):
             assert done_fencings(env, "node1", lost)
+        for rsc in ("a", "b"):
+            stopped_before_started(watcher, rsc, {"node4", "node5"},
+                                   {"node1", "node2", "node3"}, split)
         faults.heal(env)
         cluster.start_nodes(env, ["node4", "node5"])
         wait_for(lambda: len(env.request({"op": "status"}, node="node1")["members"]) == 5,
                  "the healed view", 60)
         cluster.settle(env)
-        assert all(len(watcher.where(r)) == 1 for r in ("a", "b", "c"))
+        wait_for(lambda: all(len(watcher.where(r)) == 1 for r in ("a", "b", "c")),
+                 "each resource once", 60)
     finally:
         watcher.stop_flag.set()
         watcher.join()
