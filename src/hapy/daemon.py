@@ -165,6 +165,10 @@ class NodeDaemon:
                 await self._dispatch(event)
             except Exception:
                 log.exception("handling %r", event)
+            # let the heartbeats (and everything else) run between events: a
+            # queue full of CIB changes is handled without ever waiting, and
+            # a node busy for the token timeout is expelled from the cluster
+            await asyncio.sleep(0)
 
     # ------------------------------------------------------------ local API
 
