@@ -111,14 +111,21 @@ class CibManager:
 
     # ------------------------------------------------------------- changing
 
-    async def change(self, request: CibRequest) -> ChangeOutcome:
+    async def change(self, request: CibRequest, *,
+                     still_valid: Callable[[], bool] | None = None) -> ChangeOutcome:
         """Apply a change cluster-wide; returns once it is applied and stored here.
 
         Raises :class:`HapyError` with the reasons when the change is refused
-        (then no node's CIB changed)."""
+        (then no node's CIB changed).  ``still_valid`` is asked before each
+        attempt (a change refused during a sync is sent again): a change that
+        was right for an earlier view (the DC recording who is up) must not
+        be applied in a later one; it fails with ``CIB_CHANGE_STALE``."""
         if not request.changes():
             raise HapyError([report("CIB_OP_NOT_A_CHANGE", "a query does not change the CIB")])
         for _ in range(RETRIES):
+            if still_valid is not None and not still_valid():
+                raise HapyError([report("CIB_CHANGE_STALE",
+                                        "the change no longer applies (the view changed)")])
             try:
                 return await self._change_once(request)
             except HapyError as exc:

@@ -264,6 +264,11 @@ class Controller:
                     await self._record_membership()
                 result = await self._transition()
             except HapyError as exc:
+                if exc.reports[0].code == "CIB_CHANGE_STALE":
+                    # the view changed under this DC: the next round sees it
+                    log.info("controller: %s", exc)
+                    self._wake.set()
+                    continue
                 log.error("controller: %s", exc)
                 result = None
                 await asyncio.sleep(RETRY_PAUSE)
@@ -304,11 +309,16 @@ class Controller:
         joined, self._joined = self._joined, set()
         left, self._left = self._left, []
         view = self.view
-        await self.cib.change(CibRequest(
+
+        def current() -> bool:
+            # all of this is about one view, written by its DC
+            return self.view is view and self.is_dc
+
+        await self.cib.change(still_valid=current, request=CibRequest(
             CibOp.MODIFY, f'<cib have-quorum="{1 if view.quorate else 0}" '
             f'dc-uuid="{self._node_id(self.node)}"/>', scope="cib"))
         for member in view.members:
-            await self.cib.change(CibRequest(
+            await self.cib.change(still_valid=current, request=CibRequest(
                 CibOp.MODIFY, f'<node id="{member.nodeid}" uname="{member.name}"/>',
                 scope="nodes", allow_create=True))
             if member.name in joined:
@@ -316,9 +326,9 @@ class Controller:
                 # its transient attributes (shutdown, fail-counts) start over
                 for xpath in (lrm_xpath(member.name), transient_xpath(member.name)):
                     with contextlib.suppress(HapyError):
-                        await self.cib.change(CibRequest(CibOp.DELETE, xpath=xpath,
-                                                         delete_all=True))
-            await self.cib.change(CibRequest(
+                        await self.cib.change(still_valid=current, request=CibRequest(
+                            CibOp.DELETE, xpath=xpath, delete_all=True))
+            await self.cib.change(still_valid=current, request=CibRequest(
                 CibOp.MODIFY, node_state_xml(str(member.nodeid), member.name, online=True,
                                              expected_up=True),
                 scope="status", allow_create=True))
@@ -334,7 +344,7 @@ class Controller:
         for uname, node_id in sorted(gone.items()):
             # expected stays as it was: "down" after a granted shutdown or a
             # fencing, else the node is lost and the scheduler fences it
-            await self.cib.change(CibRequest(
+            await self.cib.change(still_valid=current, request=CibRequest(
                 CibOp.MODIFY, node_state_xml(node_id, uname, online=False, expected_up=None),
                 scope="status", allow_create=True))
 

@@ -211,3 +211,21 @@ def test_after_a_partition_each_node_keeps_its_own_resource_history(tmp_path: Pa
             await node.stop()
 
     run(tmp_path, body)
+
+
+def test_a_change_no_longer_valid_is_not_applied(tmp_path: Path) -> None:
+    async def body(paths: ClusterPaths, state: Path) -> None:
+        node = await start_node(paths, state, "node1")
+        await settled([node])
+        before = node.cib.version
+        with pytest.raises(HapyError) as stale:
+            await node.cib.change(CibRequest(CibOp.CREATE, primitive("late")),
+                                  still_valid=lambda: False)
+        assert stale.value.reports[0].code == "CIB_CHANGE_STALE"
+        assert node.cib.version == before
+        await node.cib.change(CibRequest(CibOp.CREATE, primitive("now")),
+                              still_valid=lambda: True)
+        assert node.cib.query(CibRequest(CibOp.QUERY, xpath="//primitive[@id='now']"))
+        await node.stop()
+
+    run(tmp_path, body)
