@@ -17,7 +17,6 @@ resource, keeps recurring monitors going, and reports every result.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import time
 from collections.abc import Callable, Mapping
@@ -166,6 +165,11 @@ class Executor:
                 done = OperationResult(op, next(self._call_ids), ActionResult(
                     OcfRc.ERR_GENERIC, OpStatus.ERROR, 0, f"cannot run: {exc}"),
                     self._wall_clock())
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():
+                # cancelled while the agent ran, but the cancellation was
+                # swallowed on the way (asyncio.wait_for in Python 3.11 can)
+                raise asyncio.CancelledError
             outcome = (done.rc, done.status)
             if outcome != last and self.on_result is not None:
                 self.on_result(done)
@@ -181,9 +185,11 @@ class Executor:
         task = self._recurring.pop((rsc, action, interval_ms), None)
         if task is None:
             return False
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        while not task.done():
+            # again if need be: a cancellation can be lost, and a stop that
+            # waits for a monitor that never ends never runs
+            task.cancel()
+            await asyncio.wait({task}, timeout=1.0)
         return True
 
     async def cancel_all(self, rsc: str | None = None) -> None:

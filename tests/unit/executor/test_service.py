@@ -4,6 +4,7 @@ recurring monitors that notice a failure, cancellation, serialisation."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import stat
 from pathlib import Path
 
@@ -85,5 +86,36 @@ def test_meta_data_is_fetched_once(tmp_path: Path) -> None:
         first = await ex.metadata(DUMMY)
         assert "<resource-agent" in first
         assert await ex.metadata(DUMMY) is first
+
+    asyncio.run(body())
+
+
+def test_a_stop_is_not_held_up_by_a_monitor_that_swallowed_its_cancellation(
+        tmp_path: Path) -> None:
+    """Cancelling a recurring monitor can be lost on the way (Python 3.11's
+    asyncio.wait_for swallows a cancellation that arrives as the agent
+    finishes); the monitor must end anyway, or the stop waiting for it never
+    runs (a node could not stop its resources)."""
+    from hapy.executor.agents import OpStatus
+    from hapy.executor.process import ActionResult
+
+    async def body() -> None:
+        ex = Executor(AgentPaths(tmp_path))
+        real_run = ex._run
+        running = asyncio.Event()
+
+        async def swallowing_run(op: Operation) -> OperationResult:
+            if not op.interval_ms:
+                return await real_run(op)
+            running.set()
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.sleep(10)  # lost: the agent "finished" just then
+            return OperationResult(op, 1, ActionResult(OcfRc.OK, OpStatus.DONE, 0), 0.0)
+
+        ex._run = swallowing_run  # type: ignore[method-assign]
+        ex.start_recurring(Operation("d", DUMMY, "monitor", interval_ms=100))
+        await running.wait()
+        stopped = await asyncio.wait_for(ex.execute(Operation("d", DUMMY, "stop")), 5)
+        assert stopped.rc == OcfRc.OK and ex.recurring() == []
 
     asyncio.run(body())
