@@ -139,7 +139,7 @@ def stopped_before_started(watcher: Watcher, rsc: str, lost: set[str],
                            survivors: set[str], since: float) -> None:
     """From the agents' own state: ``rsc`` was gone from every node of
     ``lost`` before it was first seen on one of ``survivors`` (after ``since``)."""
-    started = first_start_after(watcher, rsc, survivors)
+    started = first_start_after(watcher, rsc, survivors, since)
     still_on_lost = [t for t, r, nodes in list(watcher.changes)
                      if r == rsc and since <= t and set(nodes) & lost]
     gone = min((t for t, r, nodes in list(watcher.changes)
@@ -148,11 +148,16 @@ def stopped_before_started(watcher: Watcher, rsc: str, lost: set[str],
     assert all(t < started for t in still_on_lost)
 
 
-def first_start_after(watcher: Watcher, rsc: str, node_set: set[str]) -> float:
-    """When the watcher first saw ``rsc`` active on one of ``node_set``."""
-    wait_for(lambda: any(r == rsc and set(nodes) & node_set
-                         for _, r, nodes in list(watcher.changes)), f"{rsc} seen", 5)
-    return min(t for t, r, nodes in list(watcher.changes) if r == rsc and set(nodes) & node_set)
+def first_start_after(watcher: Watcher, rsc: str, node_set: set[str],
+                      since: float = 0.0) -> float:
+    """When the watcher first saw ``rsc`` active on one of ``node_set`` (after
+    ``since``)."""
+    def seen() -> list[float]:
+        return [t for t, r, nodes in list(watcher.changes)
+                if r == rsc and t >= since and set(nodes) & node_set]
+
+    wait_for(lambda: bool(seen()), f"{rsc} seen", 5)
+    return min(seen())
 
 
 def test_a_killed_node_is_fenced_before_its_resources_are_recovered(
@@ -161,12 +166,14 @@ def test_a_killed_node_is_fenced_before_its_resources_are_recovered(
     stonith_device(env, "fencer", "fence_hapy")
     watcher = dummies(env, {"a": "node3", "b": "node2"})
     try:
+        killed = time.time()
         faults.kill_node(env, "node3")
         wait_for(lambda: watcher.where("a") in (["node1"], ["node2"]), "a recovered", 60)
         fenced = done_fencings(env, "node1", "node3")
         assert fenced and fenced[0]["action"] == "off", history(env, "node1")
         # the fencing ended before a started anywhere else
-        assert fenced[0]["completed"] <= first_start_after(watcher, "a", {"node1", "node2"})
+        assert fenced[0]["completed"] <= first_start_after(watcher, "a", {"node1", "node2"},
+                                                           killed)
         # every node has the result
         assert any(e["state"] == "done" for e in history(env, "node2", "node3"))
         assert watcher.where("b") == ["node2"]
