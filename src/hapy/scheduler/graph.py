@@ -24,7 +24,7 @@ DEFAULT_TIMEOUT_MS = 20000
 
 
 def in_graph(action: Action) -> bool:
-    return action.required and action.runnable and not action.deleted
+    return (action.required or action.print_always) and action.runnable and not action.deleted
 
 
 def _op_defaults(ws: WorkingSet, rsc: Resource | None, task: str, interval: int) -> dict[str, str]:

@@ -67,7 +67,8 @@ def create_collective_actions(ws: WorkingSet, table: ActionTable, rsc: Resource)
         table.order(stopped, promote, F.OPTIONAL)
         table.order(demoted, promote, F.OPTIONAL)
         table.order(demoted, start, F.OPTIONAL)
-    started = F.IMPLIES_THEN
+    # a group runs only once every member can start
+    started = F.IMPLIES_THEN | F.RUNNABLE_LEFT if rsc.variant == "group" else F.IMPLIES_THEN
     implies_first = F.IMPLIES_FIRST
     if rsc.variant == "clone":
         # a clone is running once any of its instances can be

@@ -175,12 +175,18 @@ def apply_order_constraints(ws: WorkingSet, table: ActionTable, data: Constraint
         else:
             _order(table, spec.first, spec.first_action, spec.then, spec.then_action, flags,
                    spec.then)
-        if spec.symmetrical and spec.kind != "Serialize" and spec.one_or_more_group is None:
+        if spec.symmetrical and spec.kind != "Serialize" and (
+            spec.one_or_more_group is None or spec.first_instances
+        ):
             inv_first = _INVERSE.get(spec.then_action)
             inv_then = _INVERSE.get(spec.first_action)
             if inv_first is None or inv_then is None:
                 continue
             inv_flags = F.OPTIONAL if spec.kind == "Optional" else F.IMPLIES_FIRST
+            if spec.one_or_more_group is not None:
+                # "then" needs only some of the clone's instances: stopping
+                # one of them stops nothing, it only waits for "then" to stop
+                inv_flags = F.OPTIONAL
             _order(table, spec.then, inv_first, spec.first, inv_then, inv_flags, spec.then)
 
 
@@ -199,5 +205,12 @@ def _one_or_more(table: ActionTable, spec: OrderSpec, flags: OrderFlag) -> None:
         firsts = _first_actions(table, spec.first, spec.first_action)
     for a in firsts:
         table.order(a, pseudo, F.ONE_OR_MORE | F.IMPLIES_THEN)
+    if spec.first.variant == "clone" and spec.first_action == START:
+        # a clone whose instances may satisfy "then" shows its start and
+        # running in the graph even when no instance of it starts
+        for task in (START, COMPLETES.get(START, START)):
+            found = table.find(f"{spec.first.name}_{task}_0", None)
+            if found is not None:
+                found.print_always = True
     # it only gates "then": starting more of the firsts restarts nothing
     _order_into(table, [pseudo], spec.then, spec.then_action, flags & ~F.IMPLIES_THEN)

@@ -107,6 +107,12 @@ class _Propagation:
         if flags & F.RESTART and first.task == STOP and then.task == START and first.required \
                 and not first.runnable and then.runnable:
             self.block(then, first, False)
+        # a stop ordered (mandatorily) with the stop of a blocked resource
+        # waits for it forever
+        if flags & (F.IMPLIES_THEN | F.IMPLIES_FIRST) and first.task == STOP \
+                and then.task == STOP and then.runnable and not first.runnable \
+                and first.rsc is not None and first.rsc.block:
+            self.block(then, first, False)
         # a group that stops but stays active (some members keep running) starts
         if flags & F.RESTART and first.task == STOPPED and first.required and then.optional \
                 and then.rsc is not None and _stays_active(then.rsc):

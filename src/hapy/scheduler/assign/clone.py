@@ -53,7 +53,7 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
                 continue
             clone.allowed = merge_dependent_scores(
                 ws, clone.allowed, coloc.dependent, coloc.score / INFINITY,
-                coloc.node_attribute, {id(clone)},
+                coloc.node_attribute, {id(clone)}, only_positive=True,
             )
         for inst in clone.children:
             _seed_instance(clone, inst)
@@ -66,6 +66,15 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
                 for shown in sorted_nodes_for_trace(ws, rsc):
                     ws.trace.allocation("pcmk__clone_allocate", rsc.name, shown.uname,
                                         rsc.allowed[shown.id])
+        for coloc in clone.colocations_this_with:
+            if coloc.primary.variant == "clone" and coloc.primary_role is Role.UNKNOWN \
+                    and coloc.dependent_role is Role.UNKNOWN:
+                # each instance goes where the primary clone's instances are
+                for inst in clone.children:
+                    if not inst.orphan:
+                        target = inst.children[0] if inst.variant == "group" and inst.children \
+                            else inst
+                        apply_promotable_primary(ws, target, coloc)
         per_node = clone_node_max(clone)
         total_max = clone_max(ws, clone)
         counts: dict[str, int] = {}

@@ -117,6 +117,7 @@ def merge_dependent_scores(
     visited: set[int],
     *,
     forward: bool = False,
+    only_positive: bool = False,
 ) -> dict[str, int]:
     """Add ``dependent``'s node scores, scaled by ``factor``, to ``scores``,
     following the dependent's own dependents (how much the resources that
@@ -127,25 +128,38 @@ def merge_dependent_scores(
     that can run resources and share the node's ``attribute`` value
     (-INFINITY when there is none); a negative factor never turns a negative
     score into a preference. When no node is left available, the merge is
-    rolled back."""
+    rolled back. With ``only_positive`` (a clone weighing its dependents), a
+    merge never makes a node's score negative: the node keeps its score, or,
+    if it was positive, counts as unavailable for the roll-back and ends at 1."""
     if id(dependent) in visited:
         return scores
     visited = visited | {id(dependent)}
     best = _best_by_attribute(ws, effective_scores(dependent), attribute)
     work = dict(scores)
+    lowered: list[str] = []  # positive nodes a merge would have made negative
     for node_id in work:
         wanted = best.get(attr_value(ws.nodes_by_id[node_id], attribute), -INFINITY)
         if factor < 0 and wanted < 0:
             continue
-        work[node_id] = add_scores(work[node_id], _scaled(wanted, factor))
+        merged = add_scores(work[node_id], _scaled(wanted, factor))
+        if only_positive and merged < 0:
+            if work[node_id] > 0:
+                work[node_id] = -INFINITY
+                lowered.append(node_id)
+            continue
+        work[node_id] = merged
     if any_available(ws, work):
         for coloc, linked in _chain(dependent, forward):
             # the sign carries down the chain, the strength does not
             sub_factor = (-1 if factor < 0 else 1) * coloc.score / INFINITY
             work = merge_dependent_scores(ws, work, linked, sub_factor,
-                                          coloc.node_attribute, visited, forward=forward)
+                                          coloc.node_attribute, visited, forward=forward,
+                                          only_positive=only_positive)
     if not any_available(ws, work):
         return scores
+    for node_id in lowered:
+        if work[node_id] == -INFINITY:
+            work[node_id] = 1
     return work
 
 

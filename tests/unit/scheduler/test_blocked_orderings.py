@@ -1,0 +1,74 @@
+"""What cannot happen because an ordered action never can: the stop of a
+blocked resource, a group member that cannot start."""
+
+from __future__ import annotations
+
+from scheduler_cib import cib_text, dummy, run
+
+from hapy.scheduler.graph import in_graph
+
+EMPTY_DIGEST = "f2317cad3d54cec5d7d7aa7d0bf35cf8"
+
+
+def _op(rsc_id: str, task: str, rc: int) -> str:
+    return (
+        f'<lrm_resource id="{rsc_id}" class="ocf" provider="pacemaker" type="Dummy">'
+        f'<lrm_rsc_op id="{rsc_id}_last_0" operation_key="{rsc_id}_{task}_0"'
+        f' operation="{task}" crm-debug-origin="x" crm_feature_set="3.0.1"'
+        f' transition-key="1:1:0:abc" transition-magic="0:{rc};1:1:0:abc" call-id="1"'
+        f' rc-code="{rc}" op-status="0" interval="0" op-digest="{EMPTY_DIGEST}"/>'
+        "</lrm_resource>"
+    )
+
+
+def _status(lrm: str) -> str:
+    return ('<node_state id="n1" uname="n1" in_ccm="true" crmd="online" join="member"'
+            f' expected="member"><lrm id="n1"><lrm_resources>{lrm}</lrm_resources></lrm>'
+            "</node_state>")
+
+
+STOPPED = '<meta_attributes id="m"><nvpair id="m1" name="target-role" value="Stopped"/>' \
+    "</meta_attributes>"
+
+
+def _in_graph(text: str) -> set[str]:
+    return {f"{a.key}@{a.node.uname if a.node else ''}" for a in run(text).actions
+            if in_graph(a)}
+
+
+def test_stop_ordered_after_a_blocked_stop_waits() -> None:
+    # rsc2 failed to stop and, without fencing, is blocked: rsc1, which must
+    # stop after it, cannot stop either
+    text = cib_text(
+        dummy("rsc1", meta=STOPPED) + dummy("rsc2"),
+        constraints='<rsc_order id="o" first="rsc2" first-action="stop" then="rsc1"'
+                    ' then-action="stop"/>',
+        status=_status(_op("rsc1", "start", 0) + _op("rsc2", "stop", 1)),
+        nodes=("n1",),
+    )
+    assert "rsc1_stop_0@n1" not in _in_graph(text)
+
+
+def test_stop_ordered_after_an_unmanaged_resource_proceeds() -> None:
+    unmanaged = '<meta_attributes id="m2"><nvpair id="m3" name="is-managed" value="false"/>' \
+        "</meta_attributes>"
+    text = cib_text(
+        dummy("rsc1", meta=STOPPED) + dummy("rsc2", meta=unmanaged),
+        constraints='<rsc_order id="o" first="rsc2" first-action="stop" then="rsc1"'
+                    ' then-action="stop"/>',
+        status=_status(_op("rsc1", "start", 0) + _op("rsc2", "start", 0)),
+        nodes=("n1",),
+    )
+    assert "rsc1_stop_0@n1" in _in_graph(text)
+
+
+def test_group_with_a_member_that_cannot_start_is_not_running() -> None:
+    # B is disabled, so group G never runs: P, which needs G running, stops
+    group = f'<group id="G">{dummy("A")}{dummy("B", meta=STOPPED)}</group>'
+    text = cib_text(
+        group + dummy("P"),
+        constraints='<rsc_order id="o" first="G" then="P"/>',
+        status=_status(_op("A", "start", 0) + _op("P", "start", 0)),
+        nodes=("n1",),
+    )
+    assert "P_stop_0@n1" in _in_graph(text)
