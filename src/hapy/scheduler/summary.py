@@ -100,7 +100,8 @@ def primitive_line(ws: WorkingSet, rsc: Resource) -> tuple[str, str, str, str] |
             what = " ".join(x for x in (src.rsc.name if src and src.rsc else "",
                                         src.task if src else "") if x)
             reason = f"due to unrunnable {what}".strip()
-            if start.reason in ("no quorum", "quorum freeze"):
+            if start.reason in ("no quorum", "quorum freeze") or \
+                    start.reason.startswith("colocation with"):
                 reason = f"due to {start.reason}"
             elif src is None:
                 reason = ""
@@ -126,7 +127,7 @@ def primitive_line(ws: WorkingSet, rsc: Resource) -> tuple[str, str, str, str] |
         stop = stop_here[0]
         if stop.reason == "no quorum":
             reason = "due to no quorum"
-        elif stop.reason.startswith("unrunnable"):
+        elif stop.reason.startswith(("unrunnable", "colocation with")):
             reason = f"due to {stop.reason}"
         elif stop.reason_source is not None and stop.reason_source.rsc is not rsc:
             reason = _reason_text(stop)

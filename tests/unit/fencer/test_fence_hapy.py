@@ -77,6 +77,10 @@ def _wait_for(what: str, check: object, timeout: float = 60.0) -> object:
 def test_off_is_a_power_cut_and_on_brings_the_node_back(
         cluster: tuple[Path, dict[str, str]]) -> None:
     root, env = cluster
+    # no fencing device is configured in the CIB: resources start only with
+    # fencing disabled
+    unfenced = hapy(env, "property", "set", "stonith-enabled=false", "--dir", str(root))
+    assert unfenced.returncode == 0, unfenced.stderr
     created = hapy(env, "resource", "create", "bg", "ocf:test:bg", "--dir", str(root))
     assert created.returncode == 0, created.stderr
     pid_file = _wait_for("bg to start", lambda: next(

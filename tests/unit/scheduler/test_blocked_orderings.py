@@ -72,3 +72,36 @@ def test_group_with_a_member_that_cannot_start_is_not_running() -> None:
         nodes=("n1",),
     )
     assert "P_stop_0@n1" in _in_graph(text)
+
+
+def test_resource_colocated_with_one_that_cannot_start_stops() -> None:
+    # central needs a disabled clone started first: it cannot start, so
+    # engine, which must run with central, stops too
+    clone = f'<clone id="K">{dummy("k")}{STOPPED}</clone>'
+    text = cib_text(
+        clone + dummy("central") + dummy("engine"),
+        constraints='<rsc_order id="o" first="K" then="central"/>'
+                    '<rsc_colocation id="c" rsc="engine" with-rsc="central" score="INFINITY"/>',
+        status=_status(_op("central", "start", 0) + _op("engine", "start", 0)),
+        nodes=("n1",),
+    )
+    tr = run(text)
+    stops = {a.rsc.name: a for a in tr.actions if a.task == "stop" and in_graph(a) and a.rsc}
+    assert {"central", "engine"} <= set(stops)
+    assert stops["engine"].reason == "colocation with central"
+
+
+def test_group_members_respect_the_group_mandatory_colocation() -> None:
+    # the first member is unmanaged and stays; the others may not start
+    # where the group's primary cannot be
+    unmanaged = '<meta_attributes id="m2"><nvpair id="m3" name="is-managed" value="false"/>' \
+        "</meta_attributes>"
+    group = f'<group id="G">{dummy("A", meta=unmanaged)}{dummy("B")}</group>'
+    text = cib_text(
+        group + dummy("P", meta=STOPPED),
+        constraints='<rsc_colocation id="c" rsc="G" with-rsc="P" score="INFINITY"/>',
+        status=_status(_op("A", "start", 0)),
+        nodes=("n1",),
+    )
+    placed = {r.name: r.assigned_node for r in run(text).working_set.all_primitives()}
+    assert placed["A"] is not None and placed["B"] is None

@@ -50,7 +50,7 @@ def create_definition_actions(ws: WorkingSet, table: ActionTable, rsc: Resource)
             continue
         reload = table.get(rsc, RELOAD, node, optional=False)
         reload.reason = "resource definition change"
-        if not rsc.managed:
+        if not rsc.managed or ws.startup_disabled():
             reload.runnable = False
 
 

@@ -135,15 +135,20 @@ def recorded_monitor(rsc: Resource, node: Node, interval_ms: int) -> m.LrmOp | N
 
 def create_recurring(ws: WorkingSet, table: ActionTable, rsc: Resource) -> None:
     prim = rsc.primitive
-    if prim is None or not rsc.managed or rsc.maintenance:
+    if prim is None or rsc.maintenance:
         return
     nxt = rsc.assigned_node
+    # an unmanaged resource keeps being monitored where it is active
+    unmanaged = not rsc.managed
+    if unmanaged and (nxt is None or nxt not in rsc.running_on):
+        return
     for op in prim.ops:
         if op.name != MONITOR or op.interval_ms <= 0 or not op.enabled:
             continue
         role = _op_role(op)
         if role is Role.STOPPED:
-            _stopped_monitor(ws, table, rsc, op)
+            if not unmanaged:
+                _stopped_monitor(ws, table, rsc, op)
             continue
         if nxt is None:
             continue
@@ -160,7 +165,8 @@ def create_recurring(ws: WorkingSet, table: ActionTable, rsc: Resource) -> None:
         mon.meta["name"] = MONITOR
         if role is Role.PROMOTED:
             mon.meta["op_target_rc"] = "8"  # "running promoted"
-        starts = [s for s in table.rsc_actions(rsc, START) if s.node is nxt]
+        starts = [] if unmanaged else [s for s in table.rsc_actions(rsc, START)
+                                       if s.node is nxt]
         start_required = any(s.required for s in starts)
         promote = table.find(f"{rsc.name}_promote_0", nxt)
         demote = table.find(f"{rsc.name}_demote_0", nxt)

@@ -27,7 +27,8 @@ def create_primitive_actions(ws: WorkingSet, table: ActionTable, rsc: Resource) 
     current = list(rsc.running_on)
     nxt = rsc.assigned_node
     multiple = len(current) > 1
-    managed = rsc.managed
+    # while start-up is disabled, nothing is started, stopped or recovered
+    managed = rsc.managed and not ws.startup_disabled()
     # multiple-active=stop_unexpected: only the instances away from the
     # assigned node stop; the one there stays (its start is a pseudo-action)
     keep = nxt if multiple and rsc.multiple_active == "stop_unexpected" else None
@@ -69,7 +70,9 @@ def create_primitive_actions(ws: WorkingSet, table: ActionTable, rsc: Resource) 
                 stop.optional = False
                 stop.reason = "no quorum"
     if not managed:
-        start.runnable = False
+        # (a frozen resource that stays where it is active keeps its
+        # recurring monitors, which follow its start)
+        start.runnable = rsc.managed and nxt is not None and nxt in current
     elif nxt is not None:
         if quorum_blocks_start(ws, rsc):
             if ws.options.no_quorum_policy == "freeze":

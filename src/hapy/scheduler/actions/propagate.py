@@ -22,7 +22,7 @@ from hapy.scheduler.actions.model import (
     Action,
     OrderFlag,
 )
-from hapy.scheduler.working_set import Resource, WorkingSet
+from hapy.scheduler.working_set import INFINITY, Resource, WorkingSet
 
 F = OrderFlag
 
@@ -37,6 +37,7 @@ class _Propagation:
     def __init__(self, actions: list[Action]) -> None:
         self.queue: deque[Action] = deque()
         self.queued: set[int] = set()
+        self.colocation_blocked: set[int] = set()  # resources that can start nowhere
         # runnable one-or-more inputs of the actions that need only some
         self.runnable_inputs: dict[int, int] = {
             a.id: sum(1 for o in a.inputs if o.flags & F.ONE_OR_MORE and o.first.runnable)
@@ -134,15 +135,48 @@ class _Propagation:
         if not start.required and start.node not in rsc.running_on:
             return
         for stop in rsc.actions:
+            if stop.task == STOP and not stop.optional and stop.runnable \
+                    and stop.reason.startswith("required") and start.unrunnable_source is not None:
+                # what makes it stop is that it cannot start again
+                stop.reason = f"unrunnable {_name(start.unrunnable_source)}"
             if stop.task == STOP and stop.optional and stop.runnable:
                 src = start.unrunnable_source
                 if src is not None and not stop.reason:
                     stop.reason = f"unrunnable {_name(src)}"
+                elif start.reason.startswith("colocation with") and not stop.reason:
+                    stop.reason = start.reason
                 stop.optional = False
                 self.push(stop)
 
+    def block_colocated(self, start: Action) -> None:
+        """A resource that can start nowhere (none of its instances or
+        members can) keeps the resources colocated with it mandatorily from
+        starting (and running)."""
+        rsc = start.rsc
+        if rsc is None or start.task != START or start.runnable:
+            return
+        top = rsc
+        while top.parent is not None:
+            top = top.parent
+        if id(top) in self.colocation_blocked:
+            return
+        for child in top.children:
+            first_start = next((a for a in child.actions if a.task == START), None)
+            if first_start is None or first_start.runnable:
+                return
+        self.colocation_blocked.add(id(top))
+        for member in top.walk():
+            for coloc in member.colocations_with_this:
+                if coloc.score < INFINITY:
+                    continue
+                for action in coloc.dependent.actions:
+                    if action.task == START and action.runnable:
+                        action.reason = f"colocation with {rsc.name}"
+                        self.block(action, None, True)
+
     def visit(self, action: Action) -> None:
         self.enough_inputs(action)
+        self.block_colocated(action)
         self.stop_if_cannot_start(action)
         for outputs in (action.outputs, action.implied_outputs):
             for o in outputs:

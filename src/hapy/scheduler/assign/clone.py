@@ -81,13 +81,16 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
         total = 0
         # active instances first (those whose node can keep them before those
         # whose node goes away), then the rest
+        # (failed instances whose node goes away come last of all)
+        late = [i for i in clone.children
+                if _current(i) is not None and not _current_usable(i) and _failed(i)]
         running_first = sorted(
-            (i for i in clone.children if _current(i) is not None),
+            (i for i in clone.children if _current(i) is not None and i not in late),
             key=lambda i: (not _current_usable(i), -_current_score(i)),
         ) + sorted(
             (i for i in clone.children if _current(i) is None),
             key=lambda i: -_best_score(ws, i),
-        )
+        ) + sorted(late, key=lambda i: -_current_score(i))
         # instances that can stay where they are keep their node first; the
         # others (moving, or not active) are placed afterwards
         staying = [i for i in running_first if _can_stay(ws, i)]
@@ -149,6 +152,10 @@ def _current(inst: Resource) -> Node | None:
     if len(nodes) == 1:
         return next(iter(nodes.values()))
     return None
+
+
+def _failed(inst: Resource) -> bool:
+    return any(p.failed for p in inst.primitives())
 
 
 def _current_usable(inst: Resource) -> bool:

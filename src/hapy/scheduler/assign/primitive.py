@@ -85,8 +85,10 @@ def sorted_nodes_for_trace(ws: WorkingSet, rsc: Resource) -> list[Node]:
 
 def choose_node(ws: WorkingSet, rsc: Resource, prefer: Node | None) -> Node | None:
     chosen: Node | None = None
-    if not rsc.managed:
-        # an unmanaged resource stays where it is
+    frozen = ws.startup_disabled()
+    if not rsc.managed or frozen:
+        # an unmanaged resource stays where it is (so does every resource
+        # while start-up is disabled)
         current = rsc.current_node()
         chosen = current if current is not None and len(rsc.running_on) == 1 else None
         if chosen is None and rsc.running_on:
@@ -115,6 +117,8 @@ def choose_node(ws: WorkingSet, rsc: Resource, prefer: Node | None) -> Node | No
             ):
                 chosen = prefer
     set_assignment(rsc, chosen)
+    if frozen and chosen is not None and rsc.role > Role.STOPPED:
+        rsc.next_role = rsc.role
     return chosen
 
 

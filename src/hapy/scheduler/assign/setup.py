@@ -4,6 +4,7 @@ stickiness, group and clone structure."""
 from __future__ import annotations
 
 from hapy.cib.scores import add_scores
+from hapy.records import replace
 from hapy.scheduler.working_set import INFINITY, Colocation, Resource, WorkingSet
 
 
@@ -53,6 +54,11 @@ def _retarget(coloc: Colocation, grp: Resource) -> None:
         grp.colocations_this_with.remove(coloc)
         coloc.dependent = first
         first.colocations_this_with.append(coloc)
+        if coloc.score >= INFINITY:
+            # every member must respect a mandatory colocation of the group
+            # (even when an earlier member is held where it is, unmanaged)
+            for member in grp.children[1:]:
+                member.colocations_this_with.append(replace(coloc, dependent=member))
     if coloc.primary is grp:
         grp.colocations_with_this.remove(coloc)
         grp.children[-1].colocations_with_this.append(coloc)

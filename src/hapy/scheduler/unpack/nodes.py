@@ -112,7 +112,8 @@ def _quorum_lost_with_suicide(ws: WorkingSet) -> bool:
 
 
 def apply_node_attributes(ws: WorkingSet, node: Node) -> None:
-    if is_true(node.attrs.get("standby")):
+    if is_true(node.attrs.get("standby")) and not (node.kind == "member" and node.unseen):
+        # a cluster node never seen (no node_state) is merely offline
         node.standby = True
     if is_true(node.attrs.get("maintenance")):
         node.maintenance = True
