@@ -247,6 +247,9 @@ class Colocation:
     primary_role: Role = Role.UNKNOWN
     node_attribute: str = "#uname"
     influence: bool = True
+    # a group member after the first bound by its group's colocation: only
+    # the nodes it bans count (the first member weighs the scores)
+    ban_only: bool = False
 
 
 @record(frozen=False, eq=False)

@@ -105,3 +105,42 @@ def test_group_members_respect_the_group_mandatory_colocation() -> None:
     )
     placed = {r.name: r.assigned_node for r in run(text).working_set.all_primitives()}
     assert placed["A"] is not None and placed["B"] is None
+
+
+def test_primitive_after_a_clone_ignores_instances_stopping_elsewhere() -> None:
+    # the clone's instance on n1 stops (n1 goes standby); rsc2 on n2, ordered
+    # after the clone, is not restarted for it
+    clone = f'<clone id="C">{dummy("c")}</clone>'
+    status = "".join(
+        f'<node_state id="{n}" uname="{n}" in_ccm="true" crmd="online" join="member"'
+        f' expected="member"><lrm id="{n}"><lrm_resources>{lrm}</lrm_resources></lrm>'
+        "</node_state>"
+        for n, lrm in (("n1", _op("c", "start", 0)),
+                       ("n2", _op("c", "start", 0) + _op("rsc2", "start", 0))))
+    text = cib_text(
+        clone + dummy("rsc2"),
+        constraints='<rsc_order id="o" first="C" then="rsc2"/>'
+                    '<rsc_location id="l" rsc="rsc2" node="n2" score="100"/>',
+        status=status,
+    ).replace('<node id="n1" uname="n1"/>',
+              '<node id="n1" uname="n1"><instance_attributes id="n1-a">'
+              '<nvpair id="n1-s" name="standby" value="on"/></instance_attributes></node>')
+    keys = _in_graph(text)
+    assert "c_stop_0@n1" in keys or "c:0_stop_0@n1" in keys
+    assert "rsc2_stop_0@n2" not in keys
+
+
+def test_optional_order_restarts_a_restart_type_restart_resource() -> None:
+    restart = '<meta_attributes id="m4"><nvpair id="m5" name="restart-type"' \
+        ' value="restart"/></meta_attributes>'
+    text = cib_text(
+        dummy("A") + dummy("B", meta=restart),
+        constraints='<rsc_order id="o" first="A" then="B" kind="Optional"/>'
+                    '<rsc_location id="l" rsc="A" node="n1" score="-INFINITY"/>',
+        status=_status(_op("A", "start", 0) + _op("B", "start", 0)),
+        nodes=("n1", "n2"),
+    )
+    text = text.replace('</status>', '<node_state id="n2" uname="n2" in_ccm="true"'
+                        ' crmd="online" join="member" expected="member"/></status>')
+    keys = _in_graph(text)
+    assert {"A_stop_0@n1", "B_stop_0@n1", "B_start_0@n1"} <= keys

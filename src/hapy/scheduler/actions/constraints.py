@@ -170,6 +170,8 @@ def apply_order_constraints(ws: WorkingSet, table: ActionTable, data: Constraint
     _unassign_partnerless(data)
     for spec in data.orders:
         flags = _flags(spec.kind, spec.then_action, spec.symmetrical)
+        if spec.kind == "Optional" and _restarts(spec.then):
+            flags |= F.IMPLIES_THEN
         if spec.one_or_more_group is not None and spec.kind == "Mandatory":
             _one_or_more(table, spec, flags)
         else:
@@ -188,6 +190,12 @@ def apply_order_constraints(ws: WorkingSet, table: ActionTable, data: Constraint
                 # one of them stops nothing, it only waits for "then" to stop
                 inv_flags = F.OPTIONAL
             _order(table, spec.then, inv_first, spec.first, inv_then, inv_flags, spec.then)
+
+
+def _restarts(rsc: Resource) -> bool:
+    """The deprecated ``restart-type=restart``: even an optional ordering
+    makes the resource follow what it is ordered after."""
+    return rsc.meta.get("restart-type") == "restart"
 
 
 def _one_or_more(table: ActionTable, spec: OrderSpec, flags: OrderFlag) -> None:

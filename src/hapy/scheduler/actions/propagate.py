@@ -22,7 +22,7 @@ from hapy.scheduler.actions.model import (
     Action,
     OrderFlag,
 )
-from hapy.scheduler.working_set import INFINITY, Resource, WorkingSet
+from hapy.scheduler.working_set import INFINITY, Node, Resource, Role, WorkingSet
 
 F = OrderFlag
 
@@ -95,7 +95,7 @@ class _Propagation:
         # that can run
         if flags & F.IMPLIES_FIRST and then.required and first.optional and (
             then.runnable or not first.pseudo
-        ) and not _clone_completion(first):
+        ) and not _clone_completion(first) and _required_on(then, first.node):
             self.require(first, then)
         if flags & F.IMPLIES_FIRST_PRINTED and then.required and then.runnable \
                 and first.optional:
@@ -167,7 +167,8 @@ class _Propagation:
         self.colocation_blocked.add(id(top))
         for member in top.walk():
             for coloc in member.colocations_with_this:
-                if coloc.score < INFINITY:
+                if coloc.score < INFINITY or coloc.dependent_role is not Role.UNKNOWN \
+                        or coloc.primary_role is not Role.UNKNOWN:
                     continue
                 for action in coloc.dependent.actions:
                     if action.task == START and action.runnable:
@@ -176,7 +177,6 @@ class _Propagation:
 
     def visit(self, action: Action) -> None:
         self.enough_inputs(action)
-        self.block_colocated(action)
         self.stop_if_cannot_start(action)
         for outputs in (action.outputs, action.implied_outputs):
             for o in outputs:
@@ -210,6 +210,17 @@ def _keeps_running(action: Action) -> bool:
         and action.node is not None and action.node in rsc.running_on
 
 
+def _required_on(action: Action, node: Node | None) -> bool:
+    """Whether a clone's pseudo-action is required as far as ``node`` is
+    concerned: only an instance acting there makes an action on that node
+    follow it."""
+    clone = action.rsc
+    if node is None or clone is None or clone.variant != "clone" or not action.pseudo:
+        return True
+    return any(a.task == action.task and a.node is node and a.required
+               for inst in clone.children for p in inst.primitives() for a in p.actions)
+
+
 def _stays_active(rsc: Resource) -> bool:
     return any(p.assigned_node is not None for p in rsc.primitives())
 
@@ -227,6 +238,12 @@ def _root_cause(source: Action) -> Action:
 def propagate(ws: WorkingSet) -> None:
     work = _Propagation(ws.actions)
     while work.queue:
-        action = work.queue.popleft()
-        work.queued.discard(action.id)
-        work.visit(action)
+        while work.queue:
+            action = work.queue.popleft()
+            work.queued.discard(action.id)
+            work.visit(action)
+        # once orderings have settled, what can start nowhere takes its
+        # mandatory dependents down with it (which may settle more)
+        for action in ws.actions:
+            if action.task == START and not action.runnable:
+                work.block_colocated(action)

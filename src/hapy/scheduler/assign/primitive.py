@@ -11,7 +11,7 @@ from hapy.scheduler.assign.nodes import (
 )
 from hapy.scheduler.assign.promotable import apply_promotable_primary
 from hapy.scheduler.assign.utilization import ban_insufficient_capacity, consume, uses_utilization
-from hapy.scheduler.working_set import INFINITY, Node, Resource, Role, WorkingSet
+from hapy.scheduler.working_set import INFINITY, Colocation, Node, Resource, Role, WorkingSet
 
 
 def assign_any(ws: WorkingSet, rsc: Resource, prefer: Node | None = None) -> Node | None:
@@ -47,16 +47,11 @@ def assign_primitive(
     try:
         colocs = sorted(rsc.colocations_this_with, key=lambda c: -c.primary.priority)
         for coloc in colocs:
-            if coloc.primary.variant == "clone" and (
-                coloc.primary.promotable or coloc.primary_role is Role.UNKNOWN
-            ):
-                assign_any(ws, coloc.primary)
-                apply_promotable_primary(ws, rsc, coloc)
-                continue
-            if coloc.primary_role in (Role.PROMOTED, Role.UNPROMOTED):
-                continue
-            assign_any(ws, coloc.primary)
-            apply_to_dependent(ws, rsc, coloc)
+            before = dict(rsc.allowed) if coloc.ban_only else None
+            _apply_colocation(ws, rsc, coloc)
+            if before is not None:
+                rsc.allowed = {n: -INFINITY if rsc.allowed.get(n, 0) <= -INFINITY else score
+                               for n, score in before.items()}
         for coloc in rsc.colocations_with_this:
             if not coloc.influence or not coloc.dependent.provisional:
                 continue
@@ -76,6 +71,20 @@ def assign_primitive(
         return choose_node(ws, rsc, prefer)
     finally:
         rsc.assign_running = False
+
+
+def _apply_colocation(ws: WorkingSet, rsc: Resource, coloc: Colocation) -> None:
+    """Place the primary, then weigh ``rsc``'s nodes by where it went."""
+    if coloc.primary.variant == "clone" and (
+        coloc.primary.promotable or coloc.primary_role is Role.UNKNOWN
+    ):
+        assign_any(ws, coloc.primary)
+        apply_promotable_primary(ws, rsc, coloc)
+        return
+    if coloc.primary_role in (Role.PROMOTED, Role.UNPROMOTED):
+        return
+    assign_any(ws, coloc.primary)
+    apply_to_dependent(ws, rsc, coloc)
 
 
 def sorted_nodes_for_trace(ws: WorkingSet, rsc: Resource) -> list[Node]:

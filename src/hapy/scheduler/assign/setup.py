@@ -58,7 +58,8 @@ def _retarget(coloc: Colocation, grp: Resource) -> None:
             # every member must respect a mandatory colocation of the group
             # (even when an earlier member is held where it is, unmanaged)
             for member in grp.children[1:]:
-                member.colocations_this_with.append(replace(coloc, dependent=member))
+                member.colocations_this_with.append(
+                    replace(coloc, dependent=member, ban_only=True))
     if coloc.primary is grp:
         grp.colocations_with_this.remove(coloc)
         grp.children[-1].colocations_with_this.append(coloc)
