@@ -94,6 +94,11 @@ def primitive_line(ws: WorkingSet, rsc: Resource) -> tuple[str, str, str, str] |
         if start_done and start is not None:
             if promotes:
                 return _fmt("Promote", rsc, role_change_text(rsc, None, start.node))
+            held = [a for a in _acts(rsc, PROMOTE)
+                    if not a.runnable and a.reason.startswith("colocation with")]
+            if held:
+                return _fmt("Promote", rsc, role_change_text(rsc, None, start.node),
+                            f"due to {held[0].reason} (blocked)")
             return _fmt("Start", rsc, where(start.node))
         if start is not None and start.required and not start.runnable and nxt is not None:
             src = start.unrunnable_source
@@ -105,6 +110,9 @@ def primitive_line(ws: WorkingSet, rsc: Resource) -> tuple[str, str, str, str] |
                 reason = f"due to {start.reason}"
             elif src is None:
                 reason = ""
+            elif src.probe:
+                # waiting for a probe that cannot run yet
+                return _fmt("Start", rsc, where(nxt), "blocked")
             return _fmt("Start", rsc, where(nxt), f"{reason} (blocked)".strip())
         return None
     # currently active

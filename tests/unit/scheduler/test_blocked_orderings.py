@@ -144,3 +144,38 @@ def test_optional_order_restarts_a_restart_type_restart_resource() -> None:
                         ' crmd="online" join="member" expected="member"/></status>')
     keys = _in_graph(text)
     assert {"A_stop_0@n1", "B_stop_0@n1", "B_start_0@n1"} <= keys
+
+
+def test_start_waits_for_the_probe_of_a_node_still_joining() -> None:
+    status = _status(_op("B", "start", 0)) + (
+        '<node_state id="n2" uname="n2" in_ccm="true" crmd="online" join="pending"'
+        ' expected="down"/>')
+    fencing = '<primitive id="F" class="stonith" type="fence_dummy"/>'
+    text = cib_text(fencing + dummy("A") + dummy("B"), status=status, nodes=("n1", "n2"))
+    text = text.replace('name="stonith-enabled" value="false"',
+                        'name="stonith-enabled" value="true"')
+    tr = run(text)
+    keys = {f"{a.key}@{a.node.uname if a.node else ''}" for a in tr.actions if in_graph(a)}
+    # A cannot start before n2 is probed; B, already active, stays
+    assert not any(k.startswith("A_start") for k in keys)
+    assert not any(k.startswith("B_stop") for k in keys)
+
+
+def test_promotion_colocated_with_a_resource_that_cannot_start_is_held() -> None:
+    # P must be promoted where R runs; R cannot start (it waits for a
+    # disabled S): P's instances start but none is promoted
+    stateful = ('<clone id="PC"><meta_attributes id="pcm"><nvpair id="pcm1" name="promotable"'
+                ' value="true"/></meta_attributes><primitive id="P" class="ocf"'
+                ' provider="pacemaker" type="Stateful"/></clone>')
+    text = cib_text(
+        stateful + dummy("R") + dummy("S", meta=STOPPED),
+        constraints='<rsc_order id="o" first="S" then="R"/>'
+                    '<rsc_colocation id="c" rsc="PC" rsc-role="Promoted" with-rsc="R"'
+                    ' score="INFINITY"/>',
+        nodes=("n1", "n2"),
+    )
+    tr = run(text)
+    promotes = [a for a in tr.actions if a.task == "promote" and a.rsc is not None
+                and a.rsc.variant == "primitive"]
+    assert promotes and not any(in_graph(a) for a in promotes)
+    assert any(a.reason == "colocation with R" for a in promotes)

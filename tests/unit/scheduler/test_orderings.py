@@ -243,3 +243,14 @@ def test_a_clone_starting_an_instance_elsewhere_does_not_restart_its_dependent()
                and in_graph(a) for a in t.actions if a.rsc is not None and a.rsc.id == "D")
     assert not in_graph(action(t, "P_start_0", "node1"))
     assert not in_graph(action(t, "P_stop_0", "node1"))
+
+
+def test_dependent_staying_put_restarts_for_an_active_first_that_cannot_start() -> None:
+    # A is active and disabled: B, which stays where it is but must start
+    # after A, is stopped because A's start (required to restart B) cannot run
+    resources = dummy("A", '<nvpair id="A-r" name="target-role" value="Stopped"/>') + dummy("B")
+    order = '<rsc_order id="o" first="A" then="B" kind="Mandatory"/>'
+    t = run(cib(resources, order, running={"node1": ["A", "B"]}))
+    stop = action(t, "B_stop_0", "node1")
+    assert in_graph(stop)
+    assert stop.reason == "required A start"

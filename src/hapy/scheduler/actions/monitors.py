@@ -34,7 +34,7 @@ def remote_probe_possible(rsc: Resource, node: Node) -> bool:
 def probe_wanted(ws: WorkingSet, rsc: Resource, node: Node) -> bool:
     if not ws.options.flag("enable-startup-probes"):
         return False
-    if not node.online or node.unclean or node.pending:
+    if (not node.online and not node.pending) or node.unclean:
         return False
     if not node.rsc_discovery_enabled:
         return False
@@ -69,6 +69,12 @@ def create_probes(ws: WorkingSet, table: ActionTable, rsc: Resource) -> None:
         probe.meta["op_target_rc"] = "7"
         if not rsc.managed:
             probe.runnable = node.online
+        # a node still joining cannot probe yet: what must wait for the
+        # probe (a start) cannot happen either
+        wait = OrderFlag.OPTIONAL
+        if node.pending:
+            probe.runnable = False
+            wait |= OrderFlag.RUNNABLE_LEFT | OrderFlag.ASYMMETRICAL
         # a clone instance may be started anywhere: its probes must all be
         # done before the clone starts (or has stopped) any instance
         if clone is not None:
@@ -77,7 +83,7 @@ def create_probes(ws: WorkingSet, table: ActionTable, rsc: Resource) -> None:
             befores = list(table.rsc_actions(rsc, START))
         for s in befores:
             if s is not None:
-                table.order(probe, s, OrderFlag.OPTIONAL)
+                table.order(probe, s, wait)
         for s in table.rsc_actions(rsc, STOP):
             if s.node is node:
                 table.order(probe, s, OrderFlag.OPTIONAL)

@@ -14,6 +14,7 @@ from hapy.scheduler.actions.model import (
     DEMOTED,
     NOTIFIED,
     NOTIFY,
+    PROMOTE,
     PROMOTED,
     RUNNING,
     START,
@@ -86,7 +87,12 @@ class _Propagation:
 
     def ordering(self, first: Action, then: Action, flags: OrderFlag) -> None:
         if flags & F.RUNNABLE_LEFT and not flags & F.ONE_OR_MORE and not first.runnable:
-            self.block(then, first, first.unrunnable_stops and not flags & F.ASYMMETRICAL)
+            # a group not running because a member cannot start is its own cause
+            member_of = then.task == RUNNING and first.rsc is not None \
+                and then.rsc is not None and first.rsc.parent is then.rsc \
+                and then.rsc.variant == "group"
+            self.block(then, None if member_of else first,
+                       first.unrunnable_stops and not flags & F.ASYMMETRICAL)
         if flags & F.IMPLIES_THEN and first.required and then.optional and (
             first.runnable or first.pseudo
         ) and not (_clone_completion(first) and _keeps_running(then)):
@@ -134,15 +140,18 @@ class _Propagation:
             return
         if not start.required and start.node not in rsc.running_on:
             return
+        src = _previous_member_start(start) or start.unrunnable_source
         for stop in rsc.actions:
-            if stop.task == STOP and not stop.optional and stop.runnable \
-                    and stop.reason.startswith("required") and start.unrunnable_source is not None:
+            if stop.task != STOP or not stop.runnable:
+                continue
+            if not stop.optional and src is not None and (
+                stop.reason.startswith("required") or not stop.reason
+            ):
                 # what makes it stop is that it cannot start again
-                stop.reason = f"unrunnable {_name(start.unrunnable_source)}"
-            if stop.task == STOP and stop.optional and stop.runnable:
-                src = start.unrunnable_source
+                _stop_reason(stop, start, src)
+            if stop.optional:
                 if src is not None and not stop.reason:
-                    stop.reason = f"unrunnable {_name(src)}"
+                    _stop_reason(stop, start, src)
                 elif start.reason.startswith("colocation with") and not stop.reason:
                     stop.reason = start.reason
                 stop.optional = False
@@ -167,13 +176,22 @@ class _Propagation:
         self.colocation_blocked.add(id(top))
         for member in top.walk():
             for coloc in member.colocations_with_this:
-                if coloc.score < INFINITY or coloc.dependent_role is not Role.UNKNOWN \
-                        or coloc.primary_role is not Role.UNKNOWN:
+                if coloc.score < INFINITY or coloc.primary_role is not Role.UNKNOWN:
                     continue
-                for action in coloc.dependent.actions:
-                    if action.task == START and action.runnable:
-                        action.reason = f"colocation with {rsc.name}"
-                        self.block(action, None, True)
+                if coloc.dependent_role is Role.UNKNOWN:
+                    # it may not run: its start is blocked
+                    blocked, stops = [coloc.dependent], True
+                elif coloc.dependent_role is Role.PROMOTED:
+                    # it may not be promoted: its instances' promotions are
+                    blocked, stops = list(coloc.dependent.primitives()), False
+                else:
+                    continue
+                task = START if stops else PROMOTE
+                for holder in blocked:
+                    for action in holder.actions:
+                        if action.task == task and action.runnable:
+                            action.reason = f"colocation with {rsc.name}"
+                            self.block(action, None, stops)
 
     def visit(self, action: Action) -> None:
         self.enough_inputs(action)
@@ -208,6 +226,34 @@ def _keeps_running(action: Action) -> bool:
     return action.task == START and rsc is not None and rsc.variant == "primitive" \
         and rsc.clone_parent() is None \
         and action.node is not None and action.node in rsc.running_on
+
+
+def _previous_member_start(start: Action) -> Action | None:
+    """In a group, the unrunnable start of the member before ``start``'s
+    (what keeps it from starting again, as far as the summary says)."""
+    rsc = start.rsc
+    if rsc is None:
+        return None
+    group = rsc.parent
+    if group is None or group.variant != "group" or rsc is group.children[0]:
+        return None
+    prev = group.children[group.children.index(rsc) - 1]
+    for action in prev.actions:
+        if action.task == START and action.node is start.node and not action.runnable:
+            return action
+    return None
+
+
+def _stop_reason(stop: Action, start: Action, src: Action) -> None:
+    """Why a resource stops because it cannot start: staying where it is,
+    its restart was required by the start of an active resource (that
+    cannot happen), else that action is unrunnable."""
+    if not src.pseudo and start.node is stop.node and src.rsc is not None \
+            and src.rsc.running_on:
+        stop.reason = f"required {_name(src)}"
+        stop.reason_source = src
+    else:
+        stop.reason = f"unrunnable {_name(src)}"
 
 
 def _required_on(action: Action, node: Node | None) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from hapy.cib import model as m
+from hapy.cib.nvsets import unpack_nvsets
 from hapy.cib.rules import RuleContext, evaluate_rule, rule_score
 from hapy.cib.scores import add_scores, parse_score
 from hapy.records import field, record
@@ -15,6 +16,7 @@ from hapy.scheduler.unpack.resources import meta_int
 from hapy.scheduler.working_set import (
     INFINITY,
     Colocation,
+    Node,
     Resource,
     Role,
     Ticket,
@@ -109,6 +111,18 @@ def _add_promoted_location(data: ConstraintData, rsc: Resource, node_id: str, sc
     rsc.promoted_locations[node_id] = add_scores(rsc.promoted_locations.get(node_id, 0), score)
 
 
+def _params_on(ws: WorkingSet, rsc: Resource, node: Node) -> dict[str, str]:
+    """A primitive's instance parameters as its rules make them on ``node``."""
+    prim = rsc.primitive
+    if prim is None or rsc.variant != "primitive":
+        return rsc.params
+    params = dict(rsc.parent.params) if rsc.parent is not None else {}
+    ctx = RuleContext(node_attrs=node.attrs, now=ws.now, rsc_class=prim.rclass,
+                      rsc_provider=prim.provider, rsc_type=prim.type)
+    params.update(unpack_nvsets(prim.instance_sets, ctx))
+    return params
+
+
 def apply_location(
     ws: WorkingSet, cons: m.LocationConstraint, rsc: Resource, role: str | None,
     data: ConstraintData, match: re.Match[str] | None = None,
@@ -133,6 +147,10 @@ def apply_location(
                     rsc_class=rsc.primitive.rclass if rsc.primitive else None,
                     rsc_provider=rsc.primitive.provider if rsc.primitive else None,
                     rsc_type=rsc.primitive.type if rsc.primitive else None,
+                    # value-source="param"/"meta" compare with the resource's own
+                    # (its parameters as they are on that node)
+                    instance_params=_params_on(ws, rsc, node),
+                    meta=rsc.meta,
                 )
                 if not evaluate_rule(rule, ctx):
                     continue
@@ -180,14 +198,18 @@ def unpack_locations(ws: WorkingSet, data: ConstraintData) -> None:
                 continue
             apply_location(ws, cons, rsc, cons.role, data)
         elif cons.rsc_pattern is not None:
+            # a leading "!" selects the resources the pattern does not match
+            invert = cons.rsc_pattern.startswith("!")
             try:
-                pattern = re.compile(cons.rsc_pattern)
+                pattern = re.compile(cons.rsc_pattern[1:] if invert else cons.rsc_pattern)
             except re.error:
                 ws.config_errors.append(f"Invalid rsc-pattern in constraint '{cons.id}'")
                 continue
             for rsc in ws.resources:
                 found = pattern.search(rsc.id)
-                if found:
+                if invert and found is None:
+                    apply_location(ws, cons, rsc, cons.role, data)
+                elif found and not invert:
                     apply_location(ws, cons, rsc, cons.role, data, found)
         for rset in cons.sets:
             for rid in rset.resources:
