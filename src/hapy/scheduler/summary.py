@@ -151,7 +151,10 @@ def primitive_line(ws: WorkingSet, rsc: Resource) -> tuple[str, str, str, str] |
         if rsc.failed:
             return _fmt("Recover", rsc, where(current, rsc.role))
         reason = _reason_text(start) if start is not None else ""
-        if not reason and stop_here[0].reason_source is not None:
+        if not reason and stop_here[0].reason_source is not None \
+                and stop_here[0].reason_source.rsc is None:
+            # (a restart says why its start is needed; its stop only when a
+            # cluster action such as fencing requires it)
             reason = _reason_text(stop_here[0])
         change = rsc.history_digest_mismatch.get(current.id)
         if change:

@@ -179,3 +179,20 @@ def test_promotion_colocated_with_a_resource_that_cannot_start_is_held() -> None
                 and a.rsc.variant == "primitive"]
     assert promotes and not any(in_graph(a) for a in promotes)
     assert any(a.reason == "colocation with R" for a in promotes)
+
+
+def test_primitive_after_a_clone_ignores_instances_starting_elsewhere() -> None:
+    # a new instance of C starts on n2; rsc2 on n1, ordered after C, stays
+    clone = f'<clone id="C">{dummy("c")}</clone>'
+    text = cib_text(
+        clone + dummy("rsc2"),
+        constraints='<rsc_order id="o" first="C" then="rsc2"/>'
+                    '<rsc_location id="l" rsc="rsc2" node="n1" score="100"/>',
+        status=_status(_op("c", "start", 0) + _op("rsc2", "start", 0)) + (
+            '<node_state id="n2" uname="n2" in_ccm="true" crmd="online" join="member"'
+            ' expected="member"/>'),
+        nodes=("n1", "n2"),
+    )
+    keys = _in_graph(text)
+    assert any(k.startswith(("c_start_0@n2", "c:1_start_0@n2")) for k in keys)
+    assert "rsc2_stop_0@n1" not in keys

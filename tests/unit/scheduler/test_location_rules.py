@@ -59,3 +59,17 @@ def test_inverted_pattern_selects_the_resources_it_does_not_match() -> None:
                                 "</rsc_location>",
                     nodes=NODES)
     assert _placed(text)["other"] == "n2"
+
+
+def test_listed_colocation_set_places_each_member_with_the_next() -> None:
+    stopped = ('<meta_attributes id="m"><nvpair id="m1" name="target-role"'
+               ' value="Stopped"/></meta_attributes>')
+    rset = ('<rsc_colocation id="c" score="INFINITY"><resource_set id="s" ordering="{0}">'
+            '<resource_ref id="a"/><resource_ref id="b"/><resource_ref id="c"/>'
+            "</resource_set></rsc_colocation>")
+    resources = _rsc("a", "") + _rsc("b", stopped) + _rsc("c", "")
+    listed = _placed(cib_text(resources, constraints=rset.format("listed"), nodes=NODES))
+    # a goes with b, b with c: b being stopped, a cannot run; c can
+    assert listed["a"] is None and listed["c"] is not None
+    natural = _placed(cib_text(resources, constraints=rset.format("group"), nodes=NODES))
+    assert natural["a"] is not None and natural["c"] is None

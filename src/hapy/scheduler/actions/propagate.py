@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import deque
 
 from hapy.scheduler.actions.model import (
+    COMPLETES,
     DEMOTED,
     NOTIFIED,
     NOTIFY,
@@ -95,13 +96,14 @@ class _Propagation:
                        first.unrunnable_stops and not flags & F.ASYMMETRICAL)
         if flags & F.IMPLIES_THEN and first.required and then.optional and (
             first.runnable or first.pseudo
-        ) and not (_clone_completion(first) and _keeps_running(then)):
+        ) and not (_clone_completion(first) and _keeps_running(then)) \
+                and _required_on(first, then.node, then):
             self.require(then, first)
         # a collective's pseudo-action is needed only for members' actions
         # that can run
         if flags & F.IMPLIES_FIRST and then.required and first.optional and (
             then.runnable or not first.pseudo
-        ) and not _clone_completion(first) and _required_on(then, first.node):
+        ) and not _clone_completion(first) and _required_on(then, first.node, first):
             self.require(first, then)
         if flags & F.IMPLIES_FIRST_PRINTED and then.required and then.runnable \
                 and first.optional:
@@ -256,14 +258,21 @@ def _stop_reason(stop: Action, start: Action, src: Action) -> None:
         stop.reason = f"unrunnable {_name(src)}"
 
 
-def _required_on(action: Action, node: Node | None) -> bool:
+#: the instance task a clone's completion pseudo-action stands for
+_DONE_BY = {done: task for task, done in COMPLETES.items()}
+
+
+def _required_on(action: Action, node: Node | None, other: Action | None = None) -> bool:
     """Whether a clone's pseudo-action is required as far as ``node`` is
     concerned: only an instance acting there makes an action on that node
     follow it."""
     clone = action.rsc
     if node is None or clone is None or clone.variant != "clone" or not action.pseudo:
         return True
-    return any(a.task == action.task and a.node is node and a.required
+    if other is not None and other.rsc is not None and other.rsc.clone_parent() is not None:
+        return True  # another clone's instances follow the clone as a whole
+    task = _DONE_BY.get(action.task, action.task)
+    return any(a.task == task and a.node is node and a.required
                for inst in clone.children for p in inst.primitives() for a in p.actions)
 
 

@@ -297,9 +297,12 @@ def _unpack_colocation_sets(ws: WorkingSet, cons: m.ColocationConstraint, score:
         if not sequential or set_score == 0:
             continue
         if set_score > 0:
-            # each member is placed with the one listed before it
+            # each member is placed with the one listed before it (with
+            # ordering="listed", the one listed after it)
+            listed = (rset.ordering or "").lower() == "listed"
             for prev, cur in zip(members, members[1:], strict=False):
-                _add_colocation(ws, cons.id, cur, prev, set_score, rset.role, rset.role,
+                dep, primary = (prev, cur) if listed else (cur, prev)
+                _add_colocation(ws, cons.id, dep, primary, set_score, rset.role, rset.role,
                                 cons.node_attribute, cons.influence)
         else:
             # negative: no member may share a node with any member listed after it
