@@ -196,3 +196,14 @@ def test_primitive_after_a_clone_ignores_instances_starting_elsewhere() -> None:
     keys = _in_graph(text)
     assert any(k.startswith(("c_start_0@n2", "c:1_start_0@n2")) for k in keys)
     assert "rsc2_stop_0@n1" not in keys
+
+
+def test_group_stopped_for_lost_quorum_still_shows_its_start() -> None:
+    # without quorum the members cannot start, yet the group's own start
+    # (after its stop) remains part of the transition
+    group = f'<group id="G">{dummy("A")}{dummy("B")}</group>'
+    text = cib_text(group, status=_status(_op("A", "start", 0)), nodes=("n1",))
+    text = text.replace('have-quorum="1"', 'have-quorum="0"')
+    keys = _in_graph(text)
+    assert "A_stop_0@n1" in keys
+    assert "G_start_0@" in keys

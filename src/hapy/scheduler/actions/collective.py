@@ -93,7 +93,8 @@ def create_collective_actions(ws: WorkingSet, table: ActionTable, rsc: Resource)
             for a in _member_done(table, child, DEMOTE):
                 table.order(a, table.pseudo(rsc, DEMOTED), F.IMPLIES_THEN)
     if not any(
-        a.runnable for child in rsc.children for a in _member_actions(table, child, START)
+        a.runnable or (a.reason == "no quorum" and rsc.variant == "group")
+        for child in rsc.children for a in _member_actions(table, child, START)
     ):
         # no member can start anywhere: neither can the group or clone
         start.runnable = False

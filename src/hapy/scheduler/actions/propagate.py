@@ -147,7 +147,8 @@ class _Propagation:
             if stop.task != STOP or not stop.runnable:
                 continue
             if not stop.optional and src is not None and (
-                stop.reason.startswith("required") or not stop.reason
+                stop.reason.startswith("required")
+                or (not stop.reason and rsc.assigned_node is not None)
             ):
                 # what makes it stop is that it cannot start again
                 _stop_reason(stop, start, src)
