@@ -74,7 +74,9 @@ def create_probes(ws: WorkingSet, table: ActionTable, rsc: Resource) -> None:
         wait = OrderFlag.OPTIONAL
         if node.pending:
             probe.runnable = False
-            wait |= OrderFlag.RUNNABLE_LEFT | OrderFlag.ASYMMETRICAL
+            if not rsc.running_on:
+                # (what is active already stays active meanwhile)
+                wait |= OrderFlag.RUNNABLE_LEFT | OrderFlag.ASYMMETRICAL
         # a clone instance may be started anywhere: its probes must all be
         # done before the clone starts (or has stopped) any instance
         if clone is not None:

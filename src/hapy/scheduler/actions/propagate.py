@@ -46,7 +46,7 @@ class _Propagation:
             for a in actions if a.required_runnable > 0
         }
         for action in actions:
-            if not action.runnable and action.unrunnable_source is None:
+            if not action.runnable and action.unrunnable_source is None and not action.probe:
                 # unrunnable in itself (not through an ordering)
                 action.unrunnable_stops = True
             self.push(action)
@@ -165,8 +165,8 @@ class _Propagation:
         members can) keeps the resources colocated with it mandatorily from
         starting (and running)."""
         rsc = start.rsc
-        if rsc is None or start.task != START or start.runnable:
-            return
+        if rsc is None or start.task != START or start.runnable or not start.unrunnable_stops:
+            return  # (a start merely held back, e.g. by a probe, blocks nothing)
         top = rsc
         while top.parent is not None:
             top = top.parent
@@ -174,7 +174,7 @@ class _Propagation:
             return
         for child in top.children:
             first_start = next((a for a in child.actions if a.task == START), None)
-            if first_start is None or first_start.runnable:
+            if first_start is None or first_start.runnable or not first_start.unrunnable_stops:
                 return
         self.colocation_blocked.add(id(top))
         for member in top.walk():
