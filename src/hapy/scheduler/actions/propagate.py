@@ -142,7 +142,7 @@ class _Propagation:
             return
         if not start.required and start.node not in rsc.running_on:
             return
-        src = _previous_member_start(start) or start.unrunnable_source
+        src = start.unrunnable_source
         for stop in rsc.actions:
             if stop.task != STOP or not stop.runnable:
                 continue
@@ -229,22 +229,6 @@ def _keeps_running(action: Action) -> bool:
     return action.task == START and rsc is not None and rsc.variant == "primitive" \
         and rsc.clone_parent() is None \
         and action.node is not None and action.node in rsc.running_on
-
-
-def _previous_member_start(start: Action) -> Action | None:
-    """In a group, the unrunnable start of the member before ``start``'s
-    (what keeps it from starting again, as far as the summary says)."""
-    rsc = start.rsc
-    if rsc is None:
-        return None
-    group = rsc.parent
-    if group is None or group.variant != "group" or rsc is group.children[0]:
-        return None
-    prev = group.children[group.children.index(rsc) - 1]
-    for action in prev.actions:
-        if action.task == START and action.node is start.node and not action.runnable:
-            return action
-    return None
 
 
 def _stop_reason(stop: Action, start: Action, src: Action) -> None:
