@@ -104,21 +104,33 @@ def start_daemon(env: ClusterEnv, node: str, *, same_environment: bool = False) 
                          env=environment)
 
 
+def _online_in_cib(env: ClusterEnv, node: str) -> set[str]:
+    """The nodes ``node``'s CIB records as online members."""
+    answer = env.request({"op": "cib", "request": {
+        "op": "query", "xpath": "/cib/status/node_state[@crmd='online']"}}, node=node)
+    return {x.split('uname="', 1)[1].split('"', 1)[0] for x in answer.get("xml", [])
+            if 'uname="' in x}
+
+
 def wait_for_dc(env: ClusterEnv, nodes: tuple[str, ...], timeout: float) -> str:
-    """Wait until every node's daemon answers and they agree on a DC."""
+    """Wait until every node's daemon answers, they agree on a DC, and the
+    DC has recorded them all as online in the CIB."""
     deadline = time.monotonic() + timeout
     last = "no answer yet"
     while time.monotonic() < deadline:
         try:
             answers = [env.request({"op": "status"}, node=n) for n in nodes]
-        except HapyError as exc:
-            last = exc.reports[0].message
-        else:
             dcs = {a.get("dc") for a in answers}
             views = {frozenset(a.get("members", [])) for a in answers}
             if len(dcs) == 1 and None not in dcs and views == {frozenset(nodes)}:
-                return str(dcs.pop())
-            last = f"DCs {sorted(map(str, dcs))}, views {sorted(map(sorted, views))}"
+                dc = str(dcs.pop())
+                if set(nodes) <= _online_in_cib(env, dc):
+                    return dc
+                last = f"DC {dc} has not recorded every node yet"
+            else:
+                last = f"DCs {sorted(map(str, dcs))}, views {sorted(map(sorted, views))}"
+        except HapyError as exc:
+            last = exc.reports[0].message
         time.sleep(0.1)
     raise HapyError([report("CLUSTER_START_TIMEOUT",
                             f"the nodes did not elect a DC within {timeout:.0f} s ({last})",
