@@ -29,6 +29,7 @@ from hapy.scheduler.actions.notifications import (
     create_notifications,
     notifies,
 )
+from hapy.scheduler.actions.orphans import create_orphan_cleanup
 from hapy.scheduler.actions.primitive import create_primitive_actions
 from hapy.scheduler.actions.probe_orderings import order_probes
 from hapy.scheduler.actions.propagate import propagate
@@ -133,6 +134,7 @@ def schedule(cib: m.Cib, now: datetime, *, with_scores: bool = True) -> Transiti
     fence_unrecoverable_remotes(ws)
     create_fencing(ws, table)
     create_shutdowns(ws, table)
+    create_orphan_cleanup(ws, table)
     order_remote_actions(ws, table)
     order_probes(ws, table, data)
     order_migrations(table, migrating)

@@ -163,3 +163,12 @@ def test_clone_instance_on_a_lost_node_is_placed_last() -> None:
                         if any(n.uname == "n1" for n in i.running_on))
     assert placed[active_on_n1] == "n1"
     assert sorted(placed.values()) == ["n1", "n2"]
+
+
+def test_removed_resource_history_is_deleted_after_its_stop() -> None:
+    status = _member("n1", _lrm("gone", _op("gone", "start"))) + _member("n2", _lrm(
+        "gone", _op("gone", "monitor", rc=7)))
+    graph = run(cib_text(dummy("r"), status=status)).graph
+    for node in ("n1", "n2"):
+        delete = synapse(graph, "gone_delete_0", node)
+        assert "gone_stop_0@n1" in input_keys(graph, delete)
