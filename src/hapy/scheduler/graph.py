@@ -171,14 +171,15 @@ def action_attributes(ws: WorkingSet, action: Action) -> dict[str, str]:
     if rsc is not None and not action.is_cluster_event:
         meta.update(op_meta(ws, action))
         _clone_meta(ws, rsc, meta)
-        # a guest's container and its connection name each other
-        for name in ("remote-node", "container"):
-            if rsc.meta.get(name) and rsc.primitive is not None:
-                meta[name.replace("-", "_")] = rsc.meta[name]
         if action.interval_ms > 0:
             meta["interval"] = str(action.interval_ms)
             meta["name"] = action.task
         meta["timeout"] = str(_timeout_ms(ws, rsc, action.task, action.interval_ms))
+    if rsc is not None and rsc.primitive is not None and action.task != "stonith":
+        # a guest's container and its connection name each other
+        for name in ("remote-node", "container"):
+            if rsc.meta.get(name):
+                meta[name.replace("-", "_")] = rsc.meta[name]
     meta.update(action.meta)
     if action.node is not None and not action.pseudo:
         meta["on_node"] = action.node.uname
@@ -240,7 +241,9 @@ def to_graph_action(ws: WorkingSet, action: Action) -> GraphAction:
     kind = _kind(action)
     resource = None
     rsc = action.rsc
-    if kind is ActionKind.RSC_OP and rsc is not None and rsc.primitive is not None:
+    if rsc is not None and rsc.primitive is not None and (
+        kind is ActionKind.RSC_OP or action.task == "clear_failcount"
+    ):
         prim = rsc.primitive
         long_id = None
         if rsc.clone_name is not None and not rsc.unique:

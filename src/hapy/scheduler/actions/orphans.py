@@ -9,7 +9,7 @@ cleared first, by an administrator or by failure-timeout).
 
 from __future__ import annotations
 
-from hapy.scheduler.actions.model import DELETE, STOP, OrderFlag
+from hapy.scheduler.actions.model import CLEAR_FAILCOUNT, DELETE, STOP, OrderFlag
 from hapy.scheduler.actions.table import ActionTable
 from hapy.scheduler.working_set import Resource, WorkingSet
 
@@ -29,6 +29,17 @@ def create_orphan_cleanup(ws: WorkingSet, table: ActionTable) -> None:
             delete = table.get(rsc, DELETE, node, optional=False)
             for stop in stops:
                 table.order(stop, delete, OrderFlag.OPTIONAL)
+        for stop in stops:
+            node = stop.node
+            if node is None or stop.pseudo or fail_count(rsc, node) <= 0:
+                continue
+            # its failures are forgotten before it stops for good
+            clear = table.get(rsc, CLEAR_FAILCOUNT, node, optional=False,
+                              key=f"{rsc.name}_{CLEAR_FAILCOUNT}_0")
+            clear.is_cluster_event = True
+            clear.meta["op_no_wait"] = "true"
+            clear.meta["timeout"] = "20000"
+            table.order(clear, stop, OrderFlag.OPTIONAL)
 
 
 def _removed(rsc: Resource) -> bool:

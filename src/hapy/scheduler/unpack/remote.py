@@ -163,6 +163,7 @@ def _link_orphan_container(ws: WorkingSet, conn: Resource) -> None:
                 container = ws.resources_by_id.get(lrm.container)
                 if container is not None:
                     conn.container = container
+                    conn.meta["container"] = container.id
                     container.fillers.append(conn)
                 return
 
