@@ -30,11 +30,11 @@ def create_orphan_cleanup(ws: WorkingSet, table: ActionTable) -> None:
             for stop in stops:
                 table.order(stop, delete, OrderFlag.OPTIONAL)
         for stop in stops:
-            node = stop.node
-            if node is None or stop.pseudo or fail_count(rsc, node) <= 0:
+            where = stop.node
+            if where is None or stop.pseudo or fail_count(rsc, where) <= 0:
                 continue
             # its failures are forgotten before it stops for good
-            clear = table.get(rsc, CLEAR_FAILCOUNT, node, optional=False,
+            clear = table.get(rsc, CLEAR_FAILCOUNT, where, optional=False,
                               key=f"{rsc.name}_{CLEAR_FAILCOUNT}_0")
             clear.is_cluster_event = True
             clear.meta["op_no_wait"] = "true"
