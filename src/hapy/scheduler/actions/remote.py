@@ -70,6 +70,8 @@ def order_remote_actions(ws: WorkingSet, table: ActionTable) -> None:
             if action.pseudo and node.kind == "guest":
                 continue  # implied by the guest's reset, which follows the connection's stop
             for stop in table.rsc_actions(conn, STOP):
+                if stop.pseudo:
+                    continue  # the connection's host is lost: nothing to wait for
                 table.order(action, stop, F.OPTIONAL)
                 if action.task == STOP:
                     # whatever finds out where it runs elsewhere, too
@@ -125,7 +127,7 @@ def mark_downed_nodes(ws: WorkingSet, table: ActionTable) -> None:
         if any(a.required and a.runnable for a in table.rsc_actions(conn, MIGRATE_TO)):
             continue
         for stop in table.rsc_actions(conn, STOP):
-            if not stop.downed:
+            if not stop.downed and not stop.pseudo:
                 stop.downed = [node]
 
 
