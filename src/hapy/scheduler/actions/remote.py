@@ -67,8 +67,10 @@ def order_remote_actions(ws: WorkingSet, table: ActionTable) -> None:
         if conn is None or rsc is conn:
             continue
         if action.task in (STOP, DEMOTE):
-            if action.pseudo and node.kind == "guest":
-                continue  # implied by the guest's reset, which follows the connection's stop
+            if action.pseudo and (node.kind == "guest" or conn.assigned_node is None):
+                # implied by the node's fencing: the connection waits for
+                # them only to come back (a guest's reset follows its stop)
+                continue
             for stop in table.rsc_actions(conn, STOP):
                 if stop.pseudo:
                     continue  # the connection's host is lost: nothing to wait for
