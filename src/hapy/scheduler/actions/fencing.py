@@ -68,8 +68,10 @@ def create_fencing(ws: WorkingSet, table: ActionTable) -> list[Action]:
                         table.order(fence, collective, F.OPTIONAL)
         _order_starts_after_fencing(ws, table, fence, node)
     # the DC is fenced last; without concurrent fencing, one at a time
-    others = [f for f in fences if f.node is not None and not f.node.is_dc]
-    dc_fences = [f for f in fences if f.node is not None and f.node.is_dc]
+    # (a guest's "fencing" is its container's recovery: it waits for no other)
+    real = [f for f in fences if not f.pseudo]
+    others = [f for f in real if f.node is not None and not f.node.is_dc]
+    dc_fences = [f for f in real if f.node is not None and f.node.is_dc]
     if ws.options.flag("concurrent-fencing"):
         for dc in dc_fences:
             for other in others:

@@ -51,7 +51,7 @@ def physical_host(action: Action) -> Node | None:
     container = node.remote_rsc.container
     if container is None:
         return None
-    if action.task in _GOING_DOWN and container.current_node() is not None:
+    if action.task in _GOING_DOWN:
         return container.current_node()
     return container.assigned_node or container.current_node()
 
