@@ -623,9 +623,14 @@ def last_failure_time(rsc: Resource, node: Node) -> int | None:
 
 def apply_failcounts(ws: WorkingSet) -> None:
     """Ban resources from nodes where they failed migration-threshold times."""
+    from hapy.cib.scores import add_scores
+
     for prim in ws.all_primitives():
         for node in ws.nodes:
             count = fail_count(prim, node)
+            for filler in prim.fillers:
+                # a container also answers for its guest connection's failures
+                count = add_scores(count, fail_count(filler, node))
             if count <= 0:
                 continue
             if prim.failure_ignored and node.id not in prim.failed_on:
