@@ -172,3 +172,15 @@ def test_removed_resource_history_is_deleted_after_its_stop() -> None:
     for node in ("n1", "n2"):
         delete = synapse(graph, "gone_delete_0", node)
         assert "gone_stop_0@n1" in input_keys(graph, delete)
+
+
+def test_container_answers_for_its_guest_connection_failures() -> None:
+    meta = ('<meta_attributes id="vm-m"><nvpair id="vm-rn" name="remote-node" value="g1"/>'
+            '<nvpair id="vm-mt" name="migration-threshold" value="1"/></meta_attributes>')
+    attrs = ('<transient_attributes id="n1"><instance_attributes id="n1-a">'
+             '<nvpair id="fc" name="fail-count-g1#start_0" value="INFINITY"/>'
+             '</instance_attributes></transient_attributes>')
+    status = _member("n1").replace("</node_state>", attrs + "</node_state>") + _member("n2")
+    ws = run(cib_text(dummy("vm", meta=meta), status=status)).working_set
+    assert ws.resources_by_id["vm"].allowed["n1"] < 0
+    assert ws.resources_by_id["vm"].assigned_node is ws.node("n2")
