@@ -249,8 +249,11 @@ def test_an_expired_failure_lets_the_resource_come_back(env: ClusterEnv) -> None
     resource.create(env, "ft", "ocf:heartbeat:Dummy", ops=MONITOR, no_default_ops=True,
                     meta=[("migration-threshold", "1"), ("failure-timeout", "4s")])
     constraint.location(env, "ft", "prefers", ["node3=100"])
-    wait_for(lambda: resource.running_nodes(env, "ft") == ["node3"], "ft on node3")
-    (env.node_dir("node3") / "run" / "rsctmp" / "Dummy-ft.state").unlink()
+    state = env.node_dir("node3") / "run" / "rsctmp" / "Dummy-ft.state"
+    # the agent's own state: the CIB shows a start as soon as it is pending
+    wait_for(lambda: resource.running_nodes(env, "ft") == ["node3"] and state.exists(),
+             "ft on node3")
+    state.unlink()
     wait_for(lambda: resource.running_nodes(env, "ft") not in ([], ["node3"]),
              "ft moved away after its failure")
     began = time.monotonic()

@@ -289,11 +289,14 @@ def test_a_failed_stop_gets_the_node_fenced(env3: ClusterEnv) -> None:
 
 @pytest.mark.parametrize("policy", ["stop", "freeze"])
 def test_without_quorum(env3: ClusterEnv, policy: str) -> None:
-    """node3 alone (no quorum, and the others cannot fence it: no device
-    can): with no-quorum-policy=stop it stops its resources, with freeze it
-    keeps them and starts nothing new."""
+    """node3 alone (no quorum, and the others cannot fence it: their only
+    device fails): with no-quorum-policy=stop it stops its resources, with
+    freeze it keeps them and starts nothing new."""
     env = env3
     property.set_properties(env, [("no-quorum-policy", policy)])
+    # a device that cannot fence: fencing is configured (resources start),
+    # but node3 cannot be fenced, so the majority cannot recover a
+    stonith_device(env, "broken", "fence_broken", pcmk_host_list="node1 node2 node3")
     watcher = dummies(env, {"a": "node3"})
     try:
         faults.partition(env, ["node1,node2", "node3"])
