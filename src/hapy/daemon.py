@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from hapy.aio import cancel_and_wait
 from hapy.attrd.manager import GROUP as ATTRD_GROUP
 from hapy.attrd.manager import AttrManager
 from hapy.cib.ops import CibOp, CibRequest
@@ -289,10 +290,7 @@ class NodeDaemon:
             await self._server.wait_closed()
             self._server = None
         for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await cancel_and_wait(task)
         await self.controller.close()
         await self.backend.close()
         with contextlib.suppress(FileNotFoundError):

@@ -34,6 +34,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from hapy.aio import cancel_and_wait
 from hapy.attrd.manager import AttrManager
 from hapy.cib.ops import CibOp, CibRequest, cluster_property
 from hapy.cib.status import (
@@ -546,6 +547,6 @@ class Controller:
         if self.fencing is not None:
             await self.fencing.close()
         for task in list(self._tasks):
-            task.cancel()
+            await cancel_and_wait(task)
         await self.executor.cancel_all()
         self.planner.close()

@@ -21,6 +21,7 @@ import itertools
 import time
 from collections.abc import Callable, Mapping
 
+from hapy.aio import cancel_and_wait
 from hapy.executor.agents import (
     AgentPaths,
     AgentSpec,
@@ -185,11 +186,9 @@ class Executor:
         task = self._recurring.pop((rsc, action, interval_ms), None)
         if task is None:
             return False
-        while not task.done():
-            # again if need be: a cancellation can be lost, and a stop that
-            # waits for a monitor that never ends never runs
-            task.cancel()
-            await asyncio.wait({task}, timeout=1.0)
+        # a cancellation can be lost, and a stop that waits for a monitor that
+        # never ends never runs
+        await cancel_and_wait(task)
         return True
 
     async def cancel_all(self, rsc: str | None = None) -> None:
