@@ -151,18 +151,22 @@ def op_record_xml(node_id: str, uname: str, record: OpRecord) -> str:
     return etree.tostring(state, encoding="unicode")
 
 
+def node_state_of(root: Element, uname: str) -> Element | None:
+    """The ``node_state`` of ``uname`` in the CIB ``root``, if it has one."""
+    return next((s for s in root.iterfind("status/node_state") if s.get("uname") == uname),
+                None)
+
+
 def own_history(root: Element, uname: str) -> str | None:
     """The ``node_state`` of ``uname`` in ``root`` reduced to its id, uname and
     resource history (``lrm``), serialised; None when it has none."""
-    for state in root.iterfind("status/node_state"):
-        if state.get("uname") == uname:
-            lrm = state.find("lrm")
-            if lrm is None:
-                return None
-            reduced = _node_state(state.get("id", uname), uname)
-            reduced.append(copy.deepcopy(lrm))
-            return etree.tostring(reduced, encoding="unicode")
-    return None
+    state = node_state_of(root, uname)
+    lrm = state.find("lrm") if state is not None else None
+    if state is None or lrm is None:
+        return None
+    reduced = _node_state(state.get("id", uname), uname)
+    reduced.append(copy.deepcopy(lrm))
+    return etree.tostring(reduced, encoding="unicode")
 
 
 def put_history(root: Element, node_state: Element) -> None:
@@ -173,7 +177,7 @@ def put_history(root: Element, node_state: Element) -> None:
     status = root.find("status")
     if status is None:
         status = etree.SubElement(root, "status")
-    target = next((s for s in status.iterfind("node_state") if s.get("uname") == uname), None)
+    target = node_state_of(root, uname or "")
     if target is None:
         target = etree.SubElement(status, "node_state", id=node_state.get("id", ""),
                                   uname=uname or "")

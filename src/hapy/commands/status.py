@@ -33,21 +33,16 @@ class ClusterStatus:
 
 
 def _fence_history(env: ClusterEnv) -> tuple[FenceEvent, ...]:
-    """The fencing history as crm_mon lists it (pending, then newest first)."""
+    """The fencing history as crm_mon lists it (pending, then newest first);
+    none when the daemon cannot tell (status is shown all the same)."""
+    from hapy.commands.stonith import history
     from hapy.fencer.render import sort_events
     from hapy.reports import HapyError
 
     try:
-        answer = env.request({"op": "fence_history"})
+        return tuple(sort_events(history(env)))
     except HapyError:
         return ()
-    events = []
-    for data in answer.get("events") or ():
-        try:
-            events.append(FenceEvent.from_json(data))
-        except ValueError:
-            continue
-    return tuple(sort_events(events))
 
 
 def _warnings(ws: Any) -> tuple[str, ...]:

@@ -42,6 +42,7 @@ from hapy.cib.status import (
     lrm_xpath,
     node_expected_xml,
     node_fenced_xml,
+    node_state_of,
     node_state_xml,
     op_record_xml,
     recurring_entries_xpath,
@@ -375,8 +376,7 @@ class Controller:
     async def grant_shutdown(self, node: str) -> None:
         """Tell ``node`` that its resources are gone and it may leave: from
         now on it is expected down (its leaving is no loss)."""
-        state = next((s for s in self.cib.root.iterfind("status/node_state")
-                      if s.get("uname") == node), None)
+        state = node_state_of(self.cib.root, node)
         if state is None or state.get("expected") != "down":
             # once: a change would make the DC plan (and grant) again
             await self.cib.change(CibRequest(
