@@ -443,11 +443,17 @@ class Controller:
         tid = int(message["tid"])
         try:
             ok = await self.execute(action, tid, str(message.get("dc_uuid", "")))
+        except HapyError as exc:  # e.g. the cluster is gone while recording the result
+            log.warning("action %s: %s", action.operation_key, exc)
+            ok = False
         except Exception:  # an action must always be answered
             log.exception("action %s failed to run", action.operation_key)
             ok = False
-        await self.backend.send(messages.GROUP, messages.encode(
-            {"kind": "op_done", "tid": tid, "aid": action.id, "ok": ok}))
+        try:
+            await self.backend.send(messages.GROUP, messages.encode(
+                {"kind": "op_done", "tid": tid, "aid": action.id, "ok": ok}))
+        except HapyError as exc:  # the cluster is gone: the DC sees this node leave
+            log.warning("cannot report %s's result: %s", action.operation_key, exc)
 
     async def execute(self, action: GraphAction, tid: int, dc_uuid: str) -> bool:
         """Run a resource action on this node and record its result."""

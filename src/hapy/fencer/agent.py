@@ -20,8 +20,9 @@ from hapy.records import record
 
 #: where fence agents are installed besides PATH
 AGENT_DIRS = ("/usr/sbin", "/sbin", "/usr/local/sbin")
-#: hapy's own agent, run as a module when no fence_hapy is on PATH
-BUNDLED_AGENTS = {"fence_hapy": "hapy.fencer.fence_hapy"}
+#: hapy's own agents, run as modules when not on PATH
+BUNDLED_AGENTS = {"fence_hapy": "hapy.fencer.fence_hapy",
+                  "fence_hapy_netns": "hapy.testing.fence_netns"}
 METADATA_TIMEOUT_MS = 30_000
 
 

@@ -222,7 +222,7 @@ def power_off(node: EmbeddedNode, *, timeout: float = OFF_TIMEOUT,
         _audit(node, f"power off: killed {' '.join(map(str, sorted(victims)))}")
         killed |= victims
         sleep(0.02)
-    _wipe(node.runtime_dir)
+    empty_directory(node.runtime_dir)
     return len(killed)
 
 
@@ -233,7 +233,7 @@ def _audit(node: EmbeddedNode, what: str) -> None:
                   f"(by pid {os.getpid()}, {os.environ.get('HAPY_NODE', 'no node')})\n")
 
 
-def _wipe(directory: Path) -> None:
+def empty_directory(directory: Path) -> None:
     if not directory.is_dir():
         return
     for entry in directory.iterdir():

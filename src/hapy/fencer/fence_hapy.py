@@ -22,6 +22,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Protocol
 
 from hapy.fencer.embedded_power import (
     PowerError,
@@ -89,7 +90,8 @@ _ALIASES = {"option": "action", "cluster-dir": "cluster_dir"}
 _KNOWN = ("action", "port", "plug", "nodename", "cluster_dir")
 
 
-def read_stdin_options(text: str) -> dict[str, str]:
+def read_stdin_options(text: str, known: Sequence[str] = _KNOWN,
+                       aliases: dict[str, str] | None = None) -> dict[str, str]:
     """``key=value`` lines (blank lines and ``#`` comments skipped); unknown
     keys are warned about and ignored, as fence-agents do."""
     options: dict[str, str] = {}
@@ -98,10 +100,10 @@ def read_stdin_options(text: str) -> dict[str, str]:
         if not line or line.startswith("#"):
             continue
         key, sep, value = line.partition("=")
-        key = _ALIASES.get(key.strip(), key.strip())
+        key = (_ALIASES if aliases is None else aliases).get(key.strip(), key.strip())
         if not sep:
             _warn(f"Parse error: Ignoring '{line}'")
-        elif key not in _KNOWN:
+        elif key not in known:
             _warn(f"Parse error: Ignoring unknown option '{line}'")
         else:
             options[key] = value.strip()
@@ -124,7 +126,7 @@ def _warn(message: str) -> None:
     print(f"WARNING: {message}", file=sys.stderr)
 
 
-def _fail(message: str) -> int:
+def fail(message: str) -> int:
     print(f"ERROR: Failed: {message}", file=sys.stderr)
     return EXIT_FAILED
 
@@ -142,37 +144,76 @@ def cluster_dir(options: dict[str, str]) -> Path | None:
     return None
 
 
+class PowerSwitch(Protocol):
+    """The machines an agent powers: what differs between hapy's agents."""
+
+    def nodes(self) -> tuple[str, ...]:
+        """Every node the switch powers; PowerError when it cannot tell."""
+
+    def is_on(self, name: str) -> bool: ...
+
+    def power_off(self, name: str) -> object: ...
+
+    def power_on(self, name: str) -> None: ...
+
+
+class EmbeddedSwitch:
+    """The nodes of the embedded cluster at ``root``."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def nodes(self) -> tuple[str, ...]:
+        return cluster_nodes(self.root)
+
+    def is_on(self, name: str) -> bool:
+        return is_on(node_of(self.root, name))
+
+    def power_off(self, name: str) -> None:
+        power_off(node_of(self.root, name))
+
+    def power_on(self, name: str) -> None:
+        power_on(node_of(self.root, name))
+
+
 def run(options: dict[str, str]) -> int:
     action = options.get("action", "reboot")
     if action == "metadata":
         sys.stdout.write(METADATA)
         return EXIT_OK
     if action not in ACTIONS:
-        return _fail(f"Unrecognised action '{action}'")
+        return fail(f"Unrecognised action '{action}'")
     root = cluster_dir(options)
     if root is None:
-        return _fail("no cluster directory: set the cluster_dir parameter or HAPY_CLUSTER_DIR")
+        return fail("no cluster directory: set the cluster_dir parameter or HAPY_CLUSTER_DIR")
+    return switch_action(EmbeddedSwitch(root), action, options)
+
+
+def switch_action(switch: PowerSwitch, action: str, options: dict[str, str]) -> int:
+    """Carry out a fencing ``action`` (not metadata) with ``switch``; the exit code."""
     try:
         if action in ("monitor", "validate-all", "list"):
-            nodes = cluster_nodes(root)
+            nodes = switch.nodes()
             if action == "list":
                 for name in nodes:
                     print(f"{name},")
             return EXIT_OK
         target = options.get("plug") or options.get("port") or options.get("nodename")
         if not target:
-            return _fail("You have to enter plug number or machine identification")
-        node = node_of(root, target)
+            return fail("You have to enter plug number or machine identification")
+        if target not in switch.nodes():
+            raise PowerError(f"no node '{target}' behind this switch (its nodes: "
+                             f"{', '.join(switch.nodes())})")
         if action == "status":
-            on = is_on(node)
+            on = switch.is_on(target)
             print(f"Status: {'ON' if on else 'OFF'}")
             return EXIT_OK if on else EXIT_OFF
         if action in ("off", "reboot"):
-            power_off(node)
+            switch.power_off(target)
         if action in ("on", "reboot"):
-            power_on(node)
+            switch.power_on(target)
     except PowerError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     print({"off": "Success: Powered OFF", "on": "Success: Powered ON",
            "reboot": "Success: Rebooted"}[action])
     return EXIT_OK

@@ -159,25 +159,34 @@ class CorosyncNode:
 
 class Bridge:
     """An Ethernet bridge in a network namespace of its own; nodes' namespaces
-    are plugged into it with veth pairs (``eth0`` on the node's side)."""
+    are plugged into it with veth pairs (``eth0`` on the node's side).
 
-    def __init__(self) -> None:
-        self._holder = subprocess.Popen(["unshare", "--net", "sleep", "3600"],
-                                        stdin=subprocess.DEVNULL, start_new_session=True)
-        _wait_own_netns(self._holder)
-        self._ip("link", "add", "br0", "type", "bridge")
-        self._ip("link", "set", "br0", "up")
+    ``Bridge()`` creates one; ``Bridge(pid)`` drives the bridge that process
+    ``pid`` holds (another process's, e.g. a fence agent powering a node on)."""
+
+    def __init__(self, holder_pid: int | None = None) -> None:
+        self._holder: subprocess.Popen[bytes] | None = None
+        if holder_pid is not None:
+            self.pid = holder_pid
+        else:
+            self._holder = subprocess.Popen(["unshare", "--net", "sleep", "infinity"],
+                                            stdin=subprocess.DEVNULL, start_new_session=True)
+            _wait_own_netns(self._holder)
+            self.pid = self._holder.pid
+            self._ip("link", "add", "br0", "type", "bridge")
+            self._ip("link", "set", "br0", "up")
         self._ports = 0
 
     def _ip(self, *args: str) -> None:
-        subprocess.run(["nsenter", "-t", str(self._holder.pid), "-n", "ip", *args],
+        subprocess.run(["nsenter", "-t", str(self.pid), "-n", "ip", *args],
                        check=True, capture_output=True)
 
-    def plug(self, pid: int) -> str:
+    def plug(self, pid: int, port: str | None = None) -> str:
         """Give the network namespace of process ``pid`` an ``eth0`` on the
         bridge; returns the bridge-side port's name (for :meth:`cut`)."""
-        self._ports += 1
-        port = f"port{self._ports}"
+        if port is None:
+            self._ports += 1
+            port = f"port{self._ports}"
         self._ip("link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", str(pid))
         self._ip("link", "set", port, "master", "br0", "up")
         return port
@@ -190,6 +199,10 @@ class Bridge:
 
     def remove(self) -> None:
         """The namespace goes with its last process, and the veth pairs with it."""
+        if self._holder is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+            return
         if self._holder.poll() is None:
             self._holder.kill()
         self._holder.wait()
