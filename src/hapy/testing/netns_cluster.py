@@ -111,6 +111,31 @@ class NetnsCluster:
     def socket(self, name: str) -> Path:
         return self.state_dir(name) / "hapy.sock"
 
+    # the interface of hapy.commands.env.ClusterEnv that commands and
+    # benchmarks use: a node's directory (its state directory here), the node
+    # names, and a request to a node's daemon (the first that answers)
+
+    def node_dir(self, name: str) -> Path:
+        return self.state_dir(name)
+
+    def node_names(self) -> list[str]:
+        return list(self.node_table)
+
+    def request(self, frame: dict[str, Any], node: str | None = None) -> dict[str, Any]:
+        from hapy.commands.env import SocketEnv
+        from hapy.reports import HapyError
+
+        unreachable: HapyError | None = None
+        for name in [node] if node else self.node_names():
+            try:
+                return SocketEnv(self.socket(name)).request(frame)
+            except HapyError as exc:
+                if node or any(r.code != "CLUSTER_NOT_RUNNING" for r in exc.reports):
+                    raise
+                unreachable = exc
+        assert unreachable is not None
+        raise unreachable
+
     def _machine(self, name: str) -> dict[str, Any]:
         try:
             data: dict[str, Any] = json.loads((self.directory(name) / "machine.json").read_text())
