@@ -151,6 +151,20 @@ def test_unconfigured_monitor_is_cancelled_after_a_stop() -> None:
     assert [o.first.key for o in cancel.inputs] == ["r_stop_0"]
 
 
+def test_configured_monitor_cancelled_in_maintenance_keeps_its_definition() -> None:
+    text = _cib(_start(NEW) + _monitor(NEW)).replace(
+        '<operations><op id="r-m" name="monitor" interval="10s"/>',
+        '<meta_attributes id="r-meta"><nvpair id="r-meta-m" name="maintenance"'
+        ' value="true"/></meta_attributes>'
+        '<operations><op id="r-m" name="monitor" interval="10s" on-fail="ignore"/>')
+    tr = _run(text)
+    assert _graph(tr) == {("cancel", "r_monitor_10000", "n1")}
+    cancel = next(a for a in tr.actions if a.task == "cancel")
+    assert cancel.meta["name"] == "monitor"
+    assert cancel.meta["on_fail"] == "ignore"
+    assert cancel.meta["call_id"] == "3"
+
+
 def test_history_of_another_agent_is_deleted_and_the_resource_restarted() -> None:
     agent = 'class="ocf" provider="heartbeat" type="Dummy"'
     tr = _run(_cib(_start(NEW) + _monitor(NEW), agent=agent))

@@ -54,6 +54,9 @@ def create_definition_actions(ws: WorkingSet, table: ActionTable, rsc: Resource)
             reload.runnable = False
 
 
+_CANCEL_META_SKIP = frozenset(("id", "name", "interval", "timeout", "description"))
+
+
 def create_cancel(
     ws: WorkingSet, table: ActionTable, rsc: Resource, node: Node, op: m.LrmOp
 ) -> Action:
@@ -67,6 +70,12 @@ def create_cancel(
         for cfg in rsc.primitive.ops:
             if cfg.name == op.operation and cfg.interval_ms == op.interval_ms:
                 timeout = op_timeout_ms(ws, rsc.primitive, cfg)
+                # a configured operation (in maintenance, or disabled) is
+                # cancelled with its definition's meta-attributes
+                cancel.meta["name"] = cfg.name
+                for name, value in cfg.attrs.items():
+                    if name not in _CANCEL_META_SKIP:
+                        cancel.meta[name.replace("-", "_")] = value
                 break
     cancel.meta.update(
         call_id=str(op.call_id),
