@@ -248,7 +248,10 @@ def to_graph_action(ws: WorkingSet, action: Action) -> GraphAction:
         long_id = None
         if rsc.clone_name is not None and not rsc.unique:
             long_id = rsc.clone_name
-            if rsc.history_name is not None and rsc.history_name != rsc.id:
+            # an instance found under another instance's history is named
+            # after that history (an orphan instance keeps its own name)
+            if rsc.history_name is not None and rsc.history_name != rsc.id \
+                    and not rsc.orphan:
                 long_id = rsc.history_name
         resource = ResourceRef(
             id=rsc.clone_name if rsc.unique and rsc.clone_name else rsc.id,

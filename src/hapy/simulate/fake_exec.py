@@ -30,6 +30,7 @@ from lxml import etree
 
 from hapy.graph.model import GraphAction
 from hapy.simulate.inject import OpSpec, StatusEditor, op_digest, parse_op_spec
+from hapy.simulate.output import key_resource_name
 
 __all__ = ["RELOAD_OPS", "FakeExecutor", "action_target_rc"]
 
@@ -99,7 +100,7 @@ class FakeExecutor:
         state = editor.node_state(action.on_node, node_id=action.on_node_uuid,
                                   allow_unknown=True)
         lrm_rsc = editor.lrm_resource(state, rsc.id, rsc.rclass, rsc.type, rsc.provider,
-                                      rsc.long_id)
+                                      rsc.long_id, key_resource_name(action))
         notify = None
         if action.operation == "notify":
             notify = (action.attributes.get("CRM_meta_notify_type", "pre"),

@@ -303,11 +303,14 @@ class StatusEditor:
         rtype: str,
         provider: str | None = None,
         long_id: str | None = None,
+        key_name: str | None = None,
     ) -> etree._Element:
         """The history element for the resource on that node, created if missing.
 
         Looked up by ``rsc_id`` first, then by ``long_id`` (the clone instance
-        name some histories use); created under ``rsc_id``.
+        name some histories use), then by ``key_name`` (the name in the
+        operation key: the history an orphan instance was found under);
+        created under ``rsc_id``.
         """
         lrm = state.find("lrm")
         if lrm is None:
@@ -315,7 +318,7 @@ class StatusEditor:
         resources = lrm.find("lrm_resources")
         if resources is None:
             resources = etree.SubElement(lrm, "lrm_resources")
-        for name in (rsc_id, long_id):
+        for name in (rsc_id, long_id, key_name):
             if name is None:
                 continue
             for rsc in resources.iterfind("lrm_resource"):

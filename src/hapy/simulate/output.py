@@ -32,9 +32,24 @@ def executed_line(action: GraphAction, known_ids: set[str] | None = None) -> str
                         candidates[0])
         else:
             name = ref.id if ref.id in known_ids else candidates[0]
+            keyed = key_resource_name(action)
+            if name != ref.id and keyed is not None and keyed != name:
+                # an orphan instance found under another instance's history
+                # is named after that history, which its operation key carries
+                name = keyed
             known_ids.add(name)
     task = action.operation
     interval = action.interval_ms
     if interval:
         task = f"{task}={interval}"
     return f"  * Resource action: {name:<15} {task} on {action.on_node}"
+
+
+def key_resource_name(action: GraphAction) -> str | None:
+    """The resource name in the action's operation key, when the key has
+    the usual ``NAME_TASK_INTERVAL`` form."""
+    suffix = f"_{action.operation}_{action.interval_ms}"
+    key = action.operation_key
+    if key.endswith(suffix) and len(key) > len(suffix):
+        return key[: -len(suffix)]
+    return None

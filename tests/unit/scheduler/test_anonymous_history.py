@@ -123,3 +123,29 @@ def test_inactive_history_naming_another_instance_renames_nothing(tmp_path: Path
     start = next(s.action for s in graph.synapses
                  if s.action.operation == "start" and s.action.on_node == "node2")
     assert start.operation_key == "d:1_start_0"
+
+
+def test_orphan_instance_keeps_its_own_long_id_under_another_history() -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from scheduler_cib import cib_text, dummy, run
+
+    def state(node: str, rids: list[str]) -> str:
+        ops = "".join(
+            f'<lrm_resource id="{r}" class="ocf" provider="pacemaker" type="Dummy">'
+            f'<lrm_rsc_op id="{r}_last_0" operation_key="{r}_start_0" operation="start" '
+            f'interval="0" op-status="0" rc-code="0" call-id="1" '
+            f'transition-key="1:1:0:x" transition-magic="0:0;1:1:0:x"/></lrm_resource>'
+            for r in rids)
+        return (f'<node_state id="{node}" uname="{node}" in_ccm="true" crmd="online" '
+                f'join="member" expected="member"><lrm id="{node}"><lrm_resources>{ops}'
+                '</lrm_resources></lrm></node_state>')
+
+    clone = ('<clone id="c"><meta_attributes id="cm"><nvpair id="cm1" name="clone-max"'
+             ' value="2"/></meta_attributes>' + dummy("r") + "</clone>")
+    graph = run(cib_text(clone, status=state("n1", ["r:0", "r:1"]) + state("n2", ["r:0"]))).graph
+    orphan_stop = next(s.action for s in graph.synapses
+                       if s.action.internal_operation_key == "r:2_stop_0")
+    assert orphan_stop.operation_key == "r:1_stop_0"
+    assert orphan_stop.resource is not None and orphan_stop.resource.long_id == "r:2"

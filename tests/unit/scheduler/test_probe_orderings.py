@@ -59,3 +59,17 @@ def test_optional_order_puts_then_probe_before_first_stop_only() -> None:
                          status=_running_on_n1("a", "b"))).graph
     assert "b_monitor_0@n2" in input_keys(graph, synapse(graph, "a_stop_0", "n1"))
     assert "a_monitor_0@n2" not in input_keys(graph, synapse(graph, "b_stop_0", "n1"))
+
+
+def test_ordered_clone_probes_of_a_later_instance_come_before_earlier_stops() -> None:
+    clone = ('<clone id="c"><meta_attributes id="cm">'
+             '<nvpair id="cm1" name="ordered" value="true"/>'
+             '<nvpair id="cm2" name="globally-unique" value="true"/>'
+             '<nvpair id="cm3" name="clone-node-max" value="2"/></meta_attributes>'
+             + dummy("r") + "</clone>")
+    ban = '<rsc_location id="l" rsc="c" node="n1" score="-INFINITY"/>'
+    graph = run(cib_text(clone, constraints=ban,
+                         status=_running_on_n1("r:0", "r:1"))).graph
+    # r:1 stops before r:0, so r:1's probe elsewhere comes before r:0's stop
+    assert {"r:1_stop_0@n1", "r:1_monitor_0@n2"} <= input_keys(
+        graph, synapse(graph, "r:0_stop_0", "n1"))

@@ -86,9 +86,12 @@ def _stop_orderings(everything: list[Resource],
         for child in rsc.children:
             if child.variant == "primitive":
                 yield child, rsc, STOPPED
-        if rsc.variant == "group":
+        if rsc.variant == "group" or (rsc.variant == "clone"
+                                      and is_true(rsc.meta.get("ordered"))):
+            # members (an ordered clone's instances) stop in reverse order
             for prev, cur in zip(rsc.children, rsc.children[1:], strict=False):
-                yield cur, prev, STOP
+                if cur.variant == "primitive":
+                    yield cur, prev, STOP
     for spec in data.orders:
         if spec.first is spec.then:
             continue
