@@ -108,3 +108,17 @@ def test_optional_colocation_with_a_stopped_primary_counts_against_all_nodes(
                  colocation("B", "A", "4000") + location("A", "n1", "-INFINITY")
                  + location("A", "n2", "-INFINITY") + location("B", "n1", "5000"))
     assert scores(result, "B") == {"n1": "1000", "n2": "-4000"}
+
+
+def test_cloned_group_members_are_traced_and_instances_skip_dependent_preferences(
+    tmp_path: Path,
+) -> None:
+    clone = '<clone id="C">' + _group("G", "a", "b") + "</clone>"
+    result = run(tmp_path, "n1 n2", clone + primitive("D"),
+                 colocation("D", "C", "INFINITY") + location("D", "n2", "500"))
+    # the clone shows what its dependent prefers...
+    assert scores(result, "C", "pcmk__clone_allocate") == {"n1": "0", "n2": "500"}
+    # ...its instances and their members do not take it
+    assert scores(result, "G:0", "pcmk__clone_allocate") == {"n1": "0", "n2": "0"}
+    assert scores(result, "a:0", "pcmk__clone_allocate") == {"n1": "0", "n2": "0"}
+    assert scores(result, "b:1", "pcmk__clone_allocate") == {"n1": "0", "n2": "0"}

@@ -14,8 +14,8 @@ from hapy.scheduler.unpack.resources import clone_max, clone_node_max
 from hapy.scheduler.working_set import INFINITY, Node, Resource, Role, WorkingSet
 
 
-def _seed_instance(clone: Resource, inst: Resource) -> None:
-    base = dict(clone.allowed)
+def _seed_instance(clone_allowed: dict[str, int], inst: Resource) -> None:
+    base = dict(clone_allowed)
     for node_id, score in inst.allowed.items():
         base[node_id] = add_scores(base.get(node_id, 0), score) if node_id in base else score
     inst.allowed = base
@@ -45,6 +45,9 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
             assign_any(ws, coloc.primary)
             if coloc.primary.variant != "clone" and coloc.dependent_role is not Role.PROMOTED:
                 apply_to_dependent(ws, clone, coloc)
+        # instances start from the clone's own scores: what its dependents
+        # prefer is shown for the clone but does not go into its instances
+        own_allowed = dict(clone.allowed)
         for coloc in clone.colocations_with_this:
             if not coloc.influence or not coloc.dependent.provisional:
                 continue
@@ -56,12 +59,13 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
                 coloc.node_attribute, {id(clone)}, only_positive=True,
             )
         for inst in clone.children:
-            _seed_instance(clone, inst)
+            _seed_instance(own_allowed, inst)
         if clone.promotable:
             add_promotion_scores(ws, clone)
         if ws.trace is not None:
-            for rsc in (clone, *clone.children):
-                if rsc.orphan:
+            # the clone, each instance, and each member of a group instance
+            for rsc in (clone, *(r for inst in clone.children for r in inst.walk())):
+                if rsc.orphan or (rsc.parent is not None and rsc.parent.orphan):
                     continue  # orphans are not placed: they only stop
                 for shown in sorted_nodes_for_trace(ws, rsc):
                     ws.trace.allocation("pcmk__clone_allocate", rsc.name, shown.uname,
