@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from hapy.cib.ops import CibOp, CibRequest
-from hapy.cib.status import transient_attribute_xml, transient_xpath
+from hapy.cib.status import transient_attribute_xml, transient_attribute_xpath
 from hapy.cibd.manager import CibManager
 from hapy.cluster.backend import ClusterBackend, Delivery, ViewChange
 from hapy.records import record
@@ -59,12 +59,6 @@ def apply_increment(old: str | None, update: str) -> str:
     return "INFINITY" if total >= INFINITY else str(total)
 
 
-def _checked(name: str) -> str:
-    if "'" in name:
-        raise HapyError([report("ATTRD_BAD_NAME", f"invalid attribute name {name!r}")])
-    return name
-
-
 class AttrManager:
     """One node's copy of the transient attributes of every node."""
 
@@ -90,6 +84,11 @@ class AttrManager:
     async def update(self, node: str, name: str, value: str | None, *,
                      dampen_ms: int = 0) -> None:
         """Set (or with None delete) an attribute of ``node`` cluster-wide."""
+        try:
+            transient_attribute_xpath(node, name)
+        except ValueError:
+            raise HapyError([report("ATTRD_BAD_NAME", f"invalid attribute name {name!r} or "
+                                    f"node {node!r}", hint="quotes cannot be used")]) from None
         await self.backend.send(GROUP, json.dumps({
             "kind": "update", "node": node, "name": name, "value": value,
             "dampen": dampen_ms}).encode())
@@ -158,8 +157,7 @@ class AttrManager:
         try:
             if value is None:
                 await self.cib.change(CibRequest(
-                    CibOp.DELETE, xpath=transient_xpath(node)
-                    + f"/instance_attributes/nvpair[@name='{_checked(name)}']", delete_all=True))
+                    CibOp.DELETE, xpath=transient_attribute_xpath(node, name), delete_all=True))
             else:
                 await self.cib.change(CibRequest(
                     CibOp.MODIFY, transient_attribute_xml(self._node_ids(node), node, name, value),

@@ -223,11 +223,15 @@ def transient_attribute_xml(node_id: str, uname: str, name: str, value: str) -> 
     return etree.tostring(state, encoding="unicode")
 
 
+def transient_attribute_xpath(uname: str, name: str) -> str:
+    """The path of a node's transient attribute's nvpair (ValueError for a
+    name that cannot be quoted in it)."""
+    return f"{transient_xpath(uname)}/instance_attributes/nvpair[@name='{_checked(name)}']"
+
+
 def transient_attribute(root: etree._Element, uname: str, name: str) -> str | None:
     """A node's transient attribute in the CIB ``root``, if set."""
-    found = root.xpath(
-        f"/cib/status/node_state[@uname='{_checked(uname)}']/transient_attributes"
-        f"/instance_attributes/nvpair[@name='{_checked(name)}']/@value")
+    found = root.xpath(f"{transient_attribute_xpath(uname, name)}/@value")
     return str(found[0]) if isinstance(found, list) and found else None
 
 

@@ -17,6 +17,7 @@ from hapy.cluster.backend import Delivery, ViewChange
 from hapy.cluster.embedded.client import EmbeddedBackend
 from hapy.cluster.embedded.paths import ClusterConfig, ClusterPaths, save_config
 from hapy.cluster.embedded.service import MembershipService
+from hapy.reports import HapyError
 
 
 @pytest.mark.parametrize(("old", "update", "new"), [
@@ -145,5 +146,17 @@ def test_a_new_writer_does_not_block_the_cluster_events(tmp_path: Path) -> None:
         await asyncio.wait_for(nodes[1].cib.change(CibRequest(
             CibOp.CREATE, '<primitive id="after" class="ocf" provider="heartbeat" '
             'type="Dummy"/>', scope="resources")), 5)
+
+    run(tmp_path, body)
+
+
+def test_a_name_that_cannot_be_stored_is_refused_at_once(tmp_path: Path) -> None:
+    async def body(nodes: list[Node]) -> None:
+        with pytest.raises(HapyError) as failure:
+            await nodes[0].attrd.update("node1", "it's", "1")
+        assert failure.value.reports[0].code == "ATTRD_BAD_NAME"
+        # nothing was sent: the attribute is unknown everywhere
+        await asyncio.sleep(0.2)
+        assert [n.attrd.get("node1", "it's") for n in nodes] == [None, None]
 
     run(tmp_path, body)
