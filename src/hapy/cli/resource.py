@@ -162,14 +162,18 @@ def run_simple(args: argparse.Namespace) -> int:
     return 0
 
 
+def split_meta(words: list[str]) -> tuple[list[str], list[str]]:
+    """``update``'s words: the parameters, and the meta attributes after 'meta'."""
+    if "meta" not in words:
+        return words, []
+    at = words.index("meta")
+    return words[:at], words[at + 1:]
+
+
 def run_update(args: argparse.Namespace) -> int:
     from hapy.commands import resource
 
-    words = list(args.words)
-    meta: list[str] = []
-    if "meta" in words:
-        at = words.index("meta")
-        words, meta = words[:at], words[at + 1:]
+    words, meta = split_meta(list(args.words))
     env = _env(args)
     if words:
         resource.update_params(env, args.rsc, resource.parse_pairs(words))

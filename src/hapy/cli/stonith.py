@@ -227,14 +227,11 @@ def run_enable(args: argparse.Namespace) -> int:
 
 
 def run_update(args: argparse.Namespace) -> int:
+    from hapy.cli.resource import split_meta
     from hapy.commands import resource, stonith
     from hapy.reports import ReportList
 
-    words = list(args.words)
-    meta: list[str] = []
-    if "meta" in words:
-        at = words.index("meta")
-        words, meta = words[:at], words[at + 1:]
+    words, meta = split_meta(list(args.words))
     env = _env(args)
     stonith.require_device(env, args.name)
     if words:
