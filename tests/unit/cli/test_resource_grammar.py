@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hapy.cli.resource import parse_create_words
+from hapy.cli.resource import parse_create_words, split_meta
 from hapy.reports import HapyError
 
 
@@ -32,3 +32,13 @@ def test_malformed_words_get_a_coded_error(words: list[str]) -> None:
     with pytest.raises(HapyError) as err:
         parse_create_words(words)
     assert err.value.reports[0].code == "CLI_BAD_OPTION"
+
+
+@pytest.mark.parametrize(("words", "params", "meta"), [
+    (["a=1", "b=2"], ["a=1", "b=2"], []),
+    (["a=1", "meta", "target-role=Stopped"], ["a=1"], ["target-role=Stopped"]),
+    (["meta", "x=1", "y=2"], [], ["x=1", "y=2"]),
+])
+def test_update_words_split_at_meta(words: list[str], params: list[str],
+                                    meta: list[str]) -> None:
+    assert split_meta(words) == (params, meta)
