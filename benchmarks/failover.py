@@ -41,7 +41,6 @@ import argparse
 import contextlib
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -53,6 +52,7 @@ from benchlib import dummy_state_file, machine_info, median, wait, write_results
 from hapy.commands import cluster, faults, property, resource
 from hapy.commands.env import ClusterEnv, cib_change
 from hapy.commands.status import resource_locations
+from hapy.testing.power_cut import time_power_cut
 
 MONITOR = [("monitor", [("interval", "1s"), ("timeout", "10s")])]
 NETNS_NODES = [(1, "node1", "10.253.0.1"), (2, "node2", "10.253.0.2"),
@@ -120,19 +120,13 @@ def one_round(c: Cluster, names: list[str]) -> dict[str, float]:
     others = [n for n in env.node_names() if n != victim]
     watcher_node = dc if dc != victim else others[0]
     moving = [n for n in names if victim in where.get(n, [])]
-    known = {e["id"] for e in env.request({"op": "fence_history"}, node=watcher_node)["events"]}
-    killed = time.time()
-    c.kill(victim)
-    wait(lambda: victim not in env.request({"op": "status"}, node=watcher_node)["members"])
-    detected = time.time()
-    wait(lambda: all(any(dummy_state_file(env, o, n).exists() for o in others) for n in moving))
-    running = time.time()
-    events = [e for e in env.request({"op": "fence_history", "target": victim},
-                                     node=watcher_node)["events"]
-              if e["id"] not in known and e["state"] == "done"]
-    if not events:
+    cut = time_power_cut(env, victim, watcher_node, lambda: c.kill(victim), lambda: all(
+        any(dummy_state_file(env, o, n).exists() for o in others) for n in moving),
+        lambda _what, check: wait(check))
+    if cut.fencing is None:
         raise SystemExit(f"{victim}'s resources moved without a fencing")
-    fence = events[0]
+    fence = cut.fencing
+    detected, running, killed = cut.lost, cut.recovered, cut.killed
     # the fencing left it off (stonith-action=off): power it on for the next round
     c.power_on(victim)
     wait(lambda: victim in env.request({"op": "status"}, node=watcher_node)["members"])

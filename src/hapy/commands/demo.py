@@ -20,6 +20,7 @@ from hapy.commands import cluster, constraint, faults, property, resource, statu
 from hapy.commands.env import ClusterEnv
 from hapy.records import field, record
 from hapy.reports import HapyError, report
+from hapy.testing.power_cut import time_power_cut
 
 Say = Callable[[str], None]
 WAIT = 30.0
@@ -141,23 +142,15 @@ def _power_cut(env: ClusterEnv, say: Say, out: DemoReport) -> None:
     recovery, with the timings the fencing history and the polls give."""
     [victim] = resource.running_nodes(env, "web-server")
     others = [n for n in env.node_names() if n != victim]
-    known = {e["id"] for e in env.request({"op": "fence_history"}, node=others[0])["events"]}
-    killed = time.time()
-    faults.kill_node(env, victim)
+    cut = time_power_cut(
+        env, victim, others[0], lambda: faults.kill_node(env, victim),
+        lambda: any(n in others for n in resource.running_nodes(env, "web-server")), _wait)
     say(f"   {victim} powered off: its daemon and services are gone, without a word")
-    _wait(f"the others to lose {victim}", lambda: victim not in env.request(
-        {"op": "status"}, node=others[0])["members"])
-    lost = time.time()
-    _wait("web to run on another node", lambda: any(
-        n in others for n in resource.running_nodes(env, "web-server")))
-    running = time.time()
-    events = [e for e in env.request({"op": "fence_history", "target": victim},
-                                     node=others[0])["events"]
-              if e["id"] not in known and e["state"] == "done"]
+    killed, lost, running = cut.killed, cut.lost, cut.recovered
     moved_to = ", ".join(n for n in resource.running_nodes(env, "web-server") if n in others)
     out.add(f"power cut of {victim} to the others losing it (token timeout)", lost - killed)
-    if events:
-        fence = events[0]
+    if cut.fencing is not None:
+        fence = cut.fencing
         out.add(f"{victim} lost to its fencing done ({fence['action']} by "
                 f"{fence['executioner']})", fence["completed"] - lost)
         say(f"   lost after {lost - killed:.1f} s; fenced ({fence['action']} by "
