@@ -252,6 +252,7 @@ class NodeDaemon:
         view = self.controller.view
         return {
             "node": self.backend.node_name,
+            "stack": getattr(self.backend, "stack", "embedded"),
             "dc": self.controller.dc.name if self.controller.dc else None,
             "members": list(view.names()) if view else [],
             "quorate": bool(view and view.quorate),

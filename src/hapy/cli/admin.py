@@ -10,9 +10,9 @@ from hapy.cli.cluster import add_dir_option
 
 
 def _env(args: argparse.Namespace) -> Any:
-    from hapy.commands.env import ClusterEnv
+    from hapy.commands.env import connect
 
-    return ClusterEnv.from_option(args.dir)
+    return connect(args.dir)
 
 
 def _leaf(sub: Any, name: str, helptext: str, func: Any, **defaults: Any) -> Any:

@@ -30,10 +30,10 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from hapy.commands.env import ClusterEnv, SocketEnv
+    from hapy.commands.env import ClusterEnv, SocketEnv, connect
 
     env: ClusterEnv | SocketEnv = SocketEnv(args.socket) if args.socket else \
-        ClusterEnv.from_option(args.dir)
+        connect(args.dir)
     frame: dict[str, Any] = {"op": "attribute", "node": args.node, "name": args.name}
     if args.query:
         answer = env.request({**frame, "query": True})

@@ -126,9 +126,9 @@ def register(sub: Any) -> None:
 
 
 def _env(args: argparse.Namespace) -> Any:
-    from hapy.commands.env import ClusterEnv
+    from hapy.commands.env import connect
 
-    return ClusterEnv.from_option(args.dir)
+    return connect(args.dir)
 
 
 def run_create(args: argparse.Namespace) -> int:

@@ -100,9 +100,9 @@ def _outer_dir(p: argparse.ArgumentParser) -> None:
 
 
 def _env(args: argparse.Namespace) -> Any:
-    from hapy.commands.env import ClusterEnv
+    from hapy.commands.env import connect
 
-    return ClusterEnv.from_option(getattr(args, "dir", None) or getattr(args, "outer_dir", None))
+    return connect(getattr(args, "dir", None) or getattr(args, "outer_dir", None))
 
 
 def _daemon(args: argparse.Namespace) -> Any:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from hapy.cluster.wire import FrameError, encode, read_frame
 from hapy.records import record
@@ -66,9 +66,12 @@ class ClusterEnv:
 
 @record
 class SocketEnv:
-    """One node daemon's socket, given directly (agents run by hapy use it)."""
+    """One node daemon's socket, given directly (agents run by hapy use it, and
+    the commands on a node of a Corosync cluster)."""
 
     socket: Path | str
+    #: what to do when the daemon does not answer
+    hint: str = ""
 
     def request(self, frame: dict[str, Any], node: str | None = None) -> dict[str, Any]:
         try:
@@ -76,10 +79,35 @@ class SocketEnv:
         except (OSError, FrameError) as exc:
             raise HapyError([report(
                 "CLUSTER_NOT_RUNNING",
-                f"cannot reach the node daemon at {self.socket}: {exc}")]) from None
+                f"cannot reach the node daemon at {self.socket}: {exc}",
+                hint=self.hint)]) from None
         if not answer.get("ok"):
             raise HapyError(_reports(answer))
         return answer
+
+
+class DaemonClient(Protocol):
+    """What a command needs: a request to a node daemon (an embedded
+    cluster's :class:`ClusterEnv`, or one daemon's :class:`SocketEnv`)."""
+
+    def request(self, frame: dict[str, Any], node: str | None = None) -> dict[str, Any]: ...
+
+
+def connect(directory: str | None) -> ClusterEnv | SocketEnv:
+    """The daemon the commands talk to: an embedded cluster's (``--dir`` or
+    ``HAPY_CLUSTER_DIR``), else, on a node of a Corosync cluster (its
+    corosync.conf exists), this node's daemon (its state directory from
+    hapy.conf), as ``hapy daemon`` chooses its cluster layer."""
+    if directory or os.environ.get(ENV_VAR):
+        return ClusterEnv.from_option(directory)
+    from hapy.commands.corosync.paths import NodePaths, load_settings
+
+    paths = NodePaths.from_env()
+    if paths.corosync_conf.exists():
+        settings = load_settings(paths)
+        return SocketEnv(settings.state_dir / "hapy.sock",
+                         hint="start this node: hapy cluster start (corosync, then hapy)")
+    return ClusterEnv.from_option(None)
 
 
 def _natural(name: str) -> tuple[str, int]:

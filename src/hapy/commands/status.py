@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hapy import __version__
-from hapy.commands.env import ClusterEnv
+from hapy.commands.corosync.membership import CorosyncQuorum
+from hapy.commands.env import DaemonClient
 from hapy.display.xml import Summary, render_xml
 from hapy.fencer.events import FenceEvent
 from hapy.records import record
@@ -30,9 +31,13 @@ class ClusterStatus:
     fence_events: tuple[FenceEvent, ...] = ()
     #: the "Failed Resource Actions" lines
     failure_lines: tuple[str, ...] = ()
+    #: the cluster layer (crm_mon's "Stack")
+    stack: str = "embedded"
+    #: on Corosync: what it says of membership and quorum (None: it did not answer)
+    corosync: CorosyncQuorum | None = None
 
 
-def _fence_history(env: ClusterEnv) -> tuple[FenceEvent, ...]:
+def _fence_history(env: DaemonClient) -> tuple[FenceEvent, ...]:
     """The fencing history as crm_mon lists it (pending, then newest first);
     none when the daemon cannot tell (status is shown all the same)."""
     from hapy.commands.stonith import history
@@ -57,7 +62,17 @@ def _warnings(ws: Any) -> tuple[str, ...]:
     return ()
 
 
-def cluster_status(env: ClusterEnv, now: datetime | None = None) -> ClusterStatus:
+def _corosync_state() -> CorosyncQuorum | None:
+    from hapy.commands.corosync.membership import read_quorum
+    from hapy.reports import HapyError
+
+    try:
+        return read_quorum()
+    except HapyError:
+        return None
+
+
+def cluster_status(env: DaemonClient, now: datetime | None = None) -> ClusterStatus:
     from hapy.cib.parse import cib_from_tree
     from hapy.cib.xmlio import parse_xml_text
     from hapy.display.failures import failed_actions, failure_lines
@@ -82,8 +97,9 @@ def cluster_status(env: ClusterEnv, now: datetime | None = None) -> ClusterStatu
     dc = state.get("dc")
     options = ws.options
     fence_events = _fence_history(env)
+    stack = str(state.get("stack") or "embedded")
     summary = Summary(
-        stack="embedded", dc=dc, dc_id=next((n.id for n in ws.nodes if n.uname == dc), None),
+        stack=stack, dc=dc, dc_id=next((n.id for n in ws.nodes if n.uname == dc), None),
         version=f"hapy {__version__}", quorate=bool(state.get("quorate")),
         last_update=f"{now or datetime.now(UTC):%a %b %d %H:%M:%S %Y}",
         options={"stonith-enabled": str(options.stonith_enabled).lower(),
@@ -94,7 +110,8 @@ def cluster_status(env: ClusterEnv, now: datetime | None = None) -> ClusterStatu
         fence_events=fence_events, failures=failures)
     return ClusterStatus(dc, bool(state.get("quorate")), len(ws.nodes), instances,
                          tuple(lines), render_xml(view, summary, instances),
-                         _warnings(ws), fence_events, tuple(failure_lines(list(failures))))
+                         _warnings(ws), fence_events, tuple(failure_lines(list(failures))),
+                         stack, _corosync_state() if stack == "corosync" else None)
 
 
 def render_status_text(status: ClusterStatus, now: datetime) -> list[str]:
@@ -103,7 +120,7 @@ def render_status_text(status: ClusterStatus, now: datetime) -> list[str]:
     plural = "s" if status.resource_count != 1 else ""
     out = [
         "Cluster Summary:",
-        "  * Stack: embedded",
+        f"  * Stack: {status.stack}",
         f"  * Current DC: {dc}",
         f"  * Last updated: {now:%a %b %d %H:%M:%S %Y}",
         f"  * {status.node_count} nodes configured",
@@ -113,7 +130,25 @@ def render_status_text(status: ClusterStatus, now: datetime) -> list[str]:
     ]
     if status.warnings:
         out = ["WARNINGS:", *status.warnings, "", *out]
-    return out + list(status.failure_lines) + fencing_lines(status.fence_events)
+    return (out + list(status.failure_lines) + fencing_lines(status.fence_events)
+            + corosync_lines(status))
+
+
+def corosync_lines(status: ClusterStatus) -> list[str]:
+    """What corosync says of quorum and membership (pcs status corosync's facts)."""
+    if status.stack != "corosync":
+        return []
+    state = status.corosync
+    if state is None:
+        return ["", "Corosync:", "  * corosync does not answer on this node"]
+    quorate = "quorate" if state.quorate else "NOT quorate"
+    flags = [f for f in state.flags if f != "Quorate"]
+    members = ", ".join(f"{m.name} (id {m.nodeid}{', local' if m.local else ''})"
+                        for m in state.members)
+    return ["", "Corosync:",
+            f"  * Quorum: {quorate}, {state.total_votes} of {state.expected_votes} expected "
+            f"votes (quorum {state.quorum})" + (f"; {' '.join(flags)}" if flags else ""),
+            f"  * Members: {members or 'none'}"]
 
 
 def fencing_lines(events: tuple[FenceEvent, ...]) -> list[str]:
@@ -136,7 +171,7 @@ def fencing_lines(events: tuple[FenceEvent, ...]) -> list[str]:
     return out
 
 
-def resource_locations(env: ClusterEnv, now: datetime | None = None) -> dict[str, list[str]]:
+def resource_locations(env: DaemonClient, now: datetime | None = None) -> dict[str, list[str]]:
     """Primitive id -> the nodes it is active on, as the scheduler reads the CIB
     (clone instances are listed under their primitive's id)."""
     from hapy.cib.parse import cib_from_tree

@@ -12,13 +12,13 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from hapy.cib import build
 from hapy.cib.iso8601 import parse_msec
 from hapy.cib.xmlio import Element, parse_xml_text
 from hapy.commands import resource
-from hapy.commands.env import ClusterEnv, cib_change, cib_query
+from hapy.commands.env import ClusterEnv, DaemonClient, cib_change, cib_query
 from hapy.fencer.devices import HOST_CHECKS, is_fencer_param
 from hapy.fencer.events import FenceEvent
 from hapy.fencer.hostlists import parse_delay_base, parse_host_map
@@ -30,12 +30,6 @@ Pairs = Sequence[tuple[str, str]]
 MAX_LEVEL = 9
 _XPATH_DEVICE = "/cib/configuration/resources//primitive[@id='{}']"
 _TOPOLOGY = "/cib/configuration/fencing-topology"
-
-
-class DaemonClient(Protocol):
-    """What ``fence`` and ``history`` need: a request to a node daemon."""
-
-    def request(self, frame: dict[str, Any], node: str | None = None) -> dict[str, Any]: ...
 
 
 # ------------------------------------------------------------------ devices

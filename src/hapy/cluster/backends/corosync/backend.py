@@ -80,6 +80,9 @@ class CorosyncBackend:
     """One node's connection to a Corosync cluster (see :mod:`.views` for how
     its views and ring ids are made)."""
 
+    #: the cluster layer's name, as crm_mon's "Stack:" shows it
+    stack = "corosync"
+
     def __init__(self, node_name: str | None = None, *, cpg_group: str = DEFAULT_GROUP,
                  quorum_wait: float = QUORUM_WAIT,
                  connect_timeout: float = CONNECT_TIMEOUT) -> None:
