@@ -82,6 +82,8 @@ class Machine:
 
     def processes(self) -> list[int]:
         """The processes in this machine's network namespace, the holder excepted."""
+        if self._holder is None:
+            return []
         try:
             mine = os.readlink(f"/proc/{self.pid}/ns/net")
         except OSError:

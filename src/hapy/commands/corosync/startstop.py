@@ -39,6 +39,9 @@ class NodeOutcome:
 
     @classmethod
     def from_dict(cls, data: object, node: str) -> NodeOutcome:
+        """A remote node's answer (its command's list of one outcome)."""
+        if isinstance(data, list) and data:
+            data = data[0]
         if not isinstance(data, dict):
             return cls(node)
         return cls(str(data.get("node") or node), str(data.get("corosync") or ""),
