@@ -146,7 +146,7 @@ def validate(spec: SetupSpec, *, force: bool = False,
                            "contain spaces, '=', '{', '}' or '#'", node=name))
     addresses = node_addresses(spec)
     counts = {len(a) for a in addresses}
-    if len(counts) > 1:
+    if len({bool(node.addrs) for node in spec.nodes}) > 1 or len(counts) > 1:
         out.add(_error("CLUSTER_SETUP_ADDR_COUNT", "every node needs the same number of "
                        "addresses (one per link): "
                        + ", ".join(f"{n.name} has {len(a)}"
