@@ -22,7 +22,8 @@ def add_dir_option(p: argparse.ArgumentParser) -> None:
 
 def register(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
-        "cluster", help="start and stop a cluster", description="Start and stop a cluster.")
+        "cluster", help="set up, start and stop a cluster",
+        description="Set up, start and stop a cluster (pcs cluster).")
     csub = p.add_subparsers(dest="cluster_command", metavar="COMMAND", required=True)
     _register_setup(csub)
     start = csub.add_parser(
