@@ -2,43 +2,32 @@
 
 from __future__ import annotations
 
-import asyncio
 import ctypes
 from collections.abc import Callable
 
 from hapy.cluster.backends.corosync import ffi
+from hapy.cluster.backends.corosync.dispatch import Dispatched
 from hapy.cluster.backends.corosync.views import QuorumNotice
 
 
-class QuorumConnection:
+class QuorumConnection(Dispatched[QuorumNotice]):
     """Tracks quorum changes (libquorum); each is passed to ``on_notice``."""
 
     def __init__(self, on_notice: Callable[[QuorumNotice], None],
                  on_error: Callable[[str], None]) -> None:
-        self._lib = ffi.load("quorum")
-        self._on_notice = on_notice
-        self._on_error = on_error
-        self._pending: list[QuorumNotice] = []
-        self._failure: BaseException | None = None
+        def deliver(notices: list[QuorumNotice]) -> None:
+            for notice in notices:
+                on_notice(notice)
+
+        super().__init__("quorum", deliver, on_error)
         self._notify = ffi.QuorumNotifyFn(self._notified)  # kept referenced
         self._callbacks = ffi.QuorumCallbacks(self._notify)
-        self._handle: int | None = None
-        self._fd: int | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
         #: False when corosync runs without a quorum provider (always quorate)
         self.has_provider = True
 
     def _notified(self, handle: int, quorate: int, seq: int, n_nodes: int,
                   nodes: object) -> None:
-        try:
-            self._pending.append(QuorumNotice(bool(quorate), int(seq)))
-        except BaseException as exc:  # ctypes would swallow it
-            self._failure = exc
-
-    def _h(self) -> int:
-        if self._handle is None:
-            raise ffi.CsError("quorum (closed)", ffi.CS_ERR_BAD_HANDLE)
-        return self._handle
+        self.record(lambda: QuorumNotice(bool(quorate), int(seq)))
 
     def open(self) -> None:
         handle, kind = ctypes.c_uint64(), ctypes.c_uint32()
@@ -56,30 +45,6 @@ class QuorumConnection:
         out = ctypes.c_int()
         ffi.check("quorum_getquorate", self._lib.quorum_getquorate(self._h(), ctypes.byref(out)))
         return bool(out.value)
-
-    def start(self, loop: asyncio.AbstractEventLoop) -> None:
-        assert self._fd is not None
-        self._loop = loop
-        loop.add_reader(self._fd, self.dispatch)
-
-    def dispatch(self) -> None:
-        if self._handle is None:
-            return
-        code = self._lib.quorum_dispatch(self._handle, ffi.CS_DISPATCH_ALL)
-        notices, self._pending = self._pending, []
-        failure, self._failure = self._failure, None
-        for notice in notices:
-            self._on_notice(notice)
-        if failure is not None:
-            raise failure
-        if code not in (ffi.CS_OK, ffi.CS_ERR_TRY_AGAIN):
-            self._stop_reading()
-            self._on_error(f"quorum_dispatch failed: {ffi.error_name(code)}")
-
-    def _stop_reading(self) -> None:
-        if self._loop is not None and self._fd is not None:
-            self._loop.remove_reader(self._fd)
-        self._loop = None
 
     def close(self) -> None:
         self._stop_reading()
