@@ -122,12 +122,11 @@ def test_misconfigured_node_gives_coded_errors(alpha: Machine) -> None:
     assert not conf.exists() and not authkey.exists()
 
 
-@pytest.fixture
-def three(tmp_path: Path) -> Iterator[list[Machine]]:
+def bridged(tmp_path: Path, names: tuple[str, ...]) -> Iterator[list[Machine]]:
     bridge = Bridge()
     machines: list[Machine] = []
     try:
-        for index, name in enumerate(("alpha", "beta", "gamma"), 1):
+        for index, name in enumerate(names, 1):
             machine = Machine(name, tmp_path / "root", tmp_path / name,
                               setup=node_setup(f"10.77.0.{index}"))
             machines.append(machine)
@@ -140,6 +139,16 @@ def three(tmp_path: Path) -> Iterator[list[Machine]]:
         for machine in machines:
             machine.stop()
         bridge.remove()
+
+
+@pytest.fixture
+def three(tmp_path: Path) -> Iterator[list[Machine]]:
+    yield from bridged(tmp_path, ("alpha", "beta", "gamma"))
+
+
+@pytest.fixture
+def two(tmp_path: Path) -> Iterator[list[Machine]]:
+    yield from bridged(tmp_path, ("alpha", "beta"))
 
 
 def test_three_nodes_set_up_started_and_stopped_from_one(three: list[Machine],
@@ -187,3 +196,17 @@ def test_remote_shell_failure_is_reported(alpha: Machine, tmp_path: Path) -> Non
     assert not (alpha.own / "etc/corosync/corosync.conf").exists()
     assert os.listdir(alpha.own) == [] or not (alpha.own / "etc/corosync").exists() or \
         os.listdir(alpha.own / "etc/corosync") == []
+
+
+def test_two_nodes_get_two_node_quorum(two: list[Machine], tmp_path: Path) -> None:
+    alpha, beta = two
+    env = {"HAPY_REMOTE_SHELL": remote_shell_script(tmp_path / "remote", two,
+                                                    {"PYTHONPATH": SRC})}
+    ok(hapy_on(beta, "cluster", "setup", "duo", "alpha", "addr=10.77.0.1", "beta",
+               "addr=10.77.0.2", "totem", "token=1000", "--start", "--wait", "90", env=env))
+    quorum = ok(hapy_on(alpha, "quorum", "status"))
+    assert "Expected votes:   2" in quorum and "Quorum:           1" in quorum
+    assert "2Node" in quorum and "WaitForAll" in quorum
+    assert "Online: [ alpha beta ]" in ok(hapy_on(alpha, "status"))
+    ok(hapy_on(beta, "cluster", "stop", "--all", env=env))
+    assert alpha.processes() == [] and beta.processes() == []

@@ -163,8 +163,13 @@ def stop_corosync(node: LocalNode, timeout: float = COROSYNC_STOP_TIMEOUT) -> bo
         if not corosync_running():
             return False
         # started some other way: ask it to shut down
-        subprocess.run(["corosync-cfgtool", "-H", "--force"], capture_output=True,
-                       check=False, timeout=timeout)
+        cfgtool = shutil.which("corosync-cfgtool")
+        if cfgtool is None:
+            raise HapyError([report("COROSYNC_STOP_FAILED", "corosync runs, not started by "
+                                    "hapy, and corosync-cfgtool is missing to stop it",
+                                    hint="stop it the way it was started")])
+        subprocess.run([cfgtool, "-H", "--force"], capture_output=True, check=False,
+                       timeout=timeout)
         deadline = time.monotonic() + timeout
         while corosync_running() and time.monotonic() < deadline:
             time.sleep(0.1)

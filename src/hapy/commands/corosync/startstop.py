@@ -54,12 +54,20 @@ def _local_label(paths: NodePaths) -> str:
     return found.label if found else "this host"
 
 
+def _unwritable(exc: OSError) -> HapyError:
+    return HapyError([report("NODE_FILES_UNWRITABLE", f"{exc.filename or 'a file'}: "
+                             f"{exc.strerror or exc}", hint="run as root")])
+
+
 def start_local(node: LocalNode | None = None) -> NodeOutcome:
     """Start corosync, then the hapy daemon, on this node."""
     here = node or LocalNode.load()
     label = _local_label(here.paths)
-    corosync = "started" if services.start_corosync(here) else "running"
-    hapy = "started" if services.start_hapy(here) else "running"
+    try:
+        corosync = "started" if services.start_corosync(here) else "running"
+        hapy = "started" if services.start_hapy(here) else "running"
+    except OSError as exc:
+        raise _unwritable(exc) from None
     return NodeOutcome(label, corosync, hapy)
 
 
@@ -72,10 +80,13 @@ def stop_local(node: LocalNode | None = None, *, hapy: bool = True,
     except HapyError:
         label = "this host"
     out_hapy = out_corosync = ""
-    if hapy:
-        out_hapy = "stopped" if services.stop_hapy(here) else "not running"
-    if corosync:
-        out_corosync = "stopped" if services.stop_corosync(here) else "not running"
+    try:
+        if hapy:
+            out_hapy = "stopped" if services.stop_hapy(here) else "not running"
+        if corosync:
+            out_corosync = "stopped" if services.stop_corosync(here) else "not running"
+    except OSError as exc:
+        raise _unwritable(exc) from None
     return NodeOutcome(label, out_corosync, out_hapy)
 
 
