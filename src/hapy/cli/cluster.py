@@ -211,6 +211,11 @@ def _register_setup(csub: Any) -> None:
     setup.add_argument("--wait", nargs="?", type=int, const=60, default=None,
                        metavar="SECONDS", help="with --start: wait for the cluster to form")
     setup.set_defaults(func=run_setup)
+    sync = csub.add_parser(
+        "sync", help="copy this node's corosync.conf, authkey and hapy.conf to the other "
+        "nodes (pcs cluster sync)")
+    _json_result_option(sync)
+    sync.set_defaults(func=run_sync)
     receive = csub.add_parser(
         "receive-config", help="write the configuration 'hapy cluster setup' sends (JSON on "
         "stdin); setup runs it on each node through the remote shell")
@@ -258,6 +263,19 @@ def _setup(args: argparse.Namespace) -> Outcome:
         lines.append("Start it: hapy cluster start --all")
     return ({"cluster": done.cluster, "nodes": list(done.written), "local": done.local},
             lines, list(done.warnings))
+
+
+def run_sync(args: argparse.Namespace) -> int:
+    def synced() -> Outcome:
+        from hapy.commands.corosync import setup
+
+        nodes = setup.sync()
+        return (list(nodes), [
+            f"Synced corosync.conf, authkey and hapy.conf to {', '.join(nodes) or 'no node'}",
+            "corosync reads them when it starts: restart the nodes that run (hapy cluster "
+            "stop NODE, then start NODE), one at a time"], [])
+
+    return _answer(args, synced)
 
 
 def run_receive(args: argparse.Namespace) -> int:

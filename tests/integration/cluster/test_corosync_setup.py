@@ -171,6 +171,13 @@ def test_three_nodes_set_up_started_and_stopped_from_one(three: list[Machine],
     assert all("cluster_name: trio" in (m.own / "etc/corosync/corosync.conf").read_text()
                for m in three)
 
+    # a change made on one node reaches the others
+    conf = alpha.own / "etc/corosync/corosync.conf"
+    conf.write_text(conf.read_text().replace("token: 1000", "token: 1200"))
+    assert "to beta, gamma" in ok(hapy_on(alpha, "cluster", "sync", env=env))
+    assert all("token: 1200" in (m.own / "etc/corosync/corosync.conf").read_text()
+               for m in three)
+
     out = ok(hapy_on(alpha, "cluster", "start", "--all", "--wait", "90", env=env))
     assert sorted(out.splitlines()) == [f"{n}: corosync started, hapy started"
                                         for n in ("alpha", "beta", "gamma")]

@@ -136,3 +136,39 @@ def receive(bundle_text: str, *, paths: NodePaths | None = None, overwrite: bool
         checked.raise_on_errors()
         return [r for r in checked if not r.is_error()]
     return files.install(bundle, chosen, overwrite=overwrite, force=force)
+
+
+def local_bundle(paths: NodePaths) -> files.Bundle:
+    """This node's three files, as setup sends them."""
+    try:
+        return files.Bundle(paths.corosync_conf.read_text(), paths.authkey.read_bytes(),
+                            paths.hapy_conf.read_text())
+    except FileNotFoundError as exc:
+        raise HapyError([report("COROSYNC_NOT_CONFIGURED", f"{exc.filename} does not exist",
+                                hint="set the cluster up first: hapy cluster setup",
+                                file=str(exc.filename))]) from None
+    except OSError as exc:
+        raise HapyError([report("COROSYNC_CONF_UNREADABLE", f"{exc.filename}: "
+                                f"{exc.strerror}", file=str(exc.filename))]) from None
+
+
+def sync(*, paths: NodePaths | None = None,
+         remote: RemoteShell | None = None) -> tuple[str, ...]:
+    """pcs cluster sync: this node's corosync.conf, authkey and hapy.conf
+    written on every other node of its nodelist (even where corosync runs:
+    it reads them when it starts); the nodes written."""
+    chosen = paths or NodePaths.from_env()
+    bundle = local_bundle(chosen)
+    nodes = corosync_conf.nodelist(corosync_conf.parse(bundle.corosync_conf,
+                                                       str(chosen.corosync_conf)))
+    local = local_node(nodes)
+    others = [n for n in nodes if n is not local]
+    shell = remote or RemoteShell.from_env()
+    payload = bundle.to_json().encode()
+
+    def push(node: ConfNode) -> None:
+        shell.run_hapy(node, ["cluster", "receive-config", "--overwrite", "--force"],
+                       stdin=payload)
+
+    raise_all(on_each(others, push))
+    return tuple(n.label for n in others)
