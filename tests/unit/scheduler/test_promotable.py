@@ -248,3 +248,32 @@ def test_monitors_defined_twice_with_one_interval_are_ignored(tmp_path: Path) ->
     path.write_text(path.read_text().replace('interval="10s"', 'interval="11s"'))
     result = _run(path)
     assert not any(a.task in ("monitor", "cancel") and a.interval_ms for a in result.actions)
+
+
+def test_dependent_of_the_promoted_role_weighs_on_the_clone_not_its_instances(
+        tmp_path: Path) -> None:
+    attrs = '<nvpair id="a1" name="master-st" value="10"/>'
+    constraints = ('<rsc_location id="l" rsc="X" node="node3" score="100"/>'
+                   '<rsc_colocation id="c" rsc="X" with-rsc="ms" with-rsc-role="Promoted" '
+                   'score="INFINITY"/>')
+    result = _run(_add_dummy(_cib(tmp_path, attrs=attrs, constraints=constraints)))
+    assert "pcmk__clone_allocate: ms allocation score on node3: 100" in result.scores
+    # the instances' own scores leave the clone's dependents out
+    assert "pcmk__clone_allocate: st:0 allocation score on node3: 0" in result.scores
+    assert "pcmk__clone_allocate: st:0 allocation score on node2: 10" in result.scores
+    # an instance without a promotion score of its own is not promoted there
+    assert "st:2 promotion score on node3: -1" in result.scores
+    assert _promoted(result) == ["node2"]
+
+
+def test_unmanaged_unpromoted_instance_shows_its_promotion_score(tmp_path: Path) -> None:
+    history = _hist("s", "start", 0, 2)
+    attrs = '<nvpair id="a1" name="master-st" value="5"/>'
+    path = _running_cib(tmp_path, history, attrs)
+    path.write_text(path.read_text().replace(
+        '<nvpair id="ms-m1" name="promotable" value="true"/>',
+        '<nvpair id="ms-m1" name="promotable" value="true"/>'
+        '<nvpair id="ms-m9" name="is-managed" value="false"/>'))
+    result = _run(path)
+    assert any(line.endswith("promotion score on node2: 5") for line in result.scores)
+    assert _promoted(result) == []

@@ -14,6 +14,22 @@ from hapy.scheduler.unpack.resources import clone_max, clone_node_max
 from hapy.scheduler.working_set import INFINITY, Node, Resource, Role, WorkingSet
 
 
+def _merge_dependents(ws: WorkingSet, clone: Resource, scores: dict[str, int]) -> dict[str, int]:
+    """The clone's node scores with its dependents' preferences (those that
+    follow the clone whatever its instances' roles, and those that follow its
+    promoted instances)."""
+    for coloc in clone.colocations_with_this:
+        if not coloc.influence or not coloc.dependent.provisional:
+            continue
+        if coloc.dependent_role in (Role.PROMOTED, Role.UNPROMOTED):
+            continue
+        scores = merge_dependent_scores(
+            ws, scores, coloc.dependent, coloc.score / INFINITY,
+            coloc.node_attribute, {id(clone)}, only_positive=True,
+        )
+    return scores
+
+
 def _seed_instance(clone_allowed: dict[str, int], inst: Resource) -> None:
     base = dict(clone_allowed)
     for node_id, score in inst.allowed.items():
@@ -48,16 +64,7 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
         # instances start from the clone's own scores: what its dependents
         # prefer is shown for the clone but does not go into its instances
         own_allowed = dict(clone.allowed)
-        for coloc in clone.colocations_with_this:
-            if not coloc.influence or not coloc.dependent.provisional:
-                continue
-            if coloc.dependent_role in (Role.PROMOTED, Role.UNPROMOTED) or \
-                    coloc.primary_role in (Role.PROMOTED, Role.UNPROMOTED):
-                continue
-            clone.allowed = merge_dependent_scores(
-                ws, clone.allowed, coloc.dependent, coloc.score / INFINITY,
-                coloc.node_attribute, {id(clone)}, only_positive=True,
-            )
+        clone.allowed = _merge_dependents(ws, clone, clone.allowed)
         for inst in clone.children:
             _seed_instance(own_allowed, inst)
         if clone.promotable:

@@ -133,9 +133,9 @@ def _instance_priority(ws: WorkingSet, clone: Resource, inst: Resource) -> int |
     node = inst.assigned_node
     if node is None:
         return None
-    if not inst.managed:
-        priority = inst.priority if _current_role(inst) == Role.PROMOTED else -INFINITY
-    elif not _role_allows_promotion(inst):
+    if not inst.managed and _current_role(inst) == Role.PROMOTED:
+        priority = inst.priority
+    elif inst.managed and not _role_allows_promotion(inst):
         priority = -INFINITY
     else:
         score = promotion_score(clone, inst, node)
@@ -237,13 +237,12 @@ def _clone_node_scores(ws: WorkingSet, clone: Resource) -> dict[str, int]:
     for coloc in clone.colocations_with_this:
         if coloc.primary_role is not Role.PROMOTED or not coloc.influence:
             continue
-        # the dependent's preferences count twice: once for the clone, once
-        # through its instances
-        for _ in range(2):
-            merged = _merge_scores(ws, scores, _placement_scores(coloc.dependent), coloc,
-                                   nonnegative=True)
-            if _any_usable(ws, merged):
-                scores = merged
+        # the dependent's preferences count again (the clone's placement
+        # scores have them once already)
+        merged = _merge_scores(ws, scores, _placement_scores(coloc.dependent), coloc,
+                               nonnegative=True)
+        if _any_usable(ws, merged):
+            scores = merged
     return scores
 
 
