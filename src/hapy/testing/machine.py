@@ -17,8 +17,6 @@ mounts (and libqb's ``/dev/shm`` files in them) go with the namespaces.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import shlex
 import signal
 import subprocess
@@ -28,6 +26,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from hapy.testing.corosync import _wait_own_netns
+from hapy.testing.netns import kill_all_in, netns_of, processes_in
 
 
 class Machine:
@@ -82,34 +81,17 @@ class Machine:
 
     def processes(self) -> list[int]:
         """The processes in this machine's network namespace, the holder excepted."""
-        if self._holder is None:
-            return []
-        try:
-            mine = os.readlink(f"/proc/{self.pid}/ns/net")
-        except OSError:
-            return []
-        found = []
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit() or int(entry.name) == self.pid:
-                continue
-            with contextlib.suppress(OSError):
-                if os.readlink(entry / "ns" / "net") == mine:
-                    found.append(int(entry.name))
-        return found
+        netns = netns_of(self.pid) if self._holder is not None else None
+        return processes_in(netns, spared=[self.pid]) if netns else []
 
     def stop(self, timeout: float = 10.0) -> None:
         """Kill everything running on the machine, then the machine."""
         if self._holder is None:
             return
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            for pid in self.processes():
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, sig)
-            deadline = time.monotonic() + timeout
-            while self.processes() and time.monotonic() < deadline:
-                time.sleep(0.05)
-            if not self.processes():
-                break
+        netns = netns_of(self.pid)
+        if netns:
+            kill_all_in(netns, spared=[self.pid], timeout=timeout,
+                        signals=(signal.SIGTERM, signal.SIGKILL))
         if self._holder.poll() is None:
             self._holder.kill()
         self._holder.wait()

@@ -36,31 +36,13 @@ from typing import Any
 
 from hapy.fencer.embedded_power import PowerError, empty_directory
 from hapy.testing.corosync import Bridge, CorosyncNode, corosync_conf, node_setup, remove_shm
+from hapy.testing.netns import kill_all_in, netns_of, processes_in
 
 #: how long power off keeps killing before it gives up
 OFF_TIMEOUT = 20.0
 #: what a machine's processes must not inherit from whoever boots it
 _NODE_ENV = ("HAPY_NODE", "HAPY_NODE_SOCKET", "HAPY_CLUSTER_DIR", "HA_RSCTMP", "HA_VARRUN",
              "HA_VARLOCK", "OCF_RESOURCE_INSTANCE", "OCF_ROOT")
-
-
-def _netns_of(pid: int) -> str | None:
-    """The network namespace of a live process (None when gone or a zombie)."""
-    try:
-        return os.readlink(f"/proc/{pid}/ns/net")
-    except OSError:
-        return None
-
-
-def processes_in(netns: str, spared: Sequence[int] = ()) -> list[int]:
-    """Every live process in network namespace ``netns``."""
-    keep = {os.getpid(), *spared}
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and int(entry.name) not in keep \
-                and _netns_of(int(entry.name)) == netns:
-            found.append(int(entry.name))
-    return found
 
 
 class NetnsCluster:
@@ -177,7 +159,7 @@ class NetnsCluster:
         node = CorosyncNode(cdir, conf, setup=node_setup(address))
         node.launch()
         port = f"n{nodeid}b{boots}"
-        netns = _netns_of(node.pid)
+        netns = netns_of(node.pid)
         self._save_machine(name, {"pid": node.pid, "netns": netns, "port": port, "boots": boots})
         try:
             self.bridge.plug(node.pid, port)
@@ -202,19 +184,12 @@ class NetnsCluster:
         machine = self._machine(name)
         netns = machine.get("netns")
         killed: set[int] = set()
-        deadline = time.monotonic() + timeout
-        while netns:
-            victims = processes_in(str(netns))
-            if not victims:
-                break
-            if time.monotonic() > deadline:
+        if netns:
+            killed = kill_all_in(str(netns), timeout=timeout)
+            left = processes_in(str(netns))
+            if left:
                 raise PowerError(f"processes of {name} still running after {timeout:.0f} s: "
-                                 + " ".join(map(str, sorted(victims))))
-            for pid in victims:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.kill(pid, signal.SIGKILL)
-            killed |= set(victims)
-            time.sleep(0.02)
+                                 + " ".join(map(str, sorted(left))))
         self._audit(name, "power off: " + (f"killed {' '.join(map(str, sorted(killed)))}"
                                            if killed else "nothing was running"))
         if machine.get("pid"):
