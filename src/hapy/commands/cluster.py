@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from hapy.cluster.embedded.client import ensure_service
 from hapy.cluster.embedded.control import ClusterControl
@@ -21,6 +19,7 @@ from hapy.cluster.embedded.paths import (
     save_config,
 )
 from hapy.commands.env import ClusterEnv, cib_change
+from hapy.commands.processes import running_pid, terminate
 from hapy.records import record
 from hapy.reports import HapyError, report
 
@@ -42,27 +41,7 @@ def _daemon_argv(env: ClusterEnv, node: str) -> list[str]:
 
 
 def _pid(env: ClusterEnv, node: str) -> int | None:
-    try:
-        pid = int((env.node_dir(node) / "hapy.pid").read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return None
-    return pid if process_alive(pid) else None
-
-
-def process_alive(pid: int) -> bool:
-    """Whether ``pid`` runs (a zombie, dead but not yet reaped, does not)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    # the state letter follows the parenthesised command name
-    return stat.rsplit(")", 1)[-1].split()[0] not in ("Z", "X")
+    return running_pid(env.node_dir(node) / "hapy.pid")
 
 
 #: what of the environment a node daemon is started with is kept for its
@@ -214,14 +193,7 @@ def stop_node(env: ClusterEnv, node: str, timeout: float = STOP_TIMEOUT) -> bool
     pid = _pid(env, node)
     if pid is None:
         return False
-    os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    while _pid(env, node) is not None:
-        if time.monotonic() > deadline:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-            break
-        time.sleep(0.05)
+    terminate(pid, timeout)
     return True
 
 

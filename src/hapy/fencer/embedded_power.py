@@ -98,7 +98,7 @@ def node_of(root: Path, name: str) -> EmbeddedNode:
 
 
 def _alive(pid: int) -> bool:
-    from hapy.commands.cluster import process_alive
+    from hapy.commands.processes import process_alive
 
     return process_alive(pid)
 

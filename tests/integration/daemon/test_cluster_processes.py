@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from hapy.commands import cluster, node, property, resource
+from hapy.commands import cluster, node, processes, property, resource
 from hapy.commands.env import ClusterEnv, cib_query
 from hapy.testing.watch import Watcher, wait_for
 
@@ -130,7 +130,7 @@ def test_placement_recovery_standby_and_restarts(env: ClusterEnv, tmp_path: Path
         inode = state.stat().st_ino
         pid = int((env.node_dir(where) / "hapy.pid").read_text())
         os.kill(pid, 9)
-        wait_for(lambda: not cluster.process_alive(pid), "the daemon to die")
+        wait_for(lambda: not processes.process_alive(pid), "the daemon to die")
         cluster.start_nodes(env, [where])
         time.sleep(3)
         assert watcher.where("d") == [where] and state.stat().st_ino == inode
@@ -202,7 +202,7 @@ def test_kill_9_during_writes_loses_no_acknowledged_change(env: ClusterEnv) -> N
     wait_for(lambda: len(acked) >= 5, "some writes")
     pid = int((env.node_dir("node1") / "hapy.pid").read_text())
     os.kill(pid, 9)
-    wait_for(lambda: not cluster.process_alive(pid), "node1 to die")
+    wait_for(lambda: not processes.process_alive(pid), "node1 to die")
     time.sleep(0.5)
     stop.set()
     thread.join(10)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from hapy.commands.cluster import process_alive
+from hapy.commands.processes import process_alive
 from hapy.fencer import Fencer
 
 # a service that detaches from its agent (setsid), as real daemons do

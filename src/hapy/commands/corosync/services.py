@@ -17,16 +17,15 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from hapy.commands.cluster import process_alive
 from hapy.commands.corosync.files import check_node_files, corosync_check, corosync_running
 from hapy.commands.corosync.paths import NodePaths, NodeSettings, load_settings
 from hapy.commands.env import SocketEnv
+from hapy.commands.processes import running_pid, terminate
 from hapy.records import record
 from hapy.reports import HapyError, report
 
@@ -66,14 +65,6 @@ class LocalNode:
         return SocketEnv(self.socket)
 
 
-def _pid(path: Path) -> int | None:
-    try:
-        pid = int(path.read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return None
-    return pid if process_alive(pid) else None
-
-
 def _tail(path: Path, lines: int = 8) -> str:
     try:
         return " / ".join(path.read_text(errors="replace").strip().splitlines()[-lines:])
@@ -89,25 +80,11 @@ def _systemctl(action: str, unit: str) -> None:
                                 hint=f"journalctl -u {unit}", unit=unit)])
 
 
-def _terminate(pid: int, timeout: float) -> bool:
-    """SIGTERM ``pid`` and wait; SIGKILL after ``timeout`` (False then)."""
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    while process_alive(pid):
-        if time.monotonic() > deadline:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-            return False
-        time.sleep(0.05)
-    return True
-
-
 # --------------------------------------------------------------- corosync
 
 
 def corosync_pid(node: LocalNode) -> int | None:
-    return _pid(node.state_dir / "corosync.pid")
+    return running_pid(node.state_dir / "corosync.pid")
 
 
 def start_corosync(node: LocalNode, timeout: float = COROSYNC_START_TIMEOUT) -> bool:
@@ -174,7 +151,7 @@ def stop_corosync(node: LocalNode, timeout: float = COROSYNC_STOP_TIMEOUT) -> bo
         while corosync_running() and time.monotonic() < deadline:
             time.sleep(0.1)
         return True
-    if not _terminate(pid, timeout):
+    if not terminate(pid, timeout):
         raise HapyError([report("COROSYNC_STOP_TIMEOUT", f"corosync (pid {pid}) did not stop "
                                 f"within {timeout:.0f} s and was killed")])
     with contextlib.suppress(FileNotFoundError):
@@ -186,7 +163,7 @@ def stop_corosync(node: LocalNode, timeout: float = COROSYNC_STOP_TIMEOUT) -> bo
 
 
 def hapy_pid(node: LocalNode) -> int | None:
-    return _pid(node.state_dir / "hapy.pid")
+    return running_pid(node.state_dir / "hapy.pid")
 
 
 def hapy_answers(node: LocalNode) -> bool:
@@ -238,7 +215,7 @@ def stop_hapy(node: LocalNode, timeout: float = HAPY_STOP_TIMEOUT) -> bool:
     pid = hapy_pid(node)
     if pid is None:
         return False
-    if not _terminate(pid, timeout):
+    if not terminate(pid, timeout):
         raise HapyError([report("HAPY_STOP_TIMEOUT", f"the hapy daemon (pid {pid}) did not "
                                 f"stop within {timeout:.0f} s and was killed",
                                 hint="its resources may still run on this node")])
