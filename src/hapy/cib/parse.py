@@ -7,6 +7,8 @@ left out and reported rather than guessed at.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from types import MappingProxyType
+from typing import cast
 
 from hapy.cib import model as m
 from hapy.cib.iso8601 import parse_interval_ms
@@ -32,11 +34,37 @@ def _children(elem: Element | None, tag: str | None = None) -> Iterator[Element]
             yield child
 
 
+def _int(text: str | None, default: int) -> int:
+    if text is None:
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        return default
+
+
+class _Strings(dict[str, str]):
+    """One copy of each string: a big status section repeats the same names and
+    values (attribute names, ids, digests, versions) on every node."""
+
+    def __missing__(self, text: str) -> str:
+        self[text] = text
+        return text
+
+
 class _Parser:
     def __init__(self, root: Element, reports: ReportList, source: str) -> None:
         self.root = root
         self.reports = reports
         self.source = source
+        self._string = _Strings().__getitem__
+
+    def _shared_attrs(self, elem: Element) -> dict[str, str]:
+        """``elem``'s attributes, each name and value shared with equal ones."""
+        string = self._string
+        names = cast("list[str]", elem.keys())
+        values = cast("list[str]", elem.values())
+        return dict(zip(map(string, names), map(string, values), strict=False))
 
     # -- helpers -----------------------------------------------------------
     def _id(self, elem: Element) -> str:
@@ -338,20 +366,16 @@ class _Parser:
 
     # -- status -------------------------------------------------------------------
     def _lrm_op(self, op: Element) -> m.LrmOp:
-        def num(attr: str, default: int) -> int:
-            try:
-                return int(op.get(attr, str(default)))
-            except ValueError:
-                return default
-
+        attrs = self._shared_attrs(op)
+        get = attrs.get
         return m.LrmOp(
-            id=op.get("id", ""),
-            operation=op.get("operation", ""),
-            call_id=num("call-id", -1),
-            rc_code=num("rc-code", 0),
-            op_status=num("op-status", 0),
-            interval_ms=num("interval", 0),
-            attrs=m.frozen_map(_attrs(op)),
+            id=get("id", ""),
+            operation=get("operation", ""),
+            call_id=_int(get("call-id"), -1),
+            rc_code=_int(get("rc-code"), 0),
+            op_status=_int(get("op-status"), 0),
+            interval_ms=_int(get("interval"), 0),
+            attrs=MappingProxyType(attrs),
         )
 
     def node_states(self) -> tuple[m.NodeState, ...]:
@@ -361,12 +385,14 @@ class _Parser:
             lrm_resources = []
             for res in _children(lrm.find("lrm_resources") if lrm is not None else None,
                                  "lrm_resource"):
+                attrs = self._shared_attrs(res)
+                get = attrs.get
                 lrm_resources.append(
                     m.LrmResource(
-                        id=res.get("id", ""), rclass=res.get("class"), type=res.get("type"),
-                        provider=res.get("provider"), container=res.get("container"),
+                        id=get("id", ""), rclass=get("class"), type=get("type"),
+                        provider=get("provider"), container=get("container"),
                         ops=tuple(self._lrm_op(op) for op in _children(res, "lrm_rsc_op")),
-                        shutdown_lock=res.get("shutdown-lock"),
+                        shutdown_lock=get("shutdown-lock"),
                     )
                 )
             transient = state.find("transient_attributes")

@@ -218,8 +218,43 @@ def _expand_tags(root: Element) -> None:
     _expand_names(root, groups)
 
 
+_ROLE_TESTS = " or ".join(
+    f"@{attr}='{old}'" for attr in _ROLE_ATTRS for old in _ROLE_NAMES
+)
+# one pass over the tree, in libxml2: is there anything upgrade() would change?
+_NEEDS_UPGRADE = etree.XPath(
+    "descendant-or-self::*[self::master or self::template"
+    " or (@id-ref and not(self::resource_ref or self::obj_ref))"
+    f" or {_ROLE_TESTS}"
+    " or (self::nvpair and @name='target-role' and ("
+    + " or ".join(f"@value='{old}'" for old in _ROLE_NAMES) + "))][1]"
+    " | self::configuration/tags/tag[1]"
+)
+
+
+def needs_upgrade(root: Element) -> bool:
+    """Whether :func:`upgrade` would rewrite anything in ``root``. The status
+    section is not looked at: what the upgrade rewrites (roles' old names,
+    id-refs, masters, templates, tags) has no place there, and on a big
+    cluster it holds nearly all of the document."""
+    if root.tag == "status":
+        return False
+    if root.tag != "cib":
+        return bool(_NEEDS_UPGRADE(root))
+    if any(root.get(attr) in _ROLE_NAMES for attr in _ROLE_ATTRS):
+        return True
+    return any(
+        isinstance(child.tag, str) and child.tag != "status" and bool(_NEEDS_UPGRADE(child))
+        for child in root
+    )
+
+
 def upgrade(root: Element, reports: ReportList) -> Element:
-    """Return an upgraded copy of ``root``; problems are added to ``reports``."""
+    """Return ``root`` upgraded: an upgraded copy, or ``root`` itself when it is
+    already in the current form (a big CIB is not copied for nothing); problems
+    are added to ``reports``."""
+    if not needs_upgrade(root):
+        return root
     doc = copy.deepcopy(root)
     _masters_to_clones(doc)
     _rename_roles(doc)

@@ -92,10 +92,43 @@ class Node:
     state: m.NodeState | None = None
     fence_reason: str = ""
     health: str = "green"  # red, yellow or green (node-health-strategy)
+    # indexes built on first use (see histories_of and failure_attrs)
+    _histories: dict[str, list[m.LrmResource]] | None = field(default=None, compare=False)
+    _failure_attrs: tuple[int, list[tuple[str, str]]] | None = field(default=None,
+                                                                      compare=False)
 
     @property
     def is_remote(self) -> bool:
         return self.kind in ("remote", "guest")
+
+    def histories_of(self, *ids: str) -> list[m.LrmResource]:
+        """The resource histories in this node's status whose id, before any
+        clone instance number (``rsc:2`` -> ``rsc``), is one of ``ids``' own,
+        in the status section's order."""
+        index = self._histories
+        if index is None:
+            index = {}
+            if self.state is not None:
+                for lrm in self.state.lrm_resources:
+                    index.setdefault(lrm.id.split(":", 1)[0], []).append(lrm)
+            self._histories = index
+        bases = {i.split(":", 1)[0] for i in ids}
+        if len(bases) == 1:
+            return index.get(bases.pop(), [])
+        found = [lrm for base in bases for lrm in index.get(base, ())]
+        order = {id(lrm): n for n, lrm in enumerate(self.state.lrm_resources)} \
+            if self.state is not None else {}
+        found.sort(key=lambda lrm: order[id(lrm)])
+        return found
+
+    def failure_attrs(self) -> list[tuple[str, str]]:
+        """This node's ``fail-count-*`` and ``last-failure-*`` attributes."""
+        cached = self._failure_attrs
+        if cached is None or cached[0] != len(self.attrs):
+            found = [(name, value) for name, value in self.attrs.items()
+                     if name.startswith(("fail-count-", "last-failure-"))]
+            cached = self._failure_attrs = (len(self.attrs), found)
+        return cached[1]
 
     def available(self, *, consider_standby: bool = True) -> bool:
         """Can this node run resources now (pcmk "node available")?"""

@@ -128,6 +128,9 @@ def simulate(request: SimulateRequest, out: TextIO | None = None) -> int:
             node_fail=request.node_fail, op_inject=request.inject, now=int(now.timestamp()),
         )
     cib = cib_from_tree(tree, reports)
+    validation_off = (tree.get("validate-with") or "").lower() == "none"
+    if not request.simulate and not request.output_file:
+        del tree  # not needed any more: on a big cluster it is most of the memory
     for rep in reports:
         print(rep.render(), file=sys.stderr)
     write = out.write
@@ -135,7 +138,7 @@ def simulate(request: SimulateRequest, out: TextIO | None = None) -> int:
     # scheduling only adds the plan to it, so one unpack serves both
     transition = schedule(cib, now, with_scores=request.show_scores)
     if not request.quiet:
-        if (tree.get("validate-with") or "").lower() == "none":
+        if validation_off:
             write("Schema validation of configuration is disabled (enabling is encouraged"
                   " and prevents common misconfigurations)\n")
         if original_date:

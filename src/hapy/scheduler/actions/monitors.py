@@ -131,7 +131,7 @@ def recorded_monitor(rsc: Resource, node: Node, interval_ms: int) -> m.LrmOp | N
     names = {rsc.name, rsc.id}
     clone = rsc.clone_parent()
     anonymous = clone is not None and not clone.unique
-    for lrm in state.lrm_resources:
+    for lrm in node.histories_of(*names):
         # an anonymous instance's history may be recorded under any instance number
         if lrm.id not in names and not (anonymous and lrm.id.split(":", 1)[0] == rsc.id):
             continue

@@ -600,7 +600,7 @@ def fail_count(rsc: Resource, node: Node) -> int:
     from hapy.cib.scores import add_scores, parse_score
 
     total = 0
-    for name, value in node.attrs.items():
+    for name, value in node.failure_attrs():
         if _failure_attr_matches(name, "fail-count-", rsc):
             try:
                 total = add_scores(total, parse_score(value))
@@ -611,7 +611,7 @@ def fail_count(rsc: Resource, node: Node) -> int:
 
 def last_failure_time(rsc: Resource, node: Node) -> int | None:
     best: int | None = None
-    for name, value in node.attrs.items():
+    for name, value in node.failure_attrs():
         if _failure_attr_matches(name, "last-failure-", rsc):
             try:
                 t = int(value)
