@@ -61,9 +61,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    # the command may leave what it built for the process's end to drop
+    args.process_exits = argv is None and getattr(args, "exit_at_once", False)
     try:
         result: int = args.func(args)
-        if argv is None and getattr(args, "exit_at_once", False):
+        if args.process_exits:
             _exit_now(result)
         return result
     except HapyError as exc:

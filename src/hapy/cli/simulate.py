@@ -68,5 +68,6 @@ def _run(args: argparse.Namespace) -> int:
         node_down=tuple(args.node_down),
         node_fail=tuple(args.node_fail),
         output_file=args.save_output,
+        process_exits=bool(getattr(args, "process_exits", False)),
     )
     return simulate(request)

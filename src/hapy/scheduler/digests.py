@@ -136,6 +136,7 @@ Reproduction (scheduler regression cases, 579 CIBs)
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING
@@ -554,12 +555,35 @@ def compute_digests(
     The lists and the version come from the history entry: the restart
     digest is computed only if ``recorded.restart_digest`` is present.
     Other arguments as :func:`digest_parameters` / :func:`secure_parameters`.
+    Many resources of a big cluster share their parameters, so equal
+    questions are answered once (a pure function, memoised).
     """
+    return _computed_digests(
+        tuple(params.items()), recorded.restart_digest is not None, recorded.force_restart,
+        recorded.secure_params, recorded.crm_feature_set, interval_ms, timeout_ms,
+        tuple(op_params.items()) if op_params else (), fencing,
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _computed_digests(
+    param_items: tuple[tuple[str, str], ...],
+    with_restart: bool,
+    force_restart: str | None,
+    secure_params: str | None,
+    crm_feature_set: str | None,
+    interval_ms: int,
+    timeout_ms: int | None,
+    op_param_items: tuple[tuple[str, str], ...],
+    fencing: bool,
+) -> ComputedDigests:
+    params = dict(param_items)
+    op_params = dict(op_param_items)
     restart = None
-    if recorded.restart_digest is not None:
+    if with_restart:
         restart = restart_digest(
             params,
-            recorded.force_restart,
+            force_restart,
             interval_ms=interval_ms,
             timeout_ms=timeout_ms,
             op_params=op_params,
@@ -568,8 +592,8 @@ def compute_digests(
         all=op_digest(params, interval_ms=interval_ms, timeout_ms=timeout_ms, op_params=op_params),
         secure=secure_digest(
             params,
-            recorded.secure_params,
-            op_version=recorded.crm_feature_set,
+            secure_params,
+            op_version=crm_feature_set,
             fencing=fencing,
             interval_ms=interval_ms,
             timeout_ms=timeout_ms,

@@ -27,6 +27,16 @@ from hapy.scheduler.actions.model import (
 from hapy.scheduler.working_set import INFINITY, Node, Resource, Role, WorkingSet
 
 F = OrderFlag
+# the flags as plain integers: testing them is the inner loop of the
+# propagation, and an enum.Flag builds a new member for every ``&``
+_RUNNABLE_LEFT = F.RUNNABLE_LEFT.value
+_ONE_OR_MORE = F.ONE_OR_MORE.value
+_ASYMMETRICAL = F.ASYMMETRICAL.value
+_IMPLIES_THEN = F.IMPLIES_THEN.value
+_IMPLIES_FIRST = F.IMPLIES_FIRST.value
+_IMPLIES_FIRST_PRINTED = F.IMPLIES_FIRST_PRINTED.value
+_RESTART = F.RESTART.value
+_IMPLIES_EITHER = _IMPLIES_THEN | _IMPLIES_FIRST
 
 
 def _name(action: Action) -> str:
@@ -42,7 +52,7 @@ class _Propagation:
         self.colocation_blocked: set[int] = set()  # resources that can start nowhere
         # runnable one-or-more inputs of the actions that need only some
         self.runnable_inputs: dict[int, int] = {
-            a.id: sum(1 for o in a.inputs if o.flags & F.ONE_OR_MORE and o.first.runnable)
+            a.id: sum(1 for o in a.inputs if o.flags.value & _ONE_OR_MORE and o.first.runnable)
             for a in actions if a.required_runnable > 0
         }
         for action in actions:
@@ -80,50 +90,51 @@ class _Propagation:
             action.unrunnable_source = _root_cause(source)
         self.push(action)
         for o in action.outputs:
-            if o.flags & F.ONE_OR_MORE and o.then.id in self.runnable_inputs:
+            if o.flags.value & _ONE_OR_MORE and o.then.id in self.runnable_inputs:
                 self.runnable_inputs[o.then.id] -= 1
                 self.enough_inputs(o.then)
 
     # -- rules ------------------------------------------------------------------
 
-    def ordering(self, first: Action, then: Action, flags: OrderFlag) -> None:
-        if flags & F.RUNNABLE_LEFT and not flags & F.ONE_OR_MORE and not first.runnable:
+    def ordering(self, first: Action, then: Action, order_flags: OrderFlag) -> None:
+        flags = order_flags.value
+        if flags & _RUNNABLE_LEFT and not flags & _ONE_OR_MORE and not first.runnable:
             # a group not running because a member cannot start is its own cause
             member_of = then.task == RUNNING and first.rsc is not None \
                 and then.rsc is not None and first.rsc.parent is then.rsc \
                 and then.rsc.variant == "group"
             self.block(then, None if member_of else first,
-                       first.unrunnable_stops and not flags & F.ASYMMETRICAL)
-        if flags & F.IMPLIES_THEN and first.required and then.optional and (
+                       first.unrunnable_stops and not flags & _ASYMMETRICAL)
+        if flags & _IMPLIES_THEN and first.required and then.optional and (
             first.runnable or first.pseudo
         ) and not (_clone_completion(first) and _keeps_running(then)) \
                 and _required_on(first, then.node, then):
             self.require(then, first)
         # a collective's pseudo-action is needed only for members' actions
         # that can run
-        if flags & F.IMPLIES_FIRST and then.required and first.optional and (
+        if flags & _IMPLIES_FIRST and then.required and first.optional and (
             then.runnable or not first.pseudo
         ) and not _clone_completion(first) and _required_on(then, first.node, first):
             self.require(first, then)
-        if flags & F.IMPLIES_FIRST_PRINTED and then.required and then.runnable \
+        if flags & _IMPLIES_FIRST_PRINTED and then.required and then.runnable \
                 and first.optional:
             self.require(first, then)
-        if flags & F.RESTART and first.optional and then.task == START \
+        if flags & _RESTART and first.optional and then.task == START \
                 and first.task == STOP and then.node is first.node and then.required \
                 and then.runnable:
             self.require(first, then)
         # no start anywhere while a stop that must happen cannot
-        if flags & F.RESTART and first.task == STOP and then.task == START and first.required \
+        if flags & _RESTART and first.task == STOP and then.task == START and first.required \
                 and not first.runnable and then.runnable:
             self.block(then, first, False)
         # a stop ordered (mandatorily) with the stop of a blocked resource
         # waits for it forever
-        if flags & (F.IMPLIES_THEN | F.IMPLIES_FIRST) and first.task == STOP \
+        if flags & _IMPLIES_EITHER and first.task == STOP \
                 and then.task == STOP and then.runnable and not first.runnable \
                 and first.rsc is not None and first.rsc.block:
             self.block(then, first, False)
         # a group that stops but stays active (some members keep running) starts
-        if flags & F.RESTART and first.task == STOPPED and first.required and then.optional \
+        if flags & _RESTART and first.task == STOPPED and first.required and then.optional \
                 and then.rsc is not None and _stays_active(then.rsc):
             self.require(then, first)
 
