@@ -178,6 +178,9 @@ class StatusEditor:
         if status is None:
             status = etree.SubElement(cib, "status")
         self.status = status
+        # each <lrm_resources>' histories by id (first one of an id), built on
+        # first use: a transition records an operation for every action
+        self._histories: dict[etree._Element, dict[str, etree._Element]] = {}
 
     # -- bookkeeping
 
@@ -318,18 +321,34 @@ class StatusEditor:
         resources = lrm.find("lrm_resources")
         if resources is None:
             resources = etree.SubElement(lrm, "lrm_resources")
+        index = self._history_index(resources)
         for name in (rsc_id, long_id, key_name):
             if name is None:
                 continue
-            for rsc in resources.iterfind("lrm_resource"):
-                if rsc.get("id") == name:
-                    return rsc
+            found = index.get(name)
+            if found is not None and found.getparent() is not resources:
+                # removed since it was indexed: look again
+                index = self._history_index(resources, rebuild=True)
+                found = index.get(name)
+            if found is not None:
+                return found
         rsc = etree.SubElement(resources, "lrm_resource", id=rsc_id)
+        index.setdefault(rsc_id, rsc)
         rsc.set("class", rclass)
         if provider is not None:
             rsc.set("provider", provider)
         rsc.set("type", rtype)
         return rsc
+
+    def _history_index(self, resources: etree._Element,
+                       rebuild: bool = False) -> dict[str, etree._Element]:
+        index = None if rebuild else self._histories.get(resources)
+        if index is None:
+            index = {}
+            for rsc in resources.iterfind("lrm_resource"):
+                index.setdefault(rsc.get("id", ""), rsc)
+            self._histories[resources] = index
+        return index
 
     @staticmethod
     def next_call_id(lrm_rsc: etree._Element) -> int:
