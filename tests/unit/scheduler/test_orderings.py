@@ -254,3 +254,18 @@ def test_dependent_staying_put_restarts_for_an_active_first_that_cannot_start() 
     stop = action(t, "B_stop_0", "node1")
     assert in_graph(stop)
     assert stop.reason == "required A start"
+
+
+def test_a_clone_starting_an_instance_on_its_node_restarts_its_dependent() -> None:
+    # (the one-instance clone starts on node2, where P runs: P restarts after
+    # it; on another node it would not)
+    clone = ('<clone id="C">' + dummy("D")
+             + '<meta_attributes id="C-m"><nvpair id="C-m1" name="clone-max" value="1"/>'
+             + "</meta_attributes></clone>")
+    order = '<rsc_order id="o" first="C" then="P"/>'
+    sticky = dummy("P", '<nvpair id="P-s" name="resource-stickiness" value="100"/>')
+    location = '<rsc_location id="l" rsc="C" node="node2" score="50"/>'
+    for where, restarts in (("node2", True), ("node1", False)):
+        t = run(cib(clone + sticky, order + location, running={where: ["P"]}))
+        assert in_graph(action(t, "P_start_0", where)) is restarts
+        assert in_graph(action(t, "P_stop_0", where)) is restarts

@@ -107,7 +107,8 @@ class _Propagation:
                        first.unrunnable_stops and not flags & _ASYMMETRICAL)
         if flags & _IMPLIES_THEN and first.required and then.optional and (
             first.runnable or first.pseudo
-        ) and not (_clone_completion(first) and _keeps_running(then)) \
+        ) and not (_clone_completion(first) and _keeps_running(then)
+                   and not _acts_on(first, then.node)) \
                 and _required_on(first, then.node, then):
             self.require(then, first)
         # a collective's pseudo-action is needed only for members' actions
@@ -234,8 +235,9 @@ def _clone_completion(action: Action) -> bool:
 def _keeps_running(action: Action) -> bool:
     """A start of a primitive (not a clone instance) already active where it
     would start: a clone starting or promoting instances elsewhere does not
-    restart it (the clone's stops reach it through the reverse ordering);
-    the instances of a clone ordered after it do restart."""
+    restart it (the clone's stops reach it through the reverse ordering),
+    one starting or promoting an instance on its node does; the instances
+    of a clone ordered after it do restart."""
     rsc = action.rsc
     return action.task == START and rsc is not None and rsc.variant == "primitive" \
         and rsc.clone_parent() is None \
@@ -267,6 +269,16 @@ def _required_on(action: Action, node: Node | None, other: Action | None = None)
         return True
     if other is not None and other.rsc is not None and other.rsc.clone_parent() is not None:
         return True  # another clone's instances follow the clone as a whole
+    return _acts_on(action, node)
+
+
+def _acts_on(action: Action, node: Node | None) -> bool:
+    """Whether an instance of the clone whose pseudo-action ``action`` is does
+    what it stands for (a start for "running", a promotion for "promoted"...)
+    on ``node``."""
+    clone = action.rsc
+    if node is None or clone is None:
+        return False
     task = _DONE_BY.get(action.task, action.task)
     return any(a.task == task and a.node is node and a.required
                for inst in clone.children for p in inst.primitives() for a in p.actions)
