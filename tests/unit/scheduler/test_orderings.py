@@ -269,3 +269,20 @@ def test_a_clone_starting_an_instance_on_its_node_restarts_its_dependent() -> No
         t = run(cib(clone + sticky, order + location, running={where: ["P"]}))
         assert in_graph(action(t, "P_start_0", where)) is restarts
         assert in_graph(action(t, "P_stop_0", where)) is restarts
+
+
+def test_a_restart_says_which_other_resource_requires_it() -> None:
+    # A's definition changed: group G restarts; P, ordered after G, restarts
+    # too. Its stop (required by G's stop) requires its start, but the reason
+    # shown is what another resource requires: G running.
+    from hapy.scheduler.summary import transition_summary
+
+    changed = ('<primitive id="A" class="ocf" provider="heartbeat" type="Dummy">'
+               '<instance_attributes id="A-i"><nvpair id="A-i1" name="fake" value="x"/>'
+               "</instance_attributes></primitive>")
+    sticky = '<nvpair id="{0}-s" name="resource-stickiness" value="100"/>'
+    group = ('<group id="G">' + changed + dummy("B") + "</group>")
+    text = cib(group + dummy("P", sticky.format("P")), '<rsc_order id="o" first="G" then="P"/>',
+               running={"node1": ["A", "B"], "node2": ["P"]})
+    lines = [" ".join(line.split()) for line in transition_summary(run(text).working_set)]
+    assert "* Restart P ( node2 ) due to required G running" in lines

@@ -70,6 +70,14 @@ class _Propagation:
 
     def require(self, action: Action, reason_from: Action | None) -> None:
         if not action.optional:
+            own = action.reason_source
+            if reason_from is not None and reason_from.rsc is not None \
+                    and reason_from.rsc is not action.rsc and own is not None \
+                    and own.rsc is action.rsc and action.reason.startswith("required"):
+                # required by its own resource (a restart's start by its
+                # stop) says nothing; what another resource requires does
+                action.reason = f"required {reason_from.rsc.name} {reason_from.task}"
+                action.reason_source = reason_from
             return
         action.optional = False
         if reason_from is not None and not action.reason:
@@ -105,7 +113,7 @@ class _Propagation:
                 and then.rsc.variant == "group"
             self.block(then, None if member_of else first,
                        first.unrunnable_stops and not flags & _ASYMMETRICAL)
-        if flags & _IMPLIES_THEN and first.required and then.optional and (
+        if flags & _IMPLIES_THEN and first.required and (then.optional or _own_reason(then)) and (
             first.runnable or first.pseudo
         ) and not (_clone_completion(first) and _keeps_running(then)
                    and not _acts_on(first, then.node)) \
@@ -230,6 +238,13 @@ def _clone_completion(action: Action) -> bool:
     return action.pseudo and rsc is not None and rsc.variant == "clone" \
         and action.task in _COMPLETIONS \
         and (action.task not in (NOTIFY, NOTIFIED) or action.meta.get("notify_type") == "post")
+
+
+def _own_reason(action: Action) -> bool:
+    """A required action whose reason is an action of its own resource (a
+    restart's start required by its stop): another resource's reason wins."""
+    source = action.reason_source
+    return source is not None and source.rsc is action.rsc and action.rsc is not None
 
 
 def _keeps_running(action: Action) -> bool:
