@@ -69,6 +69,12 @@ class StateWatcher(threading.Thread):
                     last[rsc] = nodes
             time.sleep(0.02)
 
+    def seen(self, rsc: str) -> list[str]:
+        """Where ``rsc`` was active at the watcher's last look (tests wait on
+        this, not on their own look, so that :meth:`first` finds it)."""
+        found = [nodes for _, r, nodes in self.changes if r == rsc]
+        return found[-1] if found else []
+
     def first(self, rsc: str, where: list[str], after: float = 0.0) -> float:
         """When ``rsc`` was first seen on exactly ``where`` after ``after``."""
         return next(t for t, r, nodes in self.changes
@@ -134,7 +140,7 @@ def configure(cluster: NetnsCluster, *, fence_delay: str = "0") -> StateWatcher:
         resource.create(admin, rsc, "ocf:heartbeat:Dummy", ops=MONITOR, no_default_ops=True)
         constraint.location(admin, rsc, "prefers", [f"{where}=100"])
     for rsc, where in PLACEMENT.items():
-        wait_for(lambda r=rsc, w=where: watcher.where(r) == [w],  # type: ignore[misc]
+        wait_for(lambda r=rsc, w=where: watcher.seen(r) == [w],  # type: ignore[misc]
                  f"{rsc} on {where}", timeout=60)
     return watcher
 
@@ -148,16 +154,16 @@ def test_killed_corosync_gets_the_node_fenced_and_its_resource_recovered(
         # the survivors fence gamma (a reboot: off, then on), then recover d3
         wait_for(lambda: bool(power_events(cluster, "gamma", "power off")), "gamma fenced",
                  timeout=60)
-        wait_for(lambda: watcher.where("d3") in (["alpha"], ["beta"]), "d3 recovered",
+        wait_for(lambda: watcher.seen("d3") in (["alpha"], ["beta"]), "d3 recovered",
                  timeout=60)
         fenced_at = power_events(cluster, "gamma", "power off")[0]
-        recovered_at = watcher.first("d3", watcher.where("d3"), after=killed_at)
+        recovered_at = watcher.first("d3", watcher.seen("d3"), after=killed_at)
         assert fenced_at < recovered_at, (fenced_at, recovered_at)
         # gamma boots again, rejoins, and its resource comes home
         wait_for(lambda: bool(power_events(cluster, "gamma", "power on (boot 2)")),
                  "gamma rebooted", timeout=60)
         whole(cluster, NAMES, "gamma rejoined")
-        wait_for(lambda: watcher.where("d3") == ["gamma"], "d3 back on gamma", timeout=60)
+        wait_for(lambda: watcher.seen("d3") == ["gamma"], "d3 back on gamma", timeout=60)
         events = stonith.history(client(cluster, "beta"), "gamma")
         assert [e.state for e in events] == ["done"], events
     finally:
@@ -179,20 +185,20 @@ def test_cut_link_minority_stops_majority_fences_and_takes_over(
             wait_for(lambda n=name: status(cluster, n)["members"] == ["alpha", "beta"]  # type: ignore[misc]
                      and status(cluster, n)["quorate"], f"{name} keeps quorum", timeout=30)
         # no quorum (no-quorum-policy=stop): gamma stops d3 before it is fenced
-        wait_for(lambda: watcher.where("d3") == [], "d3 stopped by gamma", timeout=30)
+        wait_for(lambda: watcher.seen("d3") == [], "d3 stopped by gamma", timeout=30)
         stopped_at = watcher.first("d3", [], after=cut_at)
         wait_for(lambda: bool(power_events(cluster, "gamma", "power off")), "gamma fenced",
                  timeout=60)
         fenced_at = power_events(cluster, "gamma", "power off")[0]
         assert stopped_at < fenced_at, (stopped_at, fenced_at)
-        wait_for(lambda: watcher.where("d3") in (["alpha"], ["beta"]), "d3 taken over",
+        wait_for(lambda: watcher.seen("d3") in (["alpha"], ["beta"]), "d3 taken over",
                  timeout=60)
-        assert fenced_at < watcher.first("d3", watcher.where("d3"), after=cut_at)
+        assert fenced_at < watcher.first("d3", watcher.seen("d3"), after=cut_at)
         # d1 and d2 never moved
-        assert watcher.where("d1") == ["alpha"] and watcher.where("d2") == ["beta"]
+        assert watcher.seen("d1") == ["alpha"] and watcher.seen("d2") == ["beta"]
         # rebooted on a new link, gamma rejoins: one view, one CIB
         whole(cluster, NAMES, "gamma rejoined")
-        wait_for(lambda: watcher.where("d3") == ["gamma"], "d3 back on gamma", timeout=60)
+        wait_for(lambda: watcher.seen("d3") == ["gamma"], "d3 back on gamma", timeout=60)
     finally:
         watcher.stop_flag.set()
         watcher.join()
