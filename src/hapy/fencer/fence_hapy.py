@@ -36,13 +36,21 @@ from hapy.fencer.embedded_power import (
 ACTIONS = ("on", "off", "reboot", "status", "list", "monitor", "metadata", "validate-all")
 EXIT_OK, EXIT_FAILED, EXIT_OFF = 0, 1, 2
 
-METADATA = """<?xml version="1.0" ?>
-<resource-agent name="fence_hapy" shortdesc="Fence agent for the nodes of a hapy embedded \
-cluster">
-<longdesc>fence_hapy powers a node of a hapy embedded cluster (several nodes on one host) \
-off and on: off kills the node's daemon and every process it started, at once, as a power cut \
-would, and clears the node's volatile runtime directories; on starts the node's daemon \
-again.</longdesc>
+def agent_metadata(name: str, shortdesc: str, longdesc: str, directory: tuple[str, str, str]
+                   ) -> str:
+    """The meta-data of one of hapy's power agents; ``directory`` is the
+    parameter naming its cluster: (name, command-line option, description)."""
+    dir_name, dir_option, dir_desc = directory
+    node_param = """\t<parameter name="{0}" unique="0" required="0"{1}>
+\t\t<getopt mixed="{2}" />
+\t\t<content type="string"  />
+\t\t<shortdesc lang="en">{3}</shortdesc>
+\t</parameter>
+"""
+    target = "The node to act on (a node name of the cluster)"
+    return f"""<?xml version="1.0" ?>
+<resource-agent name="{name}" shortdesc="{shortdesc}">
+<longdesc>{longdesc}</longdesc>
 <vendor-url>https://github.com/hapy</vendor-url>
 <parameters>
 \t<parameter name="action" unique="0" required="1">
@@ -50,28 +58,12 @@ again.</longdesc>
 \t\t<content type="string" default="reboot"  />
 \t\t<shortdesc lang="en">Fencing action</shortdesc>
 \t</parameter>
-\t<parameter name="plug" unique="0" required="0" obsoletes="port">
-\t\t<getopt mixed="-n, --plug=[node]" />
-\t\t<content type="string"  />
-\t\t<shortdesc lang="en">The node to act on (a node name of the cluster)</shortdesc>
-\t</parameter>
-\t<parameter name="port" unique="0" required="0" deprecated="1">
-\t\t<getopt mixed="-n, --plug=[node]" />
-\t\t<content type="string"  />
-\t\t<shortdesc lang="en">The node to act on (a node name of the cluster)</shortdesc>
-\t</parameter>
-\t<parameter name="nodename" unique="0" required="0">
-\t\t<getopt mixed="--nodename=[node]" />
-\t\t<content type="string"  />
-\t\t<shortdesc lang="en">The node to act on, when no plug is given</shortdesc>
-\t</parameter>
-\t<parameter name="cluster_dir" unique="0" required="0">
-\t\t<getopt mixed="--cluster-dir=[directory]" />
-\t\t<content type="string"  />
-\t\t<shortdesc lang="en">The embedded cluster's directory (default: $HAPY_CLUSTER_DIR)\
-</shortdesc>
-\t</parameter>
-</parameters>
+""" + node_param.format("plug", ' obsoletes="port"', "-n, --plug=[node]", target) \
+        + node_param.format("port", ' deprecated="1"', "-n, --plug=[node]", target) \
+        + node_param.format("nodename", "", "--nodename=[node]",
+                            "The node to act on, when no plug is given") \
+        + node_param.format(dir_name, "", f"{dir_option}=[directory]", dir_desc) \
+        + """</parameters>
 <actions>
 \t<action name="on" automatic="0"/>
 \t<action name="off" />
@@ -84,6 +76,16 @@ again.</longdesc>
 </actions>
 </resource-agent>
 """
+
+
+METADATA = agent_metadata(
+    "fence_hapy", "Fence agent for the nodes of a hapy embedded cluster",
+    "fence_hapy powers a node of a hapy embedded cluster (several nodes on one host) off and "
+    "on: off kills the node's daemon and every process it started, at once, as a power cut "
+    "would, and clears the node's volatile runtime directories; on starts the node's daemon "
+    "again.",
+    ("cluster_dir", "--cluster-dir",
+     "The embedded cluster's directory (default: $HAPY_CLUSTER_DIR)"))
 
 #: option names fence-agents accept on stdin for the same thing
 _ALIASES = {"option": "action", "cluster-dir": "cluster_dir"}
@@ -110,14 +112,18 @@ def read_stdin_options(text: str, known: Sequence[str] = _KNOWN,
     return options
 
 
-def parse_command_line(argv: Sequence[str]) -> dict[str, str]:
-    parser = argparse.ArgumentParser(prog="fence_hapy",
-                                     description="fence agent for hapy embedded clusters")
+def parse_command_line(argv: Sequence[str], prog: str = "fence_hapy",
+                       directory: tuple[str, str] = ("cluster_dir", "--cluster-dir"),
+                       description: str = "fence agent for hapy embedded clusters",
+                       dir_help: str = "the embedded cluster's directory (default: "
+                       "$HAPY_CLUSTER_DIR)") -> dict[str, str]:
+    """The fence-agents command line (``directory``: the cluster's parameter
+    and its option)."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument("-o", "--action", default="reboot", help="fencing action")
     parser.add_argument("-n", "--plug", "--port", dest="plug", help="the node to act on")
     parser.add_argument("--nodename", help="the node to act on, when no plug is given")
-    parser.add_argument("--cluster-dir", dest="cluster_dir",
-                        help="the embedded cluster's directory (default: $HAPY_CLUSTER_DIR)")
+    parser.add_argument(directory[1], dest=directory[0], help=dir_help)
     args = parser.parse_args(argv)
     return {k: v for k, v in vars(args).items() if v is not None}
 

@@ -10,16 +10,24 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol
 
-from hapy.commands.env import ClusterEnv
 from hapy.reports import HapyError
+
+
+class NodeDirs(Protocol):
+    """Where each node keeps its files (an embedded cluster's ClusterEnv, a
+    namespace cluster): the agents' state files are in ``run/rsctmp`` there."""
+
+    def node_dir(self, name: str) -> Path: ...
 
 
 class Watcher(threading.Thread):
     """Polls the agents' state files; records any moment a resource is active
     on more than one node, and each change of where it is active."""
 
-    def __init__(self, env: ClusterEnv, files: dict[str, str], nodes: Sequence[str]) -> None:
+    def __init__(self, env: NodeDirs, files: dict[str, str], nodes: Sequence[str]) -> None:
         super().__init__(daemon=True)
         self.env = env
         self.files = files  # resource -> state file name in rsctmp
@@ -45,6 +53,17 @@ class Watcher(threading.Thread):
                     self.changes.append((time.time(), rsc, nodes))
                     last[rsc] = nodes
             time.sleep(0.02)
+
+    def seen(self, rsc: str) -> list[str]:
+        """Where ``rsc`` was active at the watcher's last look (wait on this
+        rather than on a look of your own, and :meth:`first` finds it)."""
+        found = [nodes for _, r, nodes in self.changes if r == rsc]
+        return found[-1] if found else []
+
+    def first(self, rsc: str, where: list[str], after: float = 0.0) -> float:
+        """When ``rsc`` was first seen active on exactly ``where`` after ``after``."""
+        return next(t for t, r, nodes in self.changes
+                    if r == rsc and nodes == where and t >= after)
 
     def __enter__(self) -> Watcher:
         self.start()

@@ -16,7 +16,6 @@ files all along: no resource may ever be active on two machines.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,7 +27,7 @@ from hapy.commands import constraint, resource, stonith
 from hapy.commands.env import SocketEnv, cib_change
 from hapy.testing.corosync import corosync_missing
 from hapy.testing.netns_cluster import NetnsCluster
-from hapy.testing.watch import wait_for
+from hapy.testing.watch import Watcher, wait_for
 
 pytestmark = [
     pytest.mark.skipif(corosync_missing() is not None, reason=corosync_missing() or ""),
@@ -39,46 +38,6 @@ NODES = [(1, "alpha", "10.252.0.1"), (2, "beta", "10.252.0.2"), (3, "gamma", "10
 NAMES = [name for _, name, _ in NODES]
 MONITOR = [("monitor", [("interval", "1s"), ("timeout", "10s")])]
 PLACEMENT = {"d1": "alpha", "d2": "beta", "d3": "gamma"}
-
-
-class StateWatcher(threading.Thread):
-    """Where each Dummy is active, from its state file on each machine's disk,
-    every 20 ms; records every moment one is active on two machines."""
-
-    def __init__(self, cluster: NetnsCluster, resources: list[str]) -> None:
-        super().__init__(daemon=True)
-        self.cluster = cluster
-        self.resources = resources
-        self.doubles: list[tuple[str, list[str]]] = []
-        self.changes: list[tuple[float, str, list[str]]] = []
-        self.stop_flag = threading.Event()
-
-    def where(self, rsc: str) -> list[str]:
-        return [n for n in NAMES if (self.cluster.state_dir(n) / "run" / "rsctmp"
-                                     / f"Dummy-{rsc}.state").exists()]
-
-    def run(self) -> None:
-        last: dict[str, list[str]] = {}
-        while not self.stop_flag.is_set():
-            for rsc in self.resources:
-                nodes = self.where(rsc)
-                if len(nodes) > 1:
-                    self.doubles.append((rsc, nodes))
-                if nodes != last.get(rsc):
-                    self.changes.append((time.time(), rsc, nodes))
-                    last[rsc] = nodes
-            time.sleep(0.02)
-
-    def seen(self, rsc: str) -> list[str]:
-        """Where ``rsc`` was active at the watcher's last look (tests wait on
-        this, not on their own look, so that :meth:`first` finds it)."""
-        found = [nodes for _, r, nodes in self.changes if r == rsc]
-        return found[-1] if found else []
-
-    def first(self, rsc: str, where: list[str], after: float = 0.0) -> float:
-        """When ``rsc`` was first seen on exactly ``where`` after ``after``."""
-        return next(t for t, r, nodes in self.changes
-                    if r == rsc and nodes == where and t >= after)
 
 
 def client(cluster: NetnsCluster, name: str) -> Any:
@@ -121,7 +80,7 @@ def cluster(tmp_path: Path) -> Iterator[NetnsCluster]:
             assert "Traceback" not in text, f"{name}: {text[-3000:]}"
 
 
-def configure(cluster: NetnsCluster, *, fence_delay: str = "0") -> StateWatcher:
+def configure(cluster: NetnsCluster, *, fence_delay: str = "0") -> Watcher:
     """A fence device for every machine, one Dummy per machine (by location
     preference), started; returns a running watcher."""
     admin = client(cluster, "alpha")
@@ -134,7 +93,7 @@ def configure(cluster: NetnsCluster, *, fence_delay: str = "0") -> StateWatcher:
                '</instance_attributes><operations>'
                '<op id="fence-mon" name="monitor" interval="60s"/></operations></primitive>',
                scope="resources")
-    watcher = StateWatcher(cluster, list(PLACEMENT))
+    watcher = Watcher(cluster, {r: f"Dummy-{r}.state" for r in PLACEMENT}, NAMES)
     watcher.start()
     for rsc, where in PLACEMENT.items():
         resource.create(admin, rsc, "ocf:heartbeat:Dummy", ops=MONITOR, no_default_ops=True)
