@@ -57,6 +57,7 @@ from hapy.scheduler.unpack.remote import (
     add_remote_nodes,
     ban_from_remote_nodes,
     hold_reconnecting_connections,
+    link_fillers,
 )
 from hapy.scheduler.unpack.resources import unpack_resources
 from hapy.scheduler.unpack.shutdown_lock import apply_lock_scores, apply_shutdown_locks
@@ -87,6 +88,7 @@ def unpack(cib: m.Cib, now: datetime) -> WorkingSet:
     apply_node_health_colours(ws)
     unpack_resources(ws)
     add_guest_connections(ws)
+    link_fillers(ws)
     unpack_history(ws)
     hold_reconnecting_connections(ws)
     # like Pacemaker, keep the resources by priority (status displays and the

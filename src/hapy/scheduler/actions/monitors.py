@@ -17,7 +17,7 @@ def remote_probe_possible(rsc: Resource, node: Node) -> bool:
     cfg = rsc.primitive
     if rsc.is_remote_connection or (cfg is not None and cfg.rclass == "stonith"):
         return False
-    if node.kind == "guest" and rsc.fillers:
+    if node.kind == "guest" and any(f.is_remote_connection for f in rsc.fillers):
         return False
     conn = node.remote_rsc
     if conn is None or conn.assigned_node is None:
@@ -40,6 +40,8 @@ def probe_wanted(ws: WorkingSet, rsc: Resource, node: Node) -> bool:
         return False
     if node.id in rsc.known_on:
         return False
+    if rsc.container is not None and not rsc.is_remote_connection:
+        return False  # what runs inside a container is found with it
     if node.is_remote and not remote_probe_possible(rsc, node):
         return False
     mode = rsc.discovery.get(node.id)

@@ -110,9 +110,13 @@ def find_op_config(
     return None
 
 
-def default_on_fail(ws: WorkingSet, task: str, op_cfg: m.OpConfig | None) -> str:
+def default_on_fail(ws: WorkingSet, task: str, op_cfg: m.OpConfig | None,
+                    rsc: Resource | None = None) -> str:
     if op_cfg is not None and op_cfg.attrs.get("on-fail"):
         return op_cfg.attrs["on-fail"].lower()
+    if rsc is not None and rsc.container is not None and not rsc.is_remote_connection:
+        # what runs inside a container is recovered by restarting the container
+        return "restart-container"
     if task == "stop":
         return "fence" if ws.options.stonith_enabled else "block"
     return "restart"
@@ -407,7 +411,7 @@ class HistoryUnpacker:
                 continue
             # a failure
             op_cfg = find_op_config(rsc.primitive, task, op.interval_ms)
-            policy = default_on_fail(ws, task, op_cfg)
+            policy = default_on_fail(ws, task, op_cfg, rsc)
             if rsc.is_remote_connection and rsc.container is None and not probe \
                     and task != "start" and not (op_cfg and op_cfg.attrs.get("on-fail")):
                 # a remote connection lost: the node is reset (fenced)
@@ -428,6 +432,13 @@ class HistoryUnpacker:
                 # an ignored stop failure leaves the resource stopped
                 rsc.failure_ignored = True
                 role = Role.STOPPED if task == "stop" else max(role, Role.STARTED)
+                continue
+            if policy == "restart-container" and task == "stop":
+                # the container's restart stops it for good: found stopped
+                rsc.failure_ignored = True
+                role = Role.STOPPED
+                failed = True
+                on_fail = policy
                 continue
             if rc in HARD_ERRORS:
                 # the agent cannot work on this node (or, misconfigured, anywhere)
@@ -497,6 +508,11 @@ class HistoryUnpacker:
         elif policy == "stop":
             rsc.next_role = Role.STOPPED
             rsc.target_role = Role.STOPPED
+        elif policy == "restart-container":
+            container = rsc.container
+            if container is not None:
+                # restarted where it runs, and what runs inside it with it
+                container.history_digest_mismatch.setdefault(node.id, "")
         elif policy == "reset_remote":
             remote = rsc.remote_node
             if remote is not None and not remote.remote_was_fenced:

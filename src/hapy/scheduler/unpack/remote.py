@@ -231,7 +231,7 @@ def ban_from_remote_nodes(ws: WorkingSet) -> None:
             continue
         if prim.is_remote_connection or (cfg is not None and cfg.rclass == "stonith"):
             banned = remote
-        elif prim.fillers:
+        elif any(f.is_remote_connection for f in prim.fillers):
             banned = guests
         else:
             continue
@@ -297,16 +297,37 @@ def reconnect_interval_ms(conn: Resource) -> int:
         return 0
 
 
+def link_fillers(ws: WorkingSet) -> None:
+    """A primitive with the meta-attribute ``container=ID`` runs inside that
+    (primitive) container: it is one of the container's *fillers* (unless
+    the container is a guest node's: then it is placed like any resource)."""
+    for rsc in ws.all_primitives():
+        name = rsc.meta.get("container")
+        if rsc.container is not None or not name:
+            continue
+        container = ws.resources_by_id.get(name)
+        if container is rsc:
+            del rsc.meta["container"]  # (a group's own container inherits it)
+            continue
+        if container is None or container.variant != "primitive":
+            continue
+        if any(f.is_remote_connection for f in container.fillers):
+            continue  # a guest's container: what names it runs in the guest node
+        rsc.container = container
+        container.fillers.append(rsc)
+
+
 def add_guest_constraints(ws: WorkingSet, data: ConstraintData) -> None:
-    """A guest's connection runs with its container, after it starts and
+    """What runs in a container (a guest's connection, or a resource with
+    the ``container`` meta-attribute) runs with it, after it starts and
     before it stops."""
     from hapy.scheduler.unpack.constraints import OrderSpec, _add_colocation
 
-    for rsc in ws.resources:
+    for rsc in ws.all_primitives():
         container = rsc.container
-        if not rsc.is_remote_connection or container is None:
+        if container is None:
             continue
-        if not ws.options.symmetric:
+        if rsc.is_remote_connection and not ws.options.symmetric:
             # an opt-in cluster: the connection may go wherever its container may
             for node_id in container.allowed:
                 rsc.allowed.setdefault(node_id, 0)
