@@ -14,6 +14,7 @@ from hapy.cib.rules import RuleContext
 from hapy.graph.model import TransitionGraph
 from hapy.records import record
 from hapy.scheduler.actions.anti_colocation import order_anti_colocations
+from hapy.scheduler.actions.bundle import order_replicas
 from hapy.scheduler.actions.collective import create_collective_actions
 from hapy.scheduler.actions.constraints import apply_order_constraints
 from hapy.scheduler.actions.definition_changes import (
@@ -47,6 +48,7 @@ from hapy.scheduler.assign.tickets import apply_tickets
 from hapy.scheduler.graph import build_graph
 from hapy.scheduler.options import ClusterOptions
 from hapy.scheduler.trace import ScoreTrace
+from hapy.scheduler.unpack.bundles import add_bundle_nodes
 from hapy.scheduler.unpack.constraints import unpack_constraints
 from hapy.scheduler.unpack.health import apply_node_health_colours, apply_node_health_scores
 from hapy.scheduler.unpack.history import apply_failcounts, unpack_history
@@ -84,6 +86,7 @@ def unpack(cib: m.Cib, now: datetime) -> WorkingSet:
     ws.placement_strategy = ws.options.get("placement-strategy")
     unpack_nodes(ws)
     add_remote_nodes(ws)
+    add_bundle_nodes(ws)
     apply_node_states(ws)
     apply_node_health_colours(ws)
     unpack_resources(ws)
@@ -122,13 +125,16 @@ def schedule(cib: m.Cib, now: datetime, *, with_scores: bool = True) -> Transiti
             create_definition_actions(ws, table, rsc)
     # innermost first: a clone of groups orders its instances' pseudo-actions
     for rsc in reversed(everything):
-        if rsc.variant in ("group", "clone"):
+        if rsc.variant in ("group", "clone", "bundle"):
             create_collective_actions(ws, table, rsc)
         if notifies(rsc):
             create_notification_pseudo_actions(table, rsc)
     for rsc in everything:
         if rsc.variant == "primitive":
             create_probes(ws, table, rsc)
+    for rsc in ws.resources:
+        if rsc.variant == "bundle":
+            order_replicas(table, rsc)
     migrating = plan_migrations(ws, table)
     create_load_orderings(ws, table)
     apply_order_constraints(ws, table, data)

@@ -95,7 +95,35 @@ def resource_view(ws: WorkingSet, rsc: Resource) -> v.ResourceView:
                 for failure in prim.probe_failures
             ),
         )
-    return v.PrimitiveView(id=rsc.id, rclass="bundle", agent="", provider=None)
+    return bundle_view(rsc)
+
+
+def bundle_view(rsc: Resource) -> v.BundleView:
+    from hapy.cib import model as m
+    from hapy.scheduler.unpack.bundles import replica_parts
+
+    cfg = rsc.config
+    assert isinstance(cfg, m.BundleConfig)
+    reps: list[v.BundleReplicaView] = []
+    for index, parts in enumerate(replica_parts(rsc)):
+        ip = parts.get("ip")
+        child = parts.get("child")
+        remote = parts.get("remote")
+        reps.append(v.BundleReplicaView(
+            index=index,
+            container=primitive_view(parts["container"]),
+            child=primitive_view(child) if child is not None else None,
+            ip=primitive_view(ip) if ip is not None else None,
+            ip_address=ip.params.get("ip") if ip is not None else None,
+            remote=primitive_view(remote) if remote is not None else None,
+        ))
+    return v.BundleView(
+        id=rsc.id,
+        image=cfg.container_attrs.get("image", ""),
+        replicas=tuple(reps),
+        unique=rsc.unique,
+        managed=rsc.managed,
+    )
 
 
 def _implicit(rsc: Resource) -> bool:

@@ -85,6 +85,7 @@ class Node:
     running: list[Resource] = field(default_factory=list)
     assigned: list[Resource] = field(default_factory=list)
     remote_rsc: Resource | None = None
+    bundle_id: str | None = None  # a bundle replica's guest node: its bundle
     # a remote node's (online, unclean, shutdown) as unpacked, kept for the
     # status display once its connection's placement changed them
     unpacked_state: tuple[bool, bool, bool] | None = None

@@ -31,6 +31,23 @@ def remote_probe_possible(rsc: Resource, node: Node) -> bool:
     )
 
 
+def bundle_probe_wanted(rsc: Resource, node: Node) -> bool:
+    """A bundle's guest node is probed only for its replica's instance, that
+    instance nowhere else; a replica's connection only where its container
+    is about to run (not when that is a remote node)."""
+    from hapy.scheduler.unpack.bundles import bundle_of
+
+    bundle = bundle_of(rsc)
+    if node.bundle_id is not None or (bundle is not None and rsc.clone_parent() is not None):
+        conn = node.remote_rsc
+        return bundle is not None and conn is not None and node.bundle_id == bundle.id \
+            and rsc.instance_number is not None \
+            and conn.id == f"{bundle.id}-{rsc.instance_number}"
+    if bundle is not None and rsc.is_remote_connection and rsc.container is not None:
+        return rsc.container.assigned_node is node
+    return True
+
+
 def probe_wanted(ws: WorkingSet, rsc: Resource, node: Node) -> bool:
     if not ws.options.flag("enable-startup-probes"):
         return False
@@ -42,6 +59,8 @@ def probe_wanted(ws: WorkingSet, rsc: Resource, node: Node) -> bool:
         return False
     if rsc.container is not None and not rsc.is_remote_connection:
         return False  # what runs inside a container is found with it
+    if not bundle_probe_wanted(rsc, node):
+        return False
     if node.is_remote and not remote_probe_possible(rsc, node):
         return False
     mode = rsc.discovery.get(node.id)

@@ -202,8 +202,12 @@ class _Propagation:
                 if coloc.score < INFINITY or coloc.primary_role is not Role.UNKNOWN:
                     continue
                 if coloc.dependent_role is Role.UNKNOWN:
-                    # it may not run: its start is blocked
+                    # it may not run: its start is blocked (a bundle's: its
+                    # bundled instances')
                     blocked, stops = [coloc.dependent], True
+                    if coloc.dependent.variant == "bundle":
+                        blocked = [p for p in coloc.dependent.primitives()
+                                   if p.clone_parent() is not None]
                 elif coloc.dependent_role is Role.PROMOTED:
                     # it may not be promoted: its instances' promotions are
                     blocked, stops = list(coloc.dependent.primitives()), False
@@ -264,7 +268,7 @@ def _stop_reason(stop: Action, start: Action, src: Action) -> None:
     its restart was required by the start of an active resource (that
     cannot happen), else that action is unrunnable."""
     if not src.pseudo and start.node is stop.node and src.rsc is not None \
-            and src.rsc.running_on:
+            and src.rsc.running_on and (src.runnable or not src.rsc.is_remote_connection):
         stop.reason = f"required {_name(src)}"
         stop.reason_source = src
     else:

@@ -52,6 +52,11 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
     clone.assign_running = True
     try:
         for coloc in sorted(clone.colocations_this_with, key=lambda c: -c.primary.priority):
+            if coloc.primary.variant == "bundle":
+                assign_any(ws, coloc.primary)
+                if coloc.dependent_role is not Role.PROMOTED:
+                    apply_to_dependent(ws, clone, coloc)
+                continue
             if coloc.primary_role in (Role.PROMOTED, Role.UNPROMOTED):
                 if coloc.primary.variant == "clone" and coloc.primary.promotable:
                     assign_any(ws, coloc.primary)

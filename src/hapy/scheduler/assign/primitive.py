@@ -16,9 +16,18 @@ from hapy.scheduler.working_set import INFINITY, Colocation, Node, Resource, Rol
 
 def assign_any(ws: WorkingSet, rsc: Resource, prefer: Node | None = None) -> Node | None:
     """Assign ``rsc`` whatever its variant (used for colocation primaries)."""
+    from hapy.scheduler.assign.bundle import assign_bundle
     from hapy.scheduler.assign.clone import assign_clone
     from hapy.scheduler.assign.group import assign_group
 
+    if rsc.variant == "bundle":
+        assign_bundle(ws, rsc)
+        return None
+    if rsc.parent is not None and rsc.parent.variant == "bundle" and rsc.parent.provisional:
+        # a bundle's implicit resources and clone are placed with the bundle
+        assign_bundle(ws, rsc.parent)
+        if rsc.variant != "clone" or not rsc.provisional:
+            return rsc.assigned_node
     if rsc.variant == "group":
         return assign_group(ws, rsc, prefer)
     if rsc.variant == "clone":
@@ -48,7 +57,7 @@ def assign_primitive(
         colocs = sorted(rsc.colocations_this_with, key=lambda c: -c.primary.priority)
         for coloc in colocs:
             before = dict(rsc.allowed) if coloc.ban_only else None
-            _apply_colocation(ws, rsc, coloc)
+            apply_colocation(ws, rsc, coloc)
             if before is not None:
                 rsc.allowed = {n: -INFINITY if rsc.allowed.get(n, 0) <= -INFINITY else score
                                for n, score in before.items()}
@@ -73,8 +82,12 @@ def assign_primitive(
         rsc.assign_running = False
 
 
-def _apply_colocation(ws: WorkingSet, rsc: Resource, coloc: Colocation) -> None:
+def apply_colocation(ws: WorkingSet, rsc: Resource, coloc: Colocation) -> None:
     """Place the primary, then weigh ``rsc``'s nodes by where it went."""
+    if coloc.primary.variant == "bundle":
+        assign_any(ws, coloc.primary)
+        apply_to_dependent(ws, rsc, coloc)
+        return
     if coloc.primary.variant == "clone" and (
         coloc.primary.promotable or coloc.primary_role is Role.UNKNOWN
     ):

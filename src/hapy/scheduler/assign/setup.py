@@ -19,8 +19,10 @@ def init_allowed(ws: WorkingSet) -> None:
             continue
         for rsc in top.walk():
             for node in ws.nodes:
-                if node.from_status:
-                    continue  # only the resources already unpacked knew it
+                if node.from_status or node.bundle_id is not None:
+                    # only the resources already unpacked knew it; a
+                    # bundle's guest node runs only what its bundle places
+                    continue
                 if node.id in rsc.allowed:
                     rsc.allowed[node.id] = add_scores(rsc.allowed[node.id], node.config_score)
                 else:

@@ -107,6 +107,11 @@ def _add_location(rsc: Resource, node_id: str, score: int) -> None:
 
 
 def _add_promoted_location(data: ConstraintData, rsc: Resource, node_id: str, score: int) -> None:
+    if rsc.variant == "bundle":
+        # a bundle is promoted through its bundled clone
+        from hapy.scheduler.unpack.bundles import bundle_clone
+
+        rsc = bundle_clone(rsc) or rsc
     data.promotion_locations.append(PromotionLocation(rsc, node_id, score))
     rsc.promoted_locations[node_id] = add_scores(rsc.promoted_locations.get(node_id, 0), score)
 
@@ -170,7 +175,11 @@ def apply_location(
     for node_id, score in scored_nodes:
         _add_location(rsc, node_id, score)
         if discovery in ("never", "exclusive"):
-            for target in (rsc, *rsc.primitives()):
+            inner = rsc.primitives()
+            if rsc.variant == "bundle":
+                # (the bundled clone runs on the bundle's own guest nodes)
+                inner = [p for p in inner if p.clone_parent() is None]
+            for target in (rsc, *inner):
                 target.discovery[node_id] = discovery
                 if discovery == "exclusive":
                     target.exclusive_discover = True

@@ -122,6 +122,27 @@ def default_on_fail(ws: WorkingSet, task: str, op_cfg: m.OpConfig | None,
     return "restart"
 
 
+def _bundle_instance(ws: WorkingSet, node: Node, rsc_id: str) -> Resource | None:
+    """On a bundle's guest node, the bundled primitive's history belongs to
+    that replica's instance."""
+    from hapy.scheduler.unpack.bundles import bundle_clone
+
+    bundle = ws.resources_by_id.get(node.bundle_id or "")
+    if bundle is None or bundle.variant != "bundle":
+        return None
+    clone = bundle_clone(bundle)
+    try:
+        index = int(node.id.rsplit("-", 1)[1])
+    except (IndexError, ValueError):
+        return None
+    if clone is None or index >= len(clone.children):
+        return None
+    inst = clone.children[index]
+    if inst.id != rsc_id.split(":", 1)[0]:
+        return None
+    return inst
+
+
 class HistoryUnpacker:
     def __init__(self, ws: WorkingSet) -> None:
         self.ws = ws
@@ -135,6 +156,10 @@ class HistoryUnpacker:
     # -- finding the resource an lrm_resource belongs to ---------------------
     def resolve(self, lrm: m.LrmResource, node: Node) -> Resource | None:
         rsc = self.ws.resources_by_id.get(lrm.id)
+        if node.bundle_id is not None:
+            inner = _bundle_instance(self.ws, node, lrm.id)
+            if inner is not None:
+                return inner
         if rsc is not None and rsc.variant == "primitive":
             clone = rsc.clone_parent()
             if clone is None or clone.unique:
@@ -666,6 +691,9 @@ def apply_failcounts(ws: WorkingSet) -> None:
 
 
 def unpack_history(ws: WorkingSet) -> None:
+    from hapy.scheduler.unpack.bundles import resolve_host_addresses
+
     unpacker = HistoryUnpacker(ws)
     unpacker.unpack()
+    resolve_host_addresses(ws)
     check_definitions(ws, unpacker.entries)

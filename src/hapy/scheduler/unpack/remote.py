@@ -269,6 +269,9 @@ def fence_remote_node(ws: WorkingSet, node: Node, reason: str) -> None:
         if container.managed:
             node.remote_requires_reset = True
             container.failed = True
+            for host in container.running_on:
+                # recovered where it runs
+                container.failed_on.setdefault(host.id, host)
         return
     if conn is not None and not conn.managed:
         return  # an unmanaged connection: nothing is done about the node
@@ -331,8 +334,10 @@ def add_guest_constraints(ws: WorkingSet, data: ConstraintData) -> None:
             # an opt-in cluster: the connection may go wherever its container may
             for node_id in container.allowed:
                 rsc.allowed.setdefault(node_id, 0)
-        _add_colocation(ws, f"{rsc.id}-with-container", rsc, container, INFINITY,
-                        None, None, None, None)
+        if rsc.parent is None or rsc.parent.variant != "bundle":
+            # (a bundle places its replicas' connections itself)
+            _add_colocation(ws, f"{rsc.id}-with-container", rsc, container, INFINITY,
+                            None, None, None, None)
         data.orders.append(OrderSpec(
             id=f"{rsc.id}-after-container", first=container, first_action="start",
             then=rsc, then_action="start", kind="Mandatory", symmetrical=True,
