@@ -71,7 +71,8 @@ def resource_view(ws: WorkingSet, rsc: Resource) -> v.ResourceView:
             instances.append(iv)
         child_id = rsc.children[0].id if rsc.children else rsc.id
         if ws.options.symmetric:
-            allowed = tuple(n.uname for n in ws.nodes if not n.from_status)
+            allowed = tuple(n.uname for n in ws.nodes
+                            if not n.from_status and _known_to_clone(ws, rsc, n))
         else:
             allowed = tuple(
                 n.uname for n in ws.nodes
@@ -124,6 +125,19 @@ def bundle_view(rsc: Resource) -> v.BundleView:
         unique=rsc.unique,
         managed=rsc.managed,
     )
+
+
+def _known_to_clone(ws: WorkingSet, clone: Resource, node: Node) -> bool:
+    """A bundle's guest node exists for a clone only when configured as a node
+    and its bundle comes later in the configuration (a bundle keeps its nodes
+    from the resources unpacked after it)."""
+    if node.bundle_id is None:
+        return True
+    if not any(n.uname == node.uname or n.id == node.id for n in ws.cib.nodes):
+        return False
+    order = {cfg.id: index for index, cfg in enumerate(ws.cib.resources)}
+    top = clone.top
+    return order.get(node.bundle_id, -1) > order.get(top.id, -1)
 
 
 def _implicit(rsc: Resource) -> bool:

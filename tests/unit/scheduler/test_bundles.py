@@ -72,3 +72,39 @@ def test_colocation_with_a_bundle_follows_its_containers() -> None:
     ws = run(cib_text(rscs, constraints=cons)).working_set
     vip = ws.resources_by_id["vip"].assigned_node
     assert vip is not None and vip.uname == "n2"
+
+
+def test_nothing_promoted_blocks_what_waits_for_the_promotion() -> None:
+    rscs = ('<clone id="pc"><meta_attributes id="pcm">'
+            '<nvpair id="pcm1" name="promotable" value="true"/></meta_attributes>'
+            '<primitive id="s" class="ocf" provider="pacemaker" type="Stateful"/></clone>'
+            '<primitive id="x" class="ocf" provider="pacemaker" type="Dummy"/>')
+    cons = '<rsc_order id="o" first="pc" first-action="promote" then="x" then-action="start"/>'
+    lines = transition_summary(run(cib_text(rscs, constraints=cons)).working_set)
+    assert any("x" in line and "due to unrunnable pc promoted (blocked)" in line
+               for line in lines)
+
+
+def test_promoted_location_on_a_bundle_promotes_its_instance() -> None:
+    rscs = _BUNDLE.replace('replicas="2"', 'replicas="2" promoted-max="1"').replace(
+        'type="apache"', 'type="Stateful"')
+    cons = '<rsc_location id="p" rsc="web" role="Promoted" node="web-1" score="100"/>'
+    ws = run(cib_text(rscs, constraints=cons)).working_set
+    parts = replica_parts(ws.resources_by_id["web"])
+    assert ws.resources_by_id["web-master"].promotable
+    assert parts[1]["child"].next_role.text == "Promoted"
+    assert parts[0]["child"].next_role.text == "Unpromoted"
+
+
+def test_container_attribute_target_host_reads_the_hosts_attributes() -> None:
+    from hapy.scheduler.unpack.bundles import attribute_node
+
+    rscs = _BUNDLE.replace(
+        "<primitive id=\"httpd\"",
+        '<meta_attributes id="bm"><nvpair id="bm1" name="container-attribute-target"'
+        ' value="host"/></meta_attributes><primitive id="httpd"')
+    ws = run(cib_text(rscs)).working_set
+    parts = replica_parts(ws.resources_by_id["web"])
+    child, guest = parts[0]["child"], ws.node("web-0")
+    assert guest is not None
+    assert attribute_node(child, guest) is parts[0]["container"].assigned_node

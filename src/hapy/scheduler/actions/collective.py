@@ -19,7 +19,7 @@ from hapy.scheduler.actions.model import (
 from hapy.scheduler.actions.notifications import confirmed_completion
 from hapy.scheduler.actions.table import ActionTable
 from hapy.scheduler.options import is_true
-from hapy.scheduler.working_set import Resource, WorkingSet
+from hapy.scheduler.working_set import Resource, Role, WorkingSet
 
 F = OrderFlag
 
@@ -114,6 +114,11 @@ def create_collective_actions(ws: WorkingSet, table: ActionTable, rsc: Resource)
     ):
         # no member can start anywhere: neither can the group or clone
         start.runnable = False
+    if promotable and not any(p.next_role is Role.PROMOTED and p.assigned_node is not None
+                              for p in rsc.primitives()):
+        # nothing will be promoted: what waits for a promotion waits forever
+        table.pseudo(rsc, PROMOTE).runnable = False
+        table.pseudo(rsc, PROMOTED).runnable = False
     if not any(table.rsc_actions(prim, STOP) for prim in rsc.primitives()):
         # nothing of it is active: there is nothing to stop
         stop.runnable = stopped.runnable = False

@@ -311,7 +311,9 @@ def _root_cause(source: Action) -> Action:
     """The action reported as the reason something became unrunnable: through
     the pseudo-actions of groups and clones, the one that started it."""
     seen = 0
-    while source.pseudo and source.unrunnable_source is not None and seen < 100:
+    # (a notifying clone's confirmation is reported itself)
+    while source.pseudo and source.unrunnable_source is not None and seen < 100 \
+            and source.task != NOTIFIED:
         source = source.unrunnable_source
         seen += 1
     return source

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from hapy.cib import model as m
 from hapy.cib.scores import add_scores
-from hapy.scheduler.assign.nodes import attr_value, can_run
+from hapy.scheduler.assign.nodes import any_available, attr_value, can_run
 from hapy.scheduler.assign.primitive import assign_primitive
 from hapy.scheduler.unpack.bundles import (
     bundle_clone,
@@ -25,6 +25,8 @@ from hapy.scheduler.unpack.bundles import (
 from hapy.scheduler.working_set import INFINITY, Colocation, Node, Resource, Role, WorkingSet
 
 FUNC = "pcmk__bundle_allocate"
+#: how much a replica's connection weighs in its container's placement
+CONNECTION_WEIGHT = 10000
 
 
 def host_of(node: Node | None) -> Node | None:
@@ -53,8 +55,12 @@ def assign_bundle(ws: WorkingSet, bundle: Resource) -> None:
         parts = replica_parts(bundle)
         per_host = replicas_per_host(cfg)
         counts: dict[str, int] = {}
-        active = [p for p in parts if p["container"].running_on]
-        ordered = active + [p for p in parts if not p["container"].running_on]
+        # replicas that can stay where they are active first, then those
+        # whose node is going away, then the inactive ones
+        staying = [p for p in parts if p["container"].running_on
+                   and can_run(p["container"].running_on[0])]
+        leaving = [p for p in parts if p["container"].running_on and p not in staying]
+        ordered = staying + leaving + [p for p in parts if not p["container"].running_on]
         for rep in ordered:
             container = rep["container"]
             _seed(bundle, container)
@@ -67,7 +73,17 @@ def assign_bundle(ws: WorkingSet, bundle: Resource) -> None:
             for node_id in container.allowed:
                 if counts.get(node_id, 0) >= per_host:
                     container.allowed[node_id] = -INFINITY
-            node = assign_primitive(ws, container, prefer=_spread(ws, container, counts))
+            conn = rep.get("remote")
+            if conn is not None:
+                # where its connection cannot run, a container is less
+                # welcome (unless that leaves it nowhere to go)
+                work = dict(container.allowed)
+                for node_id, score in conn.allowed.items():
+                    if score <= -INFINITY and node_id in work:
+                        work[node_id] = add_scores(work[node_id], -CONNECTION_WEIGHT)
+                if any_available(ws, work):
+                    container.allowed = work
+            node = assign_primitive(ws, container)
             if node is not None:
                 counts[node.id] = counts.get(node.id, 0) + 1
         for rep in parts:
@@ -78,8 +94,11 @@ def assign_bundle(ws: WorkingSet, bundle: Resource) -> None:
                 _follow(ws, ip, target)
             conn = rep.get("remote")
             if conn is not None:
-                host = host_of(target)
-                _follow(ws, conn, host)
+                if target is None:
+                    # (its start then waits for the container's, which cannot be)
+                    assign_primitive(ws, conn)
+                else:
+                    _follow(ws, conn, host_of(target))
                 set_host_address(conn, target or container.current_node())
         bundle.provisional = False
         clone = bundle_clone(bundle)
@@ -98,25 +117,6 @@ def assign_bundle(ws: WorkingSet, bundle: Resource) -> None:
                 node.shutdown = True
     finally:
         bundle.assign_running = False
-
-
-def _spread(ws: WorkingSet, container: Resource, counts: dict[str, int]) -> Node | None:
-    """Among the best-scored nodes, the one with the fewest of the bundle's
-    containers (then the one it is active on, then by name)."""
-    best: list[Node] = []
-    top = -INFINITY
-    for node_id, score in container.allowed.items():
-        node = ws.nodes_by_id.get(node_id)
-        if node is None or score < 0 or not can_run(node):
-            continue
-        if score > top:
-            best, top = [node], score
-        elif score == top:
-            best.append(node)
-    if not best:
-        return None
-    return min(best, key=lambda n: (counts.get(n.id, 0), n not in container.running_on,
-                                    n.uname))
 
 
 def _seed(bundle: Resource, rsc: Resource) -> None:

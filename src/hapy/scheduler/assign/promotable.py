@@ -16,6 +16,7 @@ from __future__ import annotations
 from hapy.cib.scores import add_scores, parse_score
 from hapy.scheduler.assign.nodes import attr_value
 from hapy.scheduler.assign.tickets import ticket_blocks_promotion
+from hapy.scheduler.unpack.bundles import attribute_node
 from hapy.scheduler.unpack.constraints import TicketSpec
 from hapy.scheduler.unpack.resources import meta_int
 from hapy.scheduler.working_set import INFINITY, Colocation, Node, Resource, Role, WorkingSet
@@ -76,6 +77,7 @@ def _attribute_score(clone: Resource, rsc: Resource, node: Node) -> int | None:
     if not _score_applies(clone, rsc, node):
         return None
     names = [rsc.name] if rsc.unique else [rsc.history_name or rsc.name, rsc.id]
+    node = attribute_node(rsc, node)
     for name in names:
         value = node.attrs.get(f"master-{name}")
         if value is None:

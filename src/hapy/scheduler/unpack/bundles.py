@@ -364,3 +364,17 @@ def resolve_host_addresses(ws: WorkingSet) -> None:
             conn = parts.get("remote")
             if conn is not None:
                 set_host_address(conn, parts["container"].current_node())
+
+
+def attribute_node(rsc: Resource, node: Node) -> Node:
+    """Where ``rsc``'s node attributes are read when it runs on ``node``: with
+    ``container-attribute-target=host``, a guest node's are its container's
+    host's."""
+    if node.kind != "guest" or rsc.meta.get("container-attribute-target") != "host":
+        return node
+    conn = node.remote_rsc
+    container = conn.container if conn is not None else None
+    if container is None:
+        return node
+    host = container.assigned_node or container.current_node()
+    return host if host is not None else node

@@ -177,8 +177,10 @@ def apply_location(
         if discovery in ("never", "exclusive"):
             inner = rsc.primitives()
             if rsc.variant == "bundle":
-                # (the bundled clone runs on the bundle's own guest nodes)
-                inner = [p for p in inner if p.clone_parent() is None]
+                # (the bundled clone runs on the bundle's own guest nodes, the
+                # connections wherever they reach the containers from)
+                inner = [p for p in inner
+                         if p.clone_parent() is None and not p.is_remote_connection]
             for target in (rsc, *inner):
                 target.discovery[node_id] = discovery
                 if discovery == "exclusive":
