@@ -3,7 +3,7 @@ bundle's display."""
 
 from __future__ import annotations
 
-from scheduler_cib import cib_text, run, synapse
+from scheduler_cib import cib_text, input_keys, run, synapse
 
 from hapy.display.text import render_status
 from hapy.scheduler.summary import transition_summary
@@ -108,3 +108,15 @@ def test_container_attribute_target_host_reads_the_hosts_attributes() -> None:
     child, guest = parts[0]["child"], ws.node("web-0")
     assert guest is not None
     assert attribute_node(child, guest) is parts[0]["container"].assigned_node
+
+
+def test_connections_are_probed_after_their_container_starts() -> None:
+    transition = run(cib_text(_BUNDLE))
+    graph = transition.graph
+    probe = synapse(graph, "web-0_monitor_0", "n2")
+    keys = {k.split("@")[0] for k in input_keys(graph, probe)}
+    assert "web-docker-0_start_0" in keys
+    # nothing but the replica's own instance is probed on a bundle's guest node
+    ws = transition.working_set
+    assert not any(a.probe and a.node is not None and a.node.bundle_id is not None
+                   for a in ws.actions)

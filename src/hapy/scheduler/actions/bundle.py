@@ -2,7 +2,7 @@
 
 A replica's IP address is up before its container starts and goes down
 after it stops; its connection is probed only once the container is up (the
-guest's pacemaker-remoted runs inside it).
+guest's pacemaker-remoted runs inside it), wherever it is probed.
 """
 
 from __future__ import annotations
@@ -40,5 +40,4 @@ def order_replicas(table: ActionTable, bundle: Resource) -> None:
                 if not probe.probe:
                     continue
                 for start in table.rsc_actions(container, START):
-                    if start.node is probe.node:
-                        table.order(start, probe, F.OPTIONAL)
+                    table.order(start, probe, F.OPTIONAL | F.RUNNABLE_LEFT)

@@ -33,8 +33,8 @@ def remote_probe_possible(rsc: Resource, node: Node) -> bool:
 
 def bundle_probe_wanted(rsc: Resource, node: Node) -> bool:
     """A bundle's guest node is probed only for its replica's instance, that
-    instance nowhere else; a replica's connection only where its container
-    is about to run (not when that is a remote node)."""
+    instance nowhere else; a replica's connection only when its container
+    is to run."""
     from hapy.scheduler.unpack.bundles import bundle_of
 
     bundle = bundle_of(rsc)
@@ -44,7 +44,7 @@ def bundle_probe_wanted(rsc: Resource, node: Node) -> bool:
             and rsc.instance_number is not None \
             and conn.id == f"{bundle.id}-{rsc.instance_number}"
     if bundle is not None and rsc.is_remote_connection and rsc.container is not None:
-        return rsc.container.assigned_node is node
+        return rsc.container.assigned_node is not None
     return True
 
 
@@ -69,6 +69,8 @@ def probe_wanted(ws: WorkingSet, rsc: Resource, node: Node) -> bool:
     if rsc.exclusive_discover and mode != "exclusive":
         return False
     top = rsc.top
+    if top.variant == "bundle" and (rsc.clone_parent() is not None or rsc.is_remote_connection):
+        return True  # (the bundle's discovery settings are for its containers)
     if top.discovery.get(node.id) == "never":
         return False
     if top.exclusive_discover and top.discovery.get(node.id) != "exclusive":

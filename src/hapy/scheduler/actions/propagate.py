@@ -168,7 +168,7 @@ class _Propagation:
                 continue
             if not stop.optional and src is not None and (
                 stop.reason.startswith("required")
-                or (not stop.reason and rsc.assigned_node is not None)
+                or (stop.reason in ("", "failed") and rsc.assigned_node is not None)
             ):
                 # what makes it stop is that it cannot start again
                 _stop_reason(stop, start, src)
@@ -268,7 +268,8 @@ def _stop_reason(stop: Action, start: Action, src: Action) -> None:
     its restart was required by the start of an active resource (that
     cannot happen), else that action is unrunnable."""
     if not src.pseudo and start.node is stop.node and src.rsc is not None \
-            and src.rsc.running_on and (src.runnable or not src.rsc.is_remote_connection):
+            and any(not n.unclean for n in src.rsc.running_on) \
+            and (src.runnable or not src.rsc.is_remote_connection):
         stop.reason = f"required {_name(src)}"
         stop.reason_source = src
     else:

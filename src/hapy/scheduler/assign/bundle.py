@@ -139,7 +139,8 @@ def _pin_instances(ws: WorkingSet, clone: Resource, parts: list[dict[str, Resour
     guests = [p["remote"].remote_node for p in parts if "remote" in p]
     # (the bundle's own nodes are known to the clone, but it runs on none)
     assert clone.parent is not None
-    clone.allowed = {node_id: -INFINITY for node_id in clone.parent.allowed}
+    clone.allowed = {node_id: -INFINITY for node_id in clone.parent.allowed
+                     if node_id in ws.nodes_by_id and ws.nodes_by_id[node_id].bundle_id is None}
     clone.allowed.update({n.id: 0 for n in guests if n is not None})
     for index, inst in enumerate(clone.children):
         own = guests[index] if index < len(guests) else None
