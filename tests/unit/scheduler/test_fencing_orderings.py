@@ -52,3 +52,37 @@ def test_concurrent_fencing_orders_only_the_dc_last() -> None:
     assert input_keys(graph, synapse(graph, "stonith-n2-reboot")) == {
         "stonith-n1-reboot@n1", "stonith-n3-reboot@n3"}
     assert input_keys(graph, synapse(graph, "stonith-n3-reboot")) == set()
+
+
+def _running(node: str, *rscs: tuple[str, str]) -> str:
+    ops = "".join(
+        f'<lrm_resource id="{r}" {agent}><lrm_rsc_op id="{r}_last_0" '
+        f'operation_key="{r}_start_0" operation="start" interval="0" op-status="0" '
+        f'rc-code="0" call-id="1" transition-key="1:1:0:x" transition-magic="0:0;1:1:0:x"/>'
+        f'</lrm_resource>' for r, agent in rscs)
+    return (f'<node_state id="{node}" uname="{node}" in_ccm="true" crmd="online" '
+            f'join="member" expected="member"><lrm id="{node}"><lrm_resources>{ops}'
+            '</lrm_resources></lrm></node_state>')
+
+
+def test_ticket_fencing_orders_group_stop_but_not_a_device_stop() -> None:
+    dummy_agent = 'class="ocf" provider="pacemaker" type="Dummy"'
+    device_agent = 'class="stonith" type="fence_dummy"'
+    rscs = _device("dev") + '<group id="g">' + dummy("a") + dummy("b") + "</group>"
+    status = (_running("n1") + _running("n2", ("dev", device_agent), ("a", dummy_agent),
+                                        ("b", dummy_agent))
+              + '<tickets><ticket_state id="T" granted="false"/></tickets>')
+    ticket = '<rsc_ticket id="t" rsc="g" ticket="T" loss-policy="fence"/>'
+    text = cib_text(rscs, constraints=ticket, status=status).replace(
+        '<nvpair id="o1" name="stonith-enabled" value="false"/>', _STONITH)
+    transition = run(text)
+    graph = transition.graph
+    fence = "stonith-n2-reboot@n2"
+    assert fence in input_keys(graph, synapse(graph, "g_stop_0"))
+    assert fence in input_keys(graph, synapse(graph, "a_stop_0"))
+    assert fence not in input_keys(graph, synapse(graph, "dev_stop_0"))
+    # the status as found shows n2 clean: only the ticket's loss fences it
+    from hapy.scheduler.view import node_view
+
+    n2 = transition.working_set.nodes_by_id["n2"]
+    assert n2.unclean and not node_view(n2).unclean

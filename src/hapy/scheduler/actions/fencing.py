@@ -68,16 +68,22 @@ def create_fencing(ws: WorkingSet, table: ActionTable) -> list[Action]:
                 if action.rsc.is_remote_connection and action.task == STOP:
                     # a connection to a lost host is simply gone: nothing waits
                     continue
+                if _is_fencing_device(action.rsc):
+                    # a device's stop never waits for the fencing it may do
+                    continue
                 if node.bundle_id is None:
                     # (a bundle's guest is reset by its container's recovery,
                     # which waits for what ran inside to be stopped)
                     table.order(fence, action, F.IMPLIES_THEN)
-                clone = action.rsc.clone_parent()
-                if clone is not None and action.task == STOP:
-                    # the clone's stop is done only once the node is down too
-                    collective = table.find(f"{clone.name}_{STOP}_0", None)
-                    if collective is not None:
-                        table.order(fence, collective, F.OPTIONAL)
+                if action.task == STOP:
+                    # the stops of the groups and clones holding it are done
+                    # only once the node is down too
+                    parent = action.rsc.parent
+                    while parent is not None:
+                        collective = table.find(f"{parent.name}_{STOP}_0", None)
+                        if collective is not None:
+                            table.order(fence, collective, F.OPTIONAL)
+                        parent = parent.parent
         _order_starts_after_fencing(ws, table, fence, node)
     # the DC is fenced last; without concurrent fencing, one at a time
     # (a guest's "fencing" is its container's recovery: it waits for no other)
@@ -112,6 +118,10 @@ def _order_starts_after_fencing(ws: WorkingSet, table: ActionTable, fence: Actio
             elif node.id in prim.allowed and not _known_on(prim, node):
                 for action in table.rsc_actions(prim, START):
                     table.order(fence, action, F.OPTIONAL | F.RUNNABLE_LEFT)
+
+
+def _is_fencing_device(rsc: Resource) -> bool:
+    return rsc.primitive is not None and rsc.primitive.rclass == "stonith"
 
 
 def _start_needs(prim: Resource) -> str:

@@ -70,5 +70,8 @@ def _ban_everywhere(ws: WorkingSet, rsc: Resource) -> None:
 def _fence(node: Node) -> None:
     if node.unclean:
         return
+    if node.unpacked_state is None:
+        # the status as found shows the node clean: the ticket fences it
+        node.unpacked_state = (node.online, node.unclean, node.shutdown)
     node.unclean = True
     node.fence_reason = LOST_REASON
