@@ -33,9 +33,9 @@ def apply_stickiness(ws: WorkingSet) -> None:
     """Stickiness on the one node a managed resource runs on; an unmanaged
     resource is held (INFINITY) on every node it is active on."""
     for prim in ws.all_primitives():
-        if prim.orphan:
-            continue
-        if not prim.managed and not prim.frozen_by_ticket:
+        if prim.orphan or prim.frozen_by_ticket:
+            continue  # (frozen by a lost ticket: held where it is, unscored)
+        if not prim.managed:
             for node in prim.running_on:
                 prim.allowed[node.id] = add_scores(prim.allowed.get(node.id, 0), INFINITY)
             continue

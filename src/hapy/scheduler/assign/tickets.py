@@ -5,7 +5,8 @@ A ticket that is not granted applies its loss-policy: ``stop`` bans the
 resource from every node, ``demote`` only keeps it from being promoted (a
 ticket for the Promoted role) or bans it (any other role), ``fence`` bans it
 and fences the nodes where it is active in the ticket's role, ``freeze``
-leaves the resource where it is, unmanaged.  A granted ticket in standby stops
+leaves the resource where it is, unmanaged and without stickiness (what is
+not active may not start).  A granted ticket in standby stops
 (or, for the Promoted role, demotes) its resources without any loss-policy.
 """
 
@@ -48,6 +49,12 @@ def _apply_loss_policy(ws: WorkingSet, spec: TicketSpec) -> None:
             if prim.running_on:
                 prim.managed = False
                 prim.frozen_by_ticket = True
+        if spec.role in (Role.UNKNOWN, Role.STARTED):
+            # what is not active stays stopped
+            for prim in rsc.primitives():
+                if not prim.running_on:
+                    for node in ws.nodes:
+                        prim.allowed[node.id] = -INFINITY
     else:
         _ban_everywhere(ws, rsc)
 
