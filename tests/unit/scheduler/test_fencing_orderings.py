@@ -86,3 +86,26 @@ def test_ticket_fencing_orders_group_stop_but_not_a_device_stop() -> None:
 
     n2 = transition.working_set.nodes_by_id["n2"]
     assert n2.unclean and not node_view(n2).unclean
+
+
+def test_instance_needing_no_fencing_on_a_lost_node_is_an_orphan_stopped_at_once() -> None:
+    agent = 'class="ocf" provider="pacemaker" type="Dummy"'
+    quorum = ('<meta_attributes id="pm"><nvpair id="pm1" name="requires" value="quorum"/>'
+              '</meta_attributes>')
+    rscs = (_device("dev") + '<clone id="c"><meta_attributes id="cm"><nvpair id="cm1" '
+            'name="clone-max" value="2"/></meta_attributes>' + dummy("p", meta=quorum)
+            + "</clone>")
+    lost = _running("n3", ("p", agent)).replace('in_ccm="true" crmd="online"',
+                                                 'in_ccm="false" crmd="offline"')
+    status = lost + _running("n1", ("p", agent)) + _running("n2")
+    text = cib_text(rscs, nodes=("n1", "n2", "n3"), status=status).replace(
+        '<nvpair id="o1" name="stonith-enabled" value="false"/>', _STONITH)
+    transition = run(text)
+    orphans = [r for r in transition.working_set.resources_by_id["c"].children if r.orphan]
+    # (with as many instances as nodes, it would keep its instance)
+    assert [r.name for r in orphans] == ["p:2"]
+    graph = transition.graph
+    stop = next(s for s in graph.synapses
+                if s.action.internal_operation_key == "p:2_stop_0")
+    assert input_keys(graph, stop) == {"c_stop_0"}
+    assert input_keys(graph, synapse(graph, "c_stop_0")) == set()

@@ -122,3 +122,27 @@ def test_cloned_group_members_are_traced_and_instances_skip_dependent_preference
     assert scores(result, "G:0", "pcmk__clone_allocate") == {"n1": "0", "n2": "0"}
     assert scores(result, "a:0", "pcmk__clone_allocate") == {"n1": "0", "n2": "0"}
     assert scores(result, "b:1", "pcmk__clone_allocate") == {"n1": "0", "n2": "0"}
+
+
+def _sticky_clone(clone_max: str = "") -> str:
+    meta = (f'<meta_attributes id="cm">{nvpair("C", "clone-max", clone_max)}</meta_attributes>'
+            if clone_max else "")
+    return (f'<clone id="C">{meta}' + primitive("P", nvpair("P", "resource-stickiness", "100"))
+            + "</clone>" + primitive("D", nvpair("D", "resource-stickiness", "100")))
+
+
+def test_fewer_instances_than_nodes_weigh_the_clone_dependents(tmp_path: Path) -> None:
+    result = run(tmp_path, "n1 n2 n3", _sticky_clone("2"), colocation("D", "C", "INFINITY"),
+                 active={"n1": [("P", "run")], "n2": [("P", "run"), ("D", "run")]})
+    # P:1 (on n2, where D is) is placed first, weighing D's stickiness
+    assert scores(result, "P:1") == {"n1": "0", "n2": "200", "n3": "0"}
+    assert scores(result, "P:0") == {"n1": "100", "n2": "-INFINITY", "n3": "0"}
+
+
+def test_instance_where_dependents_are_goes_first_without_weighing_them(
+    tmp_path: Path,
+) -> None:
+    result = run(tmp_path, "n1 n2 n3", _sticky_clone(), colocation("D", "C", "INFINITY"),
+                 active={"n1": [("P", "run")], "n2": [("P", "run"), ("D", "run")]})
+    assert scores(result, "P:1") == {"n1": "0", "n2": "100", "n3": "0"}
+    assert scores(result, "P:0") == {"n1": "100", "n2": "-INFINITY", "n3": "0"}

@@ -68,8 +68,9 @@ def create_fencing(ws: WorkingSet, table: ActionTable) -> list[Action]:
                 if action.rsc.is_remote_connection and action.task == STOP:
                     # a connection to a lost host is simply gone: nothing waits
                     continue
-                if _is_fencing_device(action.rsc):
-                    # a device's stop never waits for the fencing it may do
+                if _start_needs(action.rsc) in ("quorum", "nothing"):
+                    # what needs no fencing (fencing devices, by default) is
+                    # presumed stopped with the node: it waits for nothing
                     continue
                 if node.bundle_id is None:
                     # (a bundle's guest is reset by its container's recovery,
@@ -118,10 +119,6 @@ def _order_starts_after_fencing(ws: WorkingSet, table: ActionTable, fence: Actio
             elif node.id in prim.allowed and not _known_on(prim, node):
                 for action in table.rsc_actions(prim, START):
                     table.order(fence, action, F.OPTIONAL | F.RUNNABLE_LEFT)
-
-
-def _is_fencing_device(rsc: Resource) -> bool:
-    return rsc.primitive is not None and rsc.primitive.rclass == "stonith"
 
 
 def _start_needs(prim: Resource) -> str:

@@ -11,7 +11,7 @@ from hapy.scheduler.assign.promotable import (
     set_instance_roles,
 )
 from hapy.scheduler.unpack.resources import clone_max, clone_node_max
-from hapy.scheduler.working_set import INFINITY, Node, Resource, Role, WorkingSet
+from hapy.scheduler.working_set import INFINITY, Colocation, Node, Resource, Role, WorkingSet
 
 
 def _merge_dependents(ws: WorkingSet, clone: Resource, scores: dict[str, int]) -> dict[str, int]:
@@ -70,6 +70,13 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
         # prefer is shown for the clone but does not go into its instances
         own_allowed = dict(clone.allowed)
         clone.allowed = _merge_dependents(ws, clone, clone.allowed)
+        # (dependents of any role of the clone: its instances weigh them)
+        weighing = [
+            coloc for coloc in clone.colocations_with_this
+            if coloc.influence and coloc.dependent.provisional
+            and coloc.dependent_role not in (Role.PROMOTED, Role.UNPROMOTED)
+            and coloc.primary_role not in (Role.PROMOTED, Role.UNPROMOTED)
+        ]
         for inst in clone.children:
             _seed_instance(own_allowed, inst)
         if clone.promotable:
@@ -82,6 +89,15 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
                 for shown in sorted_nodes_for_trace(ws, rsc):
                     ws.trace.allocation("pcmk__clone_allocate", rsc.name, shown.uname,
                                         rsc.allowed[shown.id])
+        usable = sum(1 for node_id, score in clone.allowed.items()
+                     if score >= 0 and (node := ws.nodes_by_id.get(node_id)) is not None
+                     and node.available())
+        if weighing and clone_max(ws, clone) < usable:
+            # with fewer instances than nodes, a primitive instance weighs
+            # the clone's dependents when it is placed
+            for inst in clone.children:
+                if inst.variant == "primitive" and not inst.orphan:
+                    inst.allowed = _weigh_dependents(ws, clone, inst.allowed, weighing)
         for coloc in clone.colocations_this_with:
             if coloc.primary.variant == "clone" and coloc.primary_role is Role.UNKNOWN \
                     and coloc.dependent_role is Role.UNKNOWN:
@@ -102,7 +118,9 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
                 if _current(i) is not None and not _current_usable(i) and _failed(i)]
         running_first = sorted(
             (i for i in clone.children if _current(i) is not None and i not in late),
-            key=lambda i: (not _current_usable(i), -_current_score(i)),
+            # (ties: the instance whose node the clone's dependents prefer)
+            key=lambda i: (not _current_usable(i), -_current_score(i),
+                           -_clone_score_on_current(clone, i)),
         ) + sorted(
             (i for i in clone.children if _current(i) is None),
             key=lambda i: -_best_score(ws, i),
@@ -139,6 +157,17 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
             set_instance_roles(ws, clone)
     finally:
         clone.assign_running = False
+
+
+def _weigh_dependents(ws: WorkingSet, clone: Resource, scores: dict[str, int],
+                      colocs: list[Colocation]) -> dict[str, int]:
+    """``scores`` with what the clone's dependents (``colocs``) prefer."""
+    for coloc in colocs:
+        scores = merge_dependent_scores(
+            ws, scores, coloc.dependent, coloc.score / INFINITY,
+            coloc.node_attribute, {id(clone)}, only_positive=True,
+        )
+    return scores
 
 
 def _place_instance(ws: WorkingSet, inst: Resource, counts: dict[str, int],
@@ -183,6 +212,11 @@ def _current_score(inst: Resource) -> int:
     """An active instance's score on the node it is active on."""
     node = _current(inst)
     return inst.allowed.get(node.id, 0) if node is not None else -INFINITY
+
+
+def _clone_score_on_current(clone: Resource, inst: Resource) -> int:
+    node = _current(inst)
+    return clone.allowed.get(node.id, 0) if node is not None else -INFINITY
 
 
 def _best_score(ws: WorkingSet, inst: Resource) -> int:

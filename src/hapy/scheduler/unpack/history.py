@@ -21,7 +21,7 @@ from hapy.scheduler.unpack.remote import (
     link_connections,
     reconnect_interval_ms,
 )
-from hapy.scheduler.unpack.resources import build_instance
+from hapy.scheduler.unpack.resources import build_instance, clone_max
 from hapy.scheduler.working_set import INFINITY, Node, Resource, Role, WorkingSet
 
 # OCF exit codes
@@ -187,8 +187,20 @@ class HistoryUnpacker:
         """The instance an anonymous clone's history on ``node`` belongs to:
         the instance already active there (for a cloned group: any member),
         else the first instance active nowhere, else a new orphan.  A second
-        history of a primitive already active on the node is an orphan."""
+        history of a primitive already active on the node is an orphan, and
+        so is one on a lost node of an instance that needs no fencing (when
+        there are fewer instances than nodes)."""
         inactive: Resource | None = None
+        if node.unclean and not node.online and not node.is_remote and clone.children:
+            template = self._prim_of(clone.children[0], base)
+            if template is not None and template.requires in ("quorum", "nothing") and \
+                    clone_max(self.ws, clone) < sum(1 for n in self.ws.nodes
+                                                    if not n.from_status):
+                # an instance that needs no fencing is presumed inactive on
+                # a lost node: with fewer instances than nodes, what its
+                # history shows there is an orphan
+                number = len(clone.children)
+                return self._prim_of(self._orphan_instance(clone, number), base)
         for inst in clone.children:
             prims = inst.primitives()
             if any(node in p.running_on for p in prims):
