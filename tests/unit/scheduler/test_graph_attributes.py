@@ -128,3 +128,17 @@ def test_probe_takes_the_timeout_of_the_most_frequent_monitor() -> None:
            '<op id="m5" name="monitor" interval="5" timeout="15"/>')
     graph = run(cib_text(dummy("r1", ops=ops), nodes=("n1",))).graph
     assert synapse(graph, "r1_monitor_0").action.attributes["CRM_meta_timeout"] == "15000"
+
+
+def test_instance_attribute_rules_may_test_the_cluster_name() -> None:
+    def params(set_id: str, cluster: str) -> str:
+        return (f'<instance_attributes id="{set_id}"><nvpair id="{set_id}-s" name="state"'
+                f' value="{cluster}"/><rule id="{set_id}-r" score="0"><expression'
+                f' id="{set_id}-e" attribute="#cluster-name" operation="eq"'
+                f' value="{cluster}"/></rule></instance_attributes>')
+
+    name = '<nvpair id="cn" name="cluster-name" value="B"/>'
+    text = cib_text(dummy("r1", params=params("a", "A") + params("b", "B")), nodes=("n1",),
+                    options=name)
+    start = synapse(run(text).graph, "r1_start_0")
+    assert start.action.attributes["state"] == "B"

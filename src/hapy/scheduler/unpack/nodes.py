@@ -57,6 +57,9 @@ def add_node(ws: WorkingSet, node: Node) -> None:
     ws.nodes_by_name[node.uname] = node
     node.attrs.setdefault("#uname", node.uname)
     node.attrs.setdefault("#id", node.id)
+    cluster_name = ws.options.get("cluster-name")
+    if cluster_name:
+        node.attrs.setdefault("#cluster-name", cluster_name)
     node.attrs.setdefault(
         "#kind", {"member": "cluster", "remote": "remote", "guest": "container"}[node.kind]
     )

@@ -15,8 +15,10 @@ _INHERITED_SKIP = frozenset(("id",))
 
 
 def _rsc_context(ws: WorkingSet, prim: m.PrimitiveConfig | None) -> RuleContext:
+    name = ws.options.get("cluster-name")
     return RuleContext(
-        node_attrs={},
+        # rules on instance attributes may test the cluster's name
+        node_attrs={"#cluster-name": name} if name else {},
         now=ws.now,
         changes=ws.rule_changes,
         rsc_class=prim.rclass if prim else None,
