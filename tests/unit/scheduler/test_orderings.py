@@ -286,3 +286,19 @@ def test_a_restart_says_which_other_resource_requires_it() -> None:
                running={"node1": ["A", "B"], "node2": ["P"]})
     lines = [" ".join(line.split()) for line in transition_summary(run(text).working_set)]
     assert "* Restart P ( node2 ) due to required G running" in lines
+
+
+def test_group_left_running_in_part_restarts_unless_a_member_is_unmanaged() -> None:
+    def group(member2_meta: str) -> str:
+        return ('<group id="G">' + dummy("M1") + dummy("M2", member2_meta) + dummy("M3")
+                + "</group>")
+
+    disabled = '<nvpair id="M2-r" name="target-role" value="Stopped"/>'
+    t = run(cib(group(disabled), running={"node1": ["M1", "M2", "M3"]}))
+    # M1 stays: the group stops and starts again around it
+    assert in_graph(action(t, "G_start_0"))
+    unmanaged = '<nvpair id="M2-u" name="is-managed" value="false"/>'
+    t = run(cib(group(unmanaged), running={"node1": ["M1", "M3"]}))
+    # M2 stays stopped, unmanaged: M3 stops, the group does not start again
+    assert in_graph(action(t, "M3_stop_0", "node1"))
+    assert not in_graph(action(t, "G_start_0"))

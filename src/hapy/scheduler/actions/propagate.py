@@ -305,7 +305,12 @@ def _acts_on(action: Action, node: Node | None) -> bool:
 
 
 def _stays_active(rsc: Resource) -> bool:
-    return any(p.assigned_node is not None for p in rsc.primitives())
+    """Some member stays active, and no member is left without a node
+    because it is unmanaged or failed (the group could not run again: it
+    does not start)."""
+    prims = rsc.primitives()
+    return any(p.assigned_node is not None for p in prims) and not any(
+        (not p.managed or p.failed) and p.assigned_node is None for p in prims)
 
 
 def _root_cause(source: Action) -> Action:
