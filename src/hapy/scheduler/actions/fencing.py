@@ -80,7 +80,9 @@ def create_fencing(ws: WorkingSet, table: ActionTable) -> list[Action]:
                     # the stops of the groups and clones holding it are done
                     # only once the node is down too
                     parent = action.rsc.parent
-                    while parent is not None:
+                    while parent is not None and (node.bundle_id is None
+                                                  or parent.variant == "clone"):
+                        # (on a bundle's guest: the bundled clone's only)
                         collective = table.find(f"{parent.name}_{STOP}_0", None)
                         if collective is not None:
                             table.order(fence, collective, F.OPTIONAL)
