@@ -230,8 +230,7 @@ def _clone_node_scores(ws: WorkingSet, clone: Resource) -> dict[str, int]:
     for coloc in clone.colocations_this_with:
         if coloc.dependent_role is not Role.PROMOTED:
             continue
-        merged = _merge_scores(ws, scores, _placement_scores(coloc.primary), coloc,
-                               nonnegative=False)
+        merged = _merge_scores(ws, scores, _primary_scores(coloc), coloc, nonnegative=False)
         if coloc.score >= INFINITY or _any_usable(ws, merged):
             scores = merged
     for coloc in clone.colocations_with_this:
@@ -289,6 +288,22 @@ def _merge_scores(ws: WorkingSet, scores: dict[str, int], other: dict[str, int],
             new = 1 if current > 0 else current
         work[node_id] = new
     return work
+
+
+def _primary_scores(coloc: Colocation) -> dict[str, int]:
+    """The primary's node scores that a colocation of the clone's promoted
+    role weighs: a promotable primary's promotion scores when its promoted
+    role is named, else its placement scores."""
+    primary = coloc.primary
+    if not (coloc.primary_role is Role.PROMOTED and primary.variant == "clone"
+            and primary.promotable and not primary.provisional):
+        return _placement_scores(primary)
+    scores: dict[str, int] = {}
+    for inst in primary.children:
+        node = inst.assigned_node
+        if node is not None:
+            scores[node.id] = max(scores.get(node.id, -INFINITY), inst.sort_index)
+    return scores
 
 
 def _placement_scores(rsc: Resource) -> dict[str, int]:

@@ -1,0 +1,66 @@
+"""Colocations between the promoted roles of two promotable clones."""
+
+from __future__ import annotations
+
+from tests.unit.scheduler.scheduler_cib import NOW, cib_text
+
+from hapy.cib.parse import cib_from_tree
+from hapy.cib.xmlio import parse_xml_text
+from hapy.reports import ReportList
+from hapy.scheduler.run import Transition, schedule
+from hapy.scheduler.working_set import Role
+
+
+def _clone(cid: str, rid: str) -> str:
+    return (f'<clone id="{cid}"><meta_attributes id="{cid}-m">'
+            f'<nvpair id="{cid}-m1" name="promotable" value="true"/></meta_attributes>'
+            f'<primitive id="{rid}" class="ocf" provider="pacemaker" type="Stateful"/></clone>')
+
+
+def _state(node: str, scores: dict[str, int]) -> str:
+    attrs = "".join(f'<nvpair id="{node}-{rid}" name="master-{rid}" value="{value}"/>'
+                    for rid, value in scores.items())
+    return (f'<node_state id="{node}" uname="{node}" in_ccm="true" crmd="online" '
+            f'join="member" expected="member"><transient_attributes id="{node}-t">'
+            f'<instance_attributes id="{node}-a">{attrs}</instance_attributes>'
+            f'</transient_attributes></node_state>')
+
+
+def _run(score: str) -> Transition:
+    status = (_state("n1", {"a": 80, "b": 100}) + _state("n2", {"a": 70, "b": 50})
+              + _state("n3", {"a": 60, "b": 30}))
+    constraints = ('<rsc_colocation id="c" rsc="A" rsc-role="Promoted" with-rsc="B" '
+                   f'with-rsc-role="Promoted" score="{score}"/>')
+    text = cib_text(_clone("B", "b") + _clone("A", "a"), constraints=constraints,
+                    status=status, nodes=("n1", "n2", "n3"))
+    return schedule(cib_from_tree(parse_xml_text(text), ReportList()), NOW)
+
+
+def _promoted(result: Transition, clone: str) -> list[str]:
+    rsc = result.working_set.resources_by_id[clone]
+    return [i.assigned_node.uname for i in rsc.children
+            if i.next_role is Role.PROMOTED and i.assigned_node is not None]
+
+
+def _promotion_score(result: Transition, node: str, prefix: str = "a:") -> str:
+    return next(line.rsplit(": ", 1)[1] for line in result.scores
+                if line.startswith(prefix) and f"promotion score on {node}:" in line)
+
+
+def test_anti_colocation_subtracts_the_primary_promotion_scores() -> None:
+    result = _run("-INFINITY")
+    assert _promoted(result, "B") == ["n1"]
+    # A is never promoted beside B's promoted instance, and elsewhere B's
+    # promotion scores count against it: n2 70-50, n3 60-30
+    assert _promotion_score(result, "n2") == "20"
+    assert _promotion_score(result, "n3") == "30"
+    assert _promoted(result, "A") == ["n3"]
+
+
+def test_optional_colocation_weighs_the_primary_promotion_scores() -> None:
+    result = _run("-50")
+    # -50 beside B's promoted instance, and B's promotion scores scaled by
+    # the colocation's weight (less than a point still counts as one)
+    assert _promotion_score(result, "n1") == "29"
+    assert _promotion_score(result, "n2") == "69"
+    assert _promoted(result, "A") == ["n2"]
