@@ -64,3 +64,36 @@ def test_optional_colocation_weighs_the_primary_promotion_scores() -> None:
     assert _promotion_score(result, "n1") == "29"
     assert _promotion_score(result, "n2") == "69"
     assert _promoted(result, "A") == ["n2"]
+
+
+def _run_with_clone(score: str) -> Transition:
+    status = (_state("n1", {"b": 100}) + _state("n2", {"b": 50}) + _state("n3", {"b": 30}))
+    clone = ('<clone id="D"><primitive id="d" class="ocf" provider="pacemaker" '
+             'type="Dummy"/></clone>')
+    constraints = ('<rsc_colocation id="c" rsc="D" with-rsc="B" with-rsc-role="Promoted" '
+                   f'score="{score}"/>')
+    text = cib_text(_clone("B", "b") + clone, constraints=constraints,
+                    status=status, nodes=("n1", "n2", "n3"))
+    return schedule(cib_from_tree(parse_xml_text(text), ReportList()), NOW)
+
+
+def _placed(result: Transition, clone: str) -> list[str]:
+    rsc = result.working_set.resources_by_id[clone]
+    return sorted(i.assigned_node.uname for i in rsc.children if i.assigned_node is not None)
+
+
+def test_mandatory_role_colocation_places_each_instance_not_the_clone() -> None:
+    result = _run_with_clone("INFINITY")
+    # the clone's own scores do not show the colocation ...
+    assert "pcmk__clone_allocate: D allocation score on n2: 0" in result.scores
+    assert "pcmk__clone_allocate: d:0 allocation score on n2: 0" in result.scores
+    # ... its instances follow the promoted instance
+    assert "pcmk__primitive_assign: d:0 allocation score on n2: -INFINITY" in result.scores
+    assert _placed(result, "D") == ["n1"]
+
+
+def test_finite_positive_role_colocation_does_not_place_clone_instances() -> None:
+    result = _run_with_clone("100")
+    assert "pcmk__clone_allocate: D allocation score on n1: 0" in result.scores
+    assert "pcmk__primitive_assign: d:0 allocation score on n1: 0" in result.scores
+    assert _placed(result, "D") == ["n1", "n2", "n3"]

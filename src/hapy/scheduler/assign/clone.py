@@ -11,7 +11,14 @@ from hapy.scheduler.assign.promotable import (
     set_instance_roles,
 )
 from hapy.scheduler.unpack.resources import clone_max, clone_node_max
-from hapy.scheduler.working_set import INFINITY, Node, Resource, Role, WorkingSet
+from hapy.scheduler.working_set import (
+    INFINITY,
+    Colocation,
+    Node,
+    Resource,
+    Role,
+    WorkingSet,
+)
 
 
 def _merge_dependents(ws: WorkingSet, clone: Resource, scores: dict[str, int]) -> dict[str, int]:
@@ -28,6 +35,16 @@ def _merge_dependents(ws: WorkingSet, clone: Resource, scores: dict[str, int]) -
             coloc.node_attribute, {id(clone)}, only_positive=True,
         )
     return scores
+
+
+def _instances_follow(coloc: Colocation) -> bool:
+    """Whether each instance of a dependent clone follows the primary
+    clone's instances: always when no role is named; for a promotable
+    primary's role, unless the colocation is finite and positive."""
+    if coloc.primary_role is Role.UNKNOWN:
+        return True
+    return coloc.primary.promotable and coloc.primary_role in (
+        Role.PROMOTED, Role.UNPROMOTED) and not 0 < coloc.score < INFINITY
 
 
 def _seed_instance(clone_allowed: dict[str, int], inst: Resource) -> None:
@@ -55,7 +72,7 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
             if coloc.primary_role in (Role.PROMOTED, Role.UNPROMOTED):
                 if coloc.primary.variant == "clone" and coloc.primary.promotable:
                     assign_any(ws, coloc.primary)
-                    if coloc.dependent_role is not Role.PROMOTED:
+                    if coloc.dependent_role is Role.UNPROMOTED:
                         apply_promotable_primary(ws, clone, coloc)
                 continue
             assign_any(ws, coloc.primary)
@@ -78,8 +95,8 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
                     ws.trace.allocation("pcmk__clone_allocate", rsc.name, shown.uname,
                                         rsc.allowed[shown.id])
         for coloc in clone.colocations_this_with:
-            if coloc.primary.variant == "clone" and coloc.primary_role is Role.UNKNOWN \
-                    and coloc.dependent_role is Role.UNKNOWN:
+            if coloc.primary.variant == "clone" and coloc.dependent_role is Role.UNKNOWN \
+                    and _instances_follow(coloc):
                 # each instance goes where the primary clone's instances are
                 for inst in clone.children:
                     if not inst.orphan:
@@ -97,7 +114,7 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
                 if _current(i) is not None and not _current_usable(i) and _failed(i)]
         running_first = sorted(
             (i for i in clone.children if _current(i) is not None and i not in late),
-            key=lambda i: (not _current_usable(i), -_current_score(i)),
+            key=lambda i: (not _current_usable(i), _movable(i), -_current_score(i)),
         ) + sorted(
             (i for i in clone.children if _current(i) is None),
             key=lambda i: -_best_score(ws, i),
@@ -208,3 +225,9 @@ def _assign_instance(ws: WorkingSet, inst: Resource, prefer: Node | None) -> Nod
     if node is None and inst.provisional:
         set_assignment(inst, None)
     return node
+
+
+def _movable(inst: Resource) -> bool:
+    """Whether the instance is managed (an unmanaged one keeps its node,
+    so it is placed before the others)."""
+    return all(p.managed for p in inst.primitives())
