@@ -277,3 +277,18 @@ def test_unmanaged_unpromoted_instance_shows_its_promotion_score(tmp_path: Path)
     result = _run(path)
     assert any(line.endswith("promotion score on node2: 5") for line in result.scores)
     assert _promoted(result) == []
+
+
+def test_instance_frozen_by_a_ticket_keeps_its_node_without_stickiness(tmp_path: Path) -> None:
+    history = _hist("s", "start", 0, 2) + _hist("p", "promote", 0, 3)
+    path = _running_cib(tmp_path, history)
+    text = path.read_text().replace(
+        "<constraints></constraints>",
+        '<constraints><rsc_ticket id="t" rsc="ms" rsc-role="Promoted" ticket="tA" '
+        'loss-policy="freeze"/></constraints>').replace(
+        "</status>", '<tickets><ticket_state id="tA" granted="false"/></tickets></status>')
+    path.write_text(text)
+    result = _run(path)
+    assert "pcmk__clone_allocate: st:0 allocation score on node2: 0" in result.scores
+    assert "pcmk__primitive_assign: st:0 allocation score on node2: 0" in result.scores
+    assert _promoted(result) == ["node2"]

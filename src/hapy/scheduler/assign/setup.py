@@ -29,11 +29,14 @@ def init_allowed(ws: WorkingSet) -> None:
 
 def apply_stickiness(ws: WorkingSet) -> None:
     """Stickiness on the one node a managed resource runs on; an unmanaged
-    resource is held (INFINITY) on every node it is active on."""
+    resource is held (INFINITY) on every node it is active on; one frozen by
+    a ticket's loss-policy gets neither."""
     for prim in ws.all_primitives():
         if prim.orphan:
             continue
-        if not prim.managed and not prim.frozen_by_ticket:
+        if prim.frozen_by_ticket:
+            continue  # held where it is by the ticket's freeze, without stickiness
+        if not prim.managed:
             for node in prim.running_on:
                 prim.allowed[node.id] = add_scores(prim.allowed.get(node.id, 0), INFINITY)
             continue
