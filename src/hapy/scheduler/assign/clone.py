@@ -10,6 +10,7 @@ from hapy.scheduler.assign.promotable import (
     apply_promotable_primary,
     set_instance_roles,
 )
+from hapy.scheduler.options import is_true
 from hapy.scheduler.unpack.resources import clone_max, clone_node_max
 from hapy.scheduler.working_set import (
     INFINITY,
@@ -103,6 +104,12 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
                         target = inst.children[0] if inst.variant == "group" and inst.children \
                             else inst
                         apply_promotable_primary(ws, target, coloc)
+        # an interleaved clone's instance pairs with one of the primary's
+        # instances (placed as it is assigned)
+        pinned = [c for c in clone.colocations_this_with
+                  if c.primary.variant == "clone" and c.primary_role is Role.UNKNOWN
+                  and c.dependent_role is Role.UNKNOWN and c.score >= INFINITY
+                  and is_true(clone.meta.get("interleave"))] if not clone.promotable else []
         per_node = clone_node_max(clone)
         total_max = clone_max(ws, clone)
         counts: dict[str, int] = {}
@@ -129,7 +136,7 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
             if total >= total_max or counts.get(current.id, 0) >= per_node:
                 continue
             placed.add(id(inst))
-            node = _place_instance(ws, inst, counts, per_node)
+            node = _place_instance(ws, inst, counts, per_node, pinned)
             if node is not None:
                 counts[node.id] = counts.get(node.id, 0) + 1
                 total += 1
@@ -142,7 +149,7 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
                 continue
             if total >= total_max:
                 _block_all(inst)
-            node = _place_instance(ws, inst, counts, per_node)
+            node = _place_instance(ws, inst, counts, per_node, pinned)
             if node is not None:
                 counts[node.id] = counts.get(node.id, 0) + 1
                 total += 1
@@ -154,7 +161,7 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
 
 
 def _place_instance(ws: WorkingSet, inst: Resource, counts: dict[str, int],
-                per_node: int) -> Node | None:
+                    per_node: int, pinned: list[Colocation]) -> Node | None:
     """Assign one instance, away from the nodes that have enough instances
     and from the nodes that cannot run it, preferring where it is."""
     for node_id, count in counts.items():
@@ -165,6 +172,8 @@ def _place_instance(ws: WorkingSet, inst: Resource, counts: dict[str, int],
         if node is not None and not node.available():
             # an instance may only go to a node that can run it
             _ban(inst, node_id)
+    for coloc in pinned:
+        _pin_to_primary_instance(inst, coloc)
     return _assign_instance(ws, inst, _current(inst))
 
 
@@ -231,3 +240,19 @@ def _movable(inst: Resource) -> bool:
     """Whether the instance is managed (an unmanaged one keeps its node,
     so it is placed before the others)."""
     return all(p.managed for p in inst.primitives())
+
+
+def _pin_to_primary_instance(inst: Resource, coloc: Colocation) -> None:
+    """Keep an interleaved instance to the node of one primary instance: the
+    one on the instance's own node if it can stay there, else the first one
+    (in the primary's order) on a node the instance may still use."""
+    target = inst.children[0] if inst.variant == "group" and inst.children else inst
+    candidates = [i.assigned_node for i in coloc.primary.children
+                  if i.assigned_node is not None
+                  and target.allowed.get(i.assigned_node.id, -INFINITY) >= 0]
+    current = _current(inst)
+    chosen = current if current is not None and current in candidates else \
+        next(iter(candidates), None)
+    for node_id in list(target.allowed):
+        if chosen is None or node_id != chosen.id:
+            _ban(inst, node_id)
