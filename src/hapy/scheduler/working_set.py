@@ -176,6 +176,9 @@ class Resource:
     maintenance: bool = False
     critical: bool = True
     frozen_by_ticket: bool = False  # unmanaged by a ticket's loss-policy (not shown)
+    # a promotable instance active but, per its history, neither started nor
+    # demoted: only a monitor saw it running
+    role_seen_by_monitor: bool = False
     # configuration-derived values
     priority: int = 0
     stickiness: int = 0

@@ -292,3 +292,33 @@ def test_instance_frozen_by_a_ticket_keeps_its_node_without_stickiness(tmp_path:
     assert "pcmk__clone_allocate: st:0 allocation score on node2: 0" in result.scores
     assert "pcmk__primitive_assign: st:0 allocation score on node2: 0" in result.scores
     assert _promoted(result) == ["node2"]
+
+
+def _unmanaged(path: Path) -> Path:
+    path.write_text(path.read_text().replace(
+        '<nvpair id="ms-m1" name="promotable" value="true"/>',
+        '<nvpair id="ms-m1" name="promotable" value="true"/>'
+        '<nvpair id="ms-m9" name="is-managed" value="false"/>'))
+    return path
+
+
+def test_unmanaged_instance_only_a_probe_found_is_not_promoted(tmp_path: Path) -> None:
+    history = _hist("p", "monitor", 0, 2)
+    attrs = '<nvpair id="a1" name="master-st" value="5"/>'
+    result = _run(_unmanaged(_running_cib(tmp_path, history, attrs)))
+    assert any(line.endswith("promotion score on node2: -INFINITY") for line in result.scores)
+
+
+def test_dependent_follows_an_unmanaged_promoted_instance_on_a_banned_node(
+        tmp_path: Path) -> None:
+    history = _hist("s", "start", 0, 2) + _hist("p", "promote", 0, 3)
+    path = _add_dummy(_unmanaged(_running_cib(tmp_path, history)))
+    path.write_text(path.read_text().replace(
+        "<constraints></constraints>",
+        '<constraints><rsc_location id="l" rsc="ms" node="node2" score="-INFINITY"/>'
+        '<rsc_colocation id="c" rsc="X" with-rsc="ms" with-rsc-role="Promoted" '
+        'score="INFINITY"/></constraints>'))
+    result = _run(path)
+    assert "pcmk__primitive_assign: X allocation score on node2: 0" in result.scores
+    x = result.working_set.resources_by_id["X"]
+    assert x.assigned_node is not None and x.assigned_node.uname == "node2"

@@ -135,6 +135,9 @@ def _instance_priority(ws: WorkingSet, clone: Resource, inst: Resource) -> int |
         return None
     if not inst.managed and _current_role(inst) == Role.PROMOTED:
         priority = inst.priority
+    elif not inst.managed and any(p.role_seen_by_monitor for p in inst.primitives()):
+        # an unmanaged instance only a monitor found active is not promoted
+        priority = -INFINITY
     elif inst.managed and not _role_allows_promotion(inst):
         priority = -INFINITY
     else:
@@ -342,6 +345,9 @@ def apply_promotable_primary(ws: WorkingSet, dependent: Resource, coloc: Colocat
     for inst in instances:
         assert inst.assigned_node is not None
         own = _placement_scores(inst).get(inst.assigned_node.id, 0)
+        if own <= -INFINITY and inst.assigned_node.available():
+            # an instance kept where it may not be (unmanaged) adds nothing
+            own = 0
         keep[inst.assigned_node.id] = own if coloc.primary_role is not Role.UNKNOWN else 0
     for node_id in list(dependent.allowed):
         if node_id in keep:

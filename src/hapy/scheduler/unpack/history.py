@@ -355,6 +355,7 @@ class HistoryUnpacker:
         pending: str | None = None
         migrate_target: Node | None = None
         failcount_expired = self._failure_expired(rsc, node)
+        seen_by_monitor = False
         for op in ops:
             task = op.operation
             if task == "notify" or op.op_status == EXEC_CANCELLED:
@@ -392,7 +393,12 @@ class HistoryUnpacker:
                 # a stop that could not run: handled like any failed stop
             ok = self._is_success(task, probe, rc, exp, op.op_status)
             if ok:
+                before = role
                 role = self._role_after_success(task, rc, role, probe)
+                if task == "monitor" and before < Role.STARTED <= role:
+                    seen_by_monitor = True  # active, its role only seen by a monitor
+                elif task in ("start", "promote", "demote", "migrate_from"):
+                    seen_by_monitor = False
                 if task in ("start", "stop", "promote", "demote", "migrate_from") or (
                     probe and rc in (OCF_NOT_RUNNING,)
                 ):
@@ -466,6 +472,7 @@ class HistoryUnpacker:
         if role > Role.STOPPED:
             if rsc.promotable and role == Role.STARTED:
                 role = Role.UNPROMOTED
+                rsc.role_seen_by_monitor = seen_by_monitor
             rsc.running_on.append(node)
             node.running.append(rsc)
             if rsc.role == Role.STOPPED or role > rsc.role:
