@@ -322,3 +322,21 @@ def test_dependent_follows_an_unmanaged_promoted_instance_on_a_banned_node(
     assert "pcmk__primitive_assign: X allocation score on node2: 0" in result.scores
     x = result.working_set.resources_by_id["X"]
     assert x.assigned_node is not None and x.assigned_node.uname == "node2"
+
+
+def test_promoted_dependent_that_cannot_run_anywhere_leaves_promotion_scores(
+        tmp_path: Path) -> None:
+    history = _hist("s", "start", 0, 2)
+    attrs = '<nvpair id="a1" name="master-st" value="10"/>'
+    path = _add_dummy(_running_cib(tmp_path, history, attrs))
+    bans = "".join(f'<rsc_location id="xl{i}" rsc="X" node="node{i}" score="-INFINITY"/>'
+                   f'<rsc_location id="ml{i}" rsc="ms" node="node{i}" score="5"/>'
+                   for i in (1, 2, 3))
+    path.write_text(path.read_text().replace(
+        "<constraints></constraints>",
+        f'<constraints>{bans}<rsc_colocation id="c" rsc="X" with-rsc="ms" '
+        'with-rsc-role="Promoted" score="INFINITY"/></constraints>'))
+    result = _run(path)
+    # every node would turn negative: the dependent's bans are dropped
+    assert any(line.endswith("promotion score on node2: 15") for line in result.scores)
+    assert _promoted(result) == ["node2"]

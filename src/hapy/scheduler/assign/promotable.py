@@ -243,7 +243,12 @@ def _clone_node_scores(ws: WorkingSet, clone: Resource) -> dict[str, int]:
         # scores have them once already)
         merged = _merge_scores(ws, scores, _placement_scores(coloc.dependent), coloc,
                                nonnegative=True)
-        if _any_usable(ws, merged):
+        # a node the merge would have made negative (kept at 1) does not
+        # count as usable: when no other node is, the merge is dropped
+        lowered = {n for n, v in _merge_scores(
+            ws, scores, _placement_scores(coloc.dependent), coloc, nonnegative=False).items()
+            if v < 0 and scores.get(n, 0) > 0}
+        if _any_usable(ws, {n: v for n, v in merged.items() if n not in lowered}):
             scores = merged
     return scores
 
