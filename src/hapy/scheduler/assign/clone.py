@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from hapy.cib.scores import add_scores
-from hapy.scheduler.assign.nodes import apply_to_dependent, merge_dependent_scores
+from hapy.scheduler.assign.nodes import (
+    apply_to_dependent,
+    candidate_nodes,
+    merge_dependent_scores,
+)
 from hapy.scheduler.assign.primitive import assign_primitive, set_assignment, sorted_nodes_for_trace
 from hapy.scheduler.assign.promotable import (
     add_promotion_scores,
@@ -173,7 +177,7 @@ def _place_instance(ws: WorkingSet, inst: Resource, counts: dict[str, int],
             # an instance may only go to a node that can run it
             _ban(inst, node_id)
     for coloc in pinned:
-        _pin_to_primary_instance(inst, coloc)
+        _pin_to_primary_instance(ws, inst, coloc)
     return _assign_instance(ws, inst, _current(inst))
 
 
@@ -242,14 +246,14 @@ def _movable(inst: Resource) -> bool:
     return all(p.managed for p in inst.primitives())
 
 
-def _pin_to_primary_instance(inst: Resource, coloc: Colocation) -> None:
+def _pin_to_primary_instance(ws: WorkingSet, inst: Resource, coloc: Colocation) -> None:
     """Keep an interleaved instance to the node of one primary instance: the
-    one on the instance's own node if it can stay there, else the first one
-    (in the primary's order) on a node the instance may still use."""
+    one on the instance's own node if it can stay there, else the best node
+    (as the instance would choose it) that has one."""
     target = inst.children[0] if inst.variant == "group" and inst.children else inst
-    candidates = [i.assigned_node for i in coloc.primary.children
-                  if i.assigned_node is not None
-                  and target.allowed.get(i.assigned_node.id, -INFINITY) >= 0]
+    with_primary = {i.assigned_node.id for i in coloc.primary.children
+                    if i.assigned_node is not None}
+    candidates = [n for n in candidate_nodes(ws, target) if n.id in with_primary]
     current = _current(inst)
     chosen = current if current is not None and current in candidates else \
         next(iter(candidates), None)
