@@ -112,9 +112,6 @@ def add_promotion_scores(ws: WorkingSet, clone: Resource) -> None:
             score = promotion_score(clone, inst, node)
             if score is not None and score > 0:
                 inst.allowed[node_id] = add_scores(current, score)
-                if inst.variant == "group" and inst.children:
-                    first = inst.children[0]
-                    first.allowed[node_id] = add_scores(first.allowed.get(node_id, 0), score)
 
 
 def _role_allows_promotion(inst: Resource) -> bool:
@@ -138,6 +135,8 @@ def _instance_priority(ws: WorkingSet, clone: Resource, inst: Resource) -> int |
     elif not inst.managed and any(p.role_seen_by_monitor for p in inst.primitives()):
         # an unmanaged instance only a monitor found active is not promoted
         priority = -INFINITY
+    elif any(p.assigned_node is None for p in inst.primitives()):
+        priority = -INFINITY  # a group instance with a member that cannot run
     elif inst.managed and not _role_allows_promotion(inst):
         priority = -INFINITY
     else:
@@ -157,6 +156,8 @@ def _role_colocations(clone: Resource, inst: Resource) -> list[Colocation]:
     the clone's and the instance's own ones that name the dependent's role,
     when they are negative or mandatory (a finite positive one only adds
     its primary's node scores to the clone's, see ``_clone_node_scores``)."""
+    if inst.variant == "group":
+        return []  # a cloned group's promotion only weighs its primaries' scores
     return [
         c for c in (*clone.colocations_this_with, *inst.colocations_this_with)
         if c.dependent_role is not Role.UNKNOWN and (c.score < 0 or c.score >= INFINITY)
