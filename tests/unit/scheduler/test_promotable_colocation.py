@@ -142,3 +142,19 @@ def test_unique_instance_failures_ban_only_that_instance() -> None:
     assert "pcmk__clone_allocate: m2:0 allocation score on n1: -INFINITY" in result.scores
     # the group instance whose member cannot run anywhere is not promoted
     assert "g:0 promotion score on n1: -INFINITY" in result.scores
+
+
+def test_promoted_role_beside_a_clone_gets_no_bonus() -> None:
+    status = (_state("n1", {"s": 10}) + _state("n2", {"s": 5}) + _state("n3", {"s": 70}))
+    xc = ('<clone id="XC"><meta_attributes id="XC-m"><nvpair id="XC-m1" name="clone-max" '
+          'value="2"/></meta_attributes><primitive id="x" class="ocf" provider="pacemaker" '
+          'type="Dummy"/></clone>')
+    constraints = ('<rsc_location id="l" rsc="XC" node="n3" score="-INFINITY"/>'
+                   '<rsc_colocation id="c" rsc="C" rsc-role="Promoted" with-rsc="XC" '
+                   'score="INFINITY"/>')
+    text = cib_text(_clone("C", "s") + xc, constraints=constraints, status=status,
+                    nodes=("n1", "n2", "n3"))
+    result = schedule(cib_from_tree(parse_xml_text(text), ReportList()), NOW)
+    assert _promotion_score(result, "n1", "s:") == "10"
+    assert _promotion_score(result, "n3", "s:") == "-INFINITY"
+    assert _promoted(result, "C") == ["n1"]

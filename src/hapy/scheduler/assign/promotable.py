@@ -204,6 +204,9 @@ def _apply_coloc_to_priority(coloc: Colocation, node: Node, priority: int) -> in
             return -INFINITY
         return priority
     score = coloc.score
+    if score > 0 and coloc.primary.variant == "clone" and coloc.primary_role is Role.UNKNOWN:
+        # beside any instance of a clone: allowed, but no bonus
+        return priority
     if coloc.dependent_role is Role.UNPROMOTED:
         score = -score
     return add_scores(priority, score)
