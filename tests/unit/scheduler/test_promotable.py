@@ -340,3 +340,32 @@ def test_promoted_dependent_that_cannot_run_anywhere_leaves_promotion_scores(
     # every node would turn negative: the dependent's bans are dropped
     assert any(line.endswith("promotion score on node2: 15") for line in result.scores)
     assert _promoted(result) == ["node2"]
+
+
+def test_lost_promoted_ticket_with_fence_policy_bans_only_promoted_instances(
+        tmp_path: Path) -> None:
+    history = _hist("s", "start", 0, 2) + _hist("p", "promote", 0, 3)
+    path = _running_cib(tmp_path, history)
+    text = path.read_text()
+    # a second, unpromoted instance on node1
+    text = text.replace(
+        '<transient_attributes id="ta1">',
+        '<lrm id="n1"><lrm_resources><lrm_resource id="st" class="ocf" provider="pacemaker" '
+        f'type="Stateful">{_hist("s1", "start", 0, 2)}</lrm_resource></lrm_resources></lrm>'
+        '<transient_attributes id="ta1">')
+    text = text.replace(
+        "<constraints></constraints>",
+        '<constraints><rsc_ticket id="t" rsc="ms" rsc-role="Promoted" ticket="tA" '
+        'loss-policy="fence"/></constraints>').replace(
+        "</status>", '<tickets><ticket_state id="tA" granted="false"/></tickets></status>')
+    text = text.replace('name="stonith-enabled" value="false"',
+                        'name="stonith-enabled" value="true"')
+    text = text.replace("</resources>",
+                        '<primitive id="fence" class="stonith" type="null"/></resources>')
+    path.write_text(text)
+    result = _run(path)
+    clone = result.working_set.resources_by_id["ms"]
+    kept = sorted(i.assigned_node.uname for i in clone.children if i.assigned_node is not None)
+    # the unpromoted instance stays (a new one starts), the promoted one goes
+    assert kept == ["node1", "node3"]
+    assert result.working_set.nodes_by_id["n2"].unclean

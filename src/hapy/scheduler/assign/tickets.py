@@ -39,8 +39,15 @@ def _apply_loss_policy(ws: WorkingSet, spec: TicketSpec) -> None:
         if spec.role is not Role.PROMOTED:
             _ban_everywhere(ws, rsc)
     elif policy == "fence":
-        _ban_everywhere(ws, rsc)
-        for prim in _affected(rsc, spec.role):
+        affected = _affected(rsc, spec.role)
+        if spec.role is Role.UNKNOWN or not ws.options.stonith_enabled:
+            _ban_everywhere(ws, rsc)
+        else:
+            # only what has the ticket's role is banned (and its node fenced)
+            for prim in affected:
+                for node in ws.nodes:
+                    prim.allowed[node.id] = -INFINITY
+        for prim in affected:
             for node in prim.running_on:
                 _fence(node)
     elif policy == "freeze":
