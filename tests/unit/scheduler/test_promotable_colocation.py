@@ -99,10 +99,9 @@ def test_finite_positive_role_colocation_does_not_place_clone_instances() -> Non
     assert _placed(result, "D") == ["n1", "n2", "n3"]
 
 
-def _group_clone(unique: bool = False) -> str:
-    meta = '<nvpair id="G-m2" name="globally-unique" value="true"/>' if unique else ""
+def _group_clone() -> str:
     return ('<clone id="G"><meta_attributes id="G-m">'
-            f'<nvpair id="G-m1" name="promotable" value="true"/>{meta}</meta_attributes>'
+            '<nvpair id="G-m1" name="promotable" value="true"/></meta_attributes>'
             '<group id="g"><primitive id="m1" class="ocf" provider="pacemaker" type="Stateful"/>'
             '<primitive id="m2" class="ocf" provider="pacemaker" type="Stateful"/></group>'
             '</clone>')
@@ -124,24 +123,6 @@ def test_promoted_group_instances_weigh_their_primary_scores() -> None:
     # the promotion scores go to the group instances, not their members
     assert "pcmk__clone_allocate: m1:0 allocation score on n3: 0" in result.scores
     assert _promoted(result, "G") == ["n3"]
-
-
-def test_unique_instance_failures_ban_only_that_instance() -> None:
-    fails = '<nvpair id="f-{n}" name="fail-count-m2:0" value="1"/>'
-    status = "".join(
-        f'<node_state id="{n}" uname="{n}" in_ccm="true" crmd="online" join="member" '
-        f'expected="member"><transient_attributes id="{n}-t"><instance_attributes '
-        f'id="{n}-a">{fails.format(n=n)}</instance_attributes></transient_attributes>'
-        '</node_state>' for n in ("n1", "n2", "n3"))
-    text = cib_text(_group_clone(unique=True), status=status, nodes=("n1", "n2", "n3"),
-                    op_defaults='<rsc_defaults><meta_attributes id="rd">'
-                    '<nvpair id="rd1" name="migration-threshold" value="1"/>'
-                    '</meta_attributes></rsc_defaults>')
-    result = schedule(cib_from_tree(parse_xml_text(text), ReportList()), NOW)
-    assert "pcmk__clone_allocate: G allocation score on n1: 0" in result.scores
-    assert "pcmk__clone_allocate: m2:0 allocation score on n1: -INFINITY" in result.scores
-    # the group instance whose member cannot run anywhere is not promoted
-    assert "g:0 promotion score on n1: -INFINITY" in result.scores
 
 
 def test_promoted_role_beside_a_clone_gets_no_bonus() -> None:

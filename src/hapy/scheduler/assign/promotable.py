@@ -135,8 +135,6 @@ def _instance_priority(ws: WorkingSet, clone: Resource, inst: Resource) -> int |
     elif not inst.managed and any(p.role_seen_by_monitor for p in inst.primitives()):
         # an unmanaged instance only a monitor found active is not promoted
         priority = -INFINITY
-    elif any(p.assigned_node is None for p in inst.primitives()):
-        priority = -INFINITY  # a group instance with a member that cannot run
     elif inst.managed and not _role_allows_promotion(inst):
         priority = -INFINITY
     else:

@@ -651,11 +651,8 @@ def apply_failcounts(ws: WorkingSet) -> None:
                     # the scheduler must run again once it expires (recheck-by)
                     ws.rule_changes.append(datetime.fromtimestamp(expires + 1, UTC))
             if prim.migration_threshold > 0 and count >= prim.migration_threshold:
-                # an anonymous clone's failures count for all its instances; a
-                # globally unique instance's only for itself
-                parent = prim.clone_parent()
-                if parent is not None and not prim.unique:
-                    parent.allowed[node.id] = -INFINITY
+                target = prim.clone_parent() or prim
+                target.allowed[node.id] = -INFINITY
                 prim.allowed[node.id] = -INFINITY
 
 
