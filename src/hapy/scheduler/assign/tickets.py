@@ -40,10 +40,10 @@ def _apply_loss_policy(ws: WorkingSet, spec: TicketSpec) -> None:
             _ban_everywhere(ws, rsc)
     elif policy == "fence":
         affected = _affected(rsc, spec.role)
-        if spec.role is Role.UNKNOWN or not ws.options.stonith_enabled:
+        if spec.role is not Role.PROMOTED or not ws.options.stonith_enabled:
             _ban_everywhere(ws, rsc)
         else:
-            # only what has the ticket's role is banned (and its node fenced)
+            # only the promoted instances are banned (and their nodes fenced)
             for prim in affected:
                 for node in ws.nodes:
                     prim.allowed[node.id] = -INFINITY
