@@ -45,6 +45,7 @@ from hapy.scheduler.assign.order import assignment_order
 from hapy.scheduler.assign.primitive import assign_any
 from hapy.scheduler.assign.setup import apply_stickiness, init_allowed, prepare_groups
 from hapy.scheduler.assign.tickets import apply_tickets
+from hapy.scheduler.explain.ledger import ScoreLedger
 from hapy.scheduler.graph import build_graph
 from hapy.scheduler.options import ClusterOptions
 from hapy.scheduler.trace import ScoreTrace
@@ -80,8 +81,11 @@ def cluster_options(cib: m.Cib, now: datetime) -> ClusterOptions:
     return ClusterOptions(values)
 
 
-def unpack(cib: m.Cib, now: datetime) -> WorkingSet:
+def unpack(cib: m.Cib, now: datetime, ledger: ScoreLedger | None = None) -> WorkingSet:
     ws = WorkingSet(cib=cib, now=now, options=cluster_options(cib, now))
+    if ledger is not None:
+        ws.ledger = ledger
+        ledger.bind(ws)
     ws.have_quorum = cib.have_quorum
     ws.placement_strategy = ws.options.get("placement-strategy")
     unpack_nodes(ws)
@@ -101,9 +105,12 @@ def unpack(cib: m.Cib, now: datetime) -> WorkingSet:
     return ws
 
 
-def schedule(cib: m.Cib, now: datetime, *, with_scores: bool = True) -> Transition:
-    ws = unpack(cib, now)
-    ws.trace = ScoreTrace() if with_scores else None
+def schedule(cib: m.Cib, now: datetime, *, with_scores: bool = True,
+             ledger: ScoreLedger | None = None) -> Transition:
+    """With a ``ledger``, the run also records what made each score
+    (``hapy explain``); the transition is the same either way."""
+    ws = unpack(cib, now, ledger)
+    ws.trace = ScoreTrace(ledger=ledger) if with_scores or ledger is not None else None
     init_allowed(ws)
     ban_from_remote_nodes(ws)
     apply_node_health_scores(ws)

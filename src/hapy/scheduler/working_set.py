@@ -17,6 +17,7 @@ from hapy.scheduler.options import ClusterOptions
 
 if TYPE_CHECKING:
     from hapy.scheduler.actions.model import Action, Ordering
+    from hapy.scheduler.explain.ledger import ScoreLedger
     from hapy.scheduler.trace import ScoreTrace
 
 INFINITY = 1_000_000
@@ -313,6 +314,8 @@ class WorkingSet:
     actions: list[Action] = field(default_factory=list)
     orderings: list[Ordering] = field(default_factory=list)
     trace: ScoreTrace | None = None
+    #: what made each score (``hapy explain``); None: not recorded
+    ledger: ScoreLedger | None = None
     fencing_actions: dict[str, Action] = field(default_factory=dict)
     stonith_devices: list[Resource] = field(default_factory=list)
     config_errors: list[str] = field(default_factory=list)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from hapy.cib.scores import add_scores
 from hapy.scheduler.assign.nodes import apply_to_dependent, merge_dependent_scores
 from hapy.scheduler.assign.primitive import assign_primitive, set_assignment, sorted_nodes_for_trace
@@ -10,6 +12,7 @@ from hapy.scheduler.assign.promotable import (
     apply_promotable_primary,
     set_instance_roles,
 )
+from hapy.scheduler.explain.ledger import colocation_text, noting
 from hapy.scheduler.unpack.resources import clone_max, clone_node_max
 from hapy.scheduler.working_set import INFINITY, Node, Resource, Role, WorkingSet
 
@@ -23,25 +26,41 @@ def _merge_dependents(ws: WorkingSet, clone: Resource, scores: dict[str, int]) -
             continue
         if coloc.dependent_role in (Role.PROMOTED, Role.UNPROMOTED):
             continue
-        scores = merge_dependent_scores(
+        merged = merge_dependent_scores(
             ws, scores, coloc.dependent, coloc.score / INFINITY,
             coloc.node_attribute, {id(clone)}, only_positive=True,
         )
+        if ws.ledger is not None:
+            ws.ledger.diff(clone.name, scores, merged, "colocation", coloc.id,
+                           partial(colocation_text, coloc, "from"))
+        scores = merged
     return scores
 
 
-def _seed_instance(clone_allowed: dict[str, int], inst: Resource) -> None:
+def _seed_instance(ws: WorkingSet, clone: Resource, clone_allowed: dict[str, int],
+                   upto: int, inst: Resource) -> None:
+    """``inst`` starts from the clone's own scores (``clone_allowed``, as
+    they were at ledger entry ``upto``) added to its own."""
+    with noting(ws, inst, "clone", clone.id, "the clone's own scores go to each instance",
+                inherited=clone, inherited_upto=upto):
+        _seed_scores(clone_allowed, inst)
+    if inst.variant == "group" and inst.children:
+        first = inst.children[0]
+        with noting(ws, first, "group", inst.name,
+                    "the group instance's scores go to its first member", inherited=inst):
+            for node_id, score in inst.allowed.items():
+                first.allowed[node_id] = add_scores(first.allowed.get(node_id, 0), score)
+        with noting(ws, inst.children[1:], "group", inst.name, "allowed where its group is"):
+            for child in inst.children[1:]:
+                for node_id in inst.allowed:
+                    child.allowed.setdefault(node_id, 0)
+
+
+def _seed_scores(clone_allowed: dict[str, int], inst: Resource) -> None:
     base = dict(clone_allowed)
     for node_id, score in inst.allowed.items():
         base[node_id] = add_scores(base.get(node_id, 0), score) if node_id in base else score
     inst.allowed = base
-    if inst.variant == "group" and inst.children:
-        first = inst.children[0]
-        for node_id, score in inst.allowed.items():
-            first.allowed[node_id] = add_scores(first.allowed.get(node_id, 0), score)
-        for child in inst.children[1:]:
-            for node_id in inst.allowed:
-                child.allowed.setdefault(node_id, 0)
 
 
 def assign_clone(ws: WorkingSet, clone: Resource) -> None:
@@ -61,17 +80,22 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
                 if coloc.primary.variant == "clone" and coloc.primary.promotable:
                     assign_any(ws, coloc.primary)
                     if coloc.dependent_role is not Role.PROMOTED:
-                        apply_promotable_primary(ws, clone, coloc)
+                        with noting(ws, clone, "colocation", coloc.id,
+                                    colocation_text, coloc, "with"):
+                            apply_promotable_primary(ws, clone, coloc)
                 continue
             assign_any(ws, coloc.primary)
             if coloc.primary.variant != "clone" and coloc.dependent_role is not Role.PROMOTED:
-                apply_to_dependent(ws, clone, coloc)
+                with noting(ws, clone, "colocation", coloc.id,
+                            colocation_text, coloc, "with"):
+                    apply_to_dependent(ws, clone, coloc)
         # instances start from the clone's own scores: what its dependents
         # prefer is shown for the clone but does not go into its instances
         own_allowed = dict(clone.allowed)
+        own_upto = ws.ledger.seq if ws.ledger is not None else 0
         clone.allowed = _merge_dependents(ws, clone, clone.allowed)
         for inst in clone.children:
-            _seed_instance(own_allowed, inst)
+            _seed_instance(ws, clone, own_allowed, own_upto, inst)
         if clone.promotable:
             add_promotion_scores(ws, clone)
         if ws.trace is not None:
@@ -90,7 +114,9 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
                     if not inst.orphan:
                         target = inst.children[0] if inst.variant == "group" and inst.children \
                             else inst
-                        apply_promotable_primary(ws, target, coloc)
+                        with noting(ws, target, "colocation", coloc.id,
+                                    colocation_text, coloc, "with"):
+                            apply_promotable_primary(ws, target, coloc)
         per_node = clone_node_max(clone)
         total_max = clone_max(ws, clone)
         counts: dict[str, int] = {}
@@ -129,7 +155,9 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
                     set_assignment(rsc, None)
                 continue
             if total >= total_max:
-                _block_all(inst)
+                with noting(ws, inst.walk(), "clone-max", "clone-max",
+                            lambda: f"clone-max={total_max} instances are placed already"):
+                    _block_all(inst)
             node = _place_instance(ws, inst, counts, per_node)
             if node is not None:
                 counts[node.id] = counts.get(node.id, 0) + 1
@@ -145,14 +173,18 @@ def _place_instance(ws: WorkingSet, inst: Resource, counts: dict[str, int],
                 per_node: int) -> Node | None:
     """Assign one instance, away from the nodes that have enough instances
     and from the nodes that cannot run it, preferring where it is."""
-    for node_id, count in counts.items():
-        if count >= per_node:
-            _ban(inst, node_id)
-    for node_id in list(inst.allowed):
-        node = ws.nodes_by_id.get(node_id)
-        if node is not None and not node.available():
-            # an instance may only go to a node that can run it
-            _ban(inst, node_id)
+    with noting(ws, inst.walk(), "clone-node-max", "clone-node-max",
+                lambda: f"the node already has clone-node-max={per_node} instance(s)"):
+        for node_id, count in counts.items():
+            if count >= per_node:
+                _ban(inst, node_id)
+    with noting(ws, inst.walk(), "node-state", "node unavailable",
+                "an instance may only go to a node that can run resources"):
+        for node_id in list(inst.allowed):
+            node = ws.nodes_by_id.get(node_id)
+            if node is not None and not node.available():
+                # an instance may only go to a node that can run it
+                _ban(inst, node_id)
     return _assign_instance(ws, inst, _current(inst))
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from hapy.cib import model as m
+from hapy.scheduler.explain.ledger import noting
 from hapy.scheduler.unpack.definition_check import check_definitions
 from hapy.scheduler.unpack.nodes import can_fence
 from hapy.scheduler.unpack.remote import (
@@ -303,8 +304,10 @@ class HistoryUnpacker:
     def _multiply_active(self, rsc: Resource) -> None:
         """multiple-active=stop_only stops it everywhere, block leaves it alone."""
         if rsc.multiple_active == "stop_only":
-            for node in self.ws.nodes:
-                rsc.allowed[node.id] = -INFINITY
+            with noting(self.ws, rsc, "multiple-active", "multiple-active=stop_only",
+                        "active on more than one node: stopped everywhere"):
+                for node in self.ws.nodes:
+                    rsc.allowed[node.id] = -INFINITY
         elif rsc.multiple_active == "block":
             rsc.managed = False
             rsc.block = True
@@ -412,7 +415,11 @@ class HistoryUnpacker:
                 rsc.probe_failures.append((node.uname, rc))
             if op.op_status == EXEC_NOT_INSTALLED or (rc == OCF_ERR_INSTALLED and probe):
                 # the agent is missing here: the resource cannot run on this node
-                self._ban(rsc, node)
+                clone = rsc.clone_parent()
+                with noting(ws, [rsc, clone] if clone is not None and not clone.unique
+                            else rsc, "not-installed", op.id,
+                            f"{rsc.name} is not installed on {node.uname}"):
+                    self._ban(rsc, node)
                 rsc.stop_reason[node.id] = "not installed"
                 if probe or task != "stop":
                     if not probe:
@@ -470,7 +477,9 @@ class HistoryUnpacker:
                 self._ban_after_hard_error(rsc, node, rc)
             if task == "stop":
                 # whatever happens next, it will not run there again soon
-                rsc.allowed[node.id] = -INFINITY
+                with noting(self.ws, rsc, "failed-stop", op.id,
+                            f"its stop failed on {node.uname} (rc={rc})"):
+                    rsc.allowed[node.id] = -INFINITY
             if task == "demote" and policy != "block":
                 # staying promoted would retry the demote forever: the
                 # recovery stops the instance before any new promotion
@@ -489,7 +498,9 @@ class HistoryUnpacker:
             if task == "stop":
                 rsc.stop_pending = False
                 # a resource that failed to stop may not come back there
-                rsc.allowed[node.id] = -INFINITY
+                with noting(self.ws, rsc, "failed-stop", op.id,
+                            f"its stop failed on {node.uname} (rc={rc})"):
+                    rsc.allowed[node.id] = -INFINITY
         if not known:
             return None
         rsc.known_on[node.id] = node
@@ -510,8 +521,14 @@ class HistoryUnpacker:
 
     def _ban_after_hard_error(self, rsc: Resource, node: Node, rc: int) -> None:
         nodes = self.ws.nodes if rc == OCF_ERR_CONFIGURED else [node]
-        for target in nodes:
-            self._ban(rsc, target)
+        clone = rsc.clone_parent()
+        banned = [rsc, clone] if clone is not None and not clone.unique else [rsc]
+        where = "any node" if rc == OCF_ERR_CONFIGURED else node.uname
+        with noting(self.ws, banned, "hard-error", f"rc={rc}",
+                    f"{rsc.name} failed with a hard error on {node.uname}: "
+                    f"banned from {where}"):
+            for target in nodes:
+                self._ban(rsc, target)
 
     def _ban(self, rsc: Resource, node: Node) -> None:
         """Keep ``rsc`` off ``node``; an anonymous clone instance bans its whole clone."""
@@ -664,7 +681,7 @@ def last_failure_time(rsc: Resource, node: Node) -> int | None:
 
 def apply_failcounts(ws: WorkingSet) -> None:
     """Ban resources from nodes where they failed migration-threshold times."""
-    from hapy.cib.scores import add_scores
+    from hapy.cib.scores import add_scores, score_text
 
     for prim in ws.all_primitives():
         for node in ws.nodes:
@@ -686,8 +703,13 @@ def apply_failcounts(ws: WorkingSet) -> None:
                     ws.rule_changes.append(datetime.fromtimestamp(expires + 1, UTC))
             if prim.migration_threshold > 0 and count >= prim.migration_threshold:
                 target = prim.clone_parent() or prim
-                target.allowed[node.id] = -INFINITY
-                prim.allowed[node.id] = -INFINITY
+                with noting(ws, (target, prim) if target is not prim else prim, "failcount",
+                            "migration-threshold",
+                            f"{prim.name} failed {score_text(count)} time(s) on "
+                            f"{node.uname}, migration-threshold is "
+                            f"{score_text(prim.migration_threshold)}"):
+                    target.allowed[node.id] = -INFINITY
+                    prim.allowed[node.id] = -INFINITY
 
 
 def unpack_history(ws: WorkingSet) -> None:
