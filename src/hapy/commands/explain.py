@@ -7,13 +7,16 @@ ledger; the explanation is read from that run.
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 
 from hapy.cib import model as m
-from hapy.commands.env import ClusterEnv
+from hapy.commands.env import ENV_VAR, ClusterEnv
 from hapy.explain.model import Explanation
 from hapy.records import record
 from hapy.reports import HapyError, report
+
+_LISTED = 20  # names listed in an error's hint
 
 
 @record
@@ -65,6 +68,11 @@ def explain_request(request: ExplainRequest) -> Explanation:
     if request.xml_file is not None:
         cib, recorded = load_file(request.xml_file)
     else:
+        if not (request.cluster_dir or os.environ.get(ENV_VAR)):
+            raise HapyError([report(
+                "EXPLAIN_NO_CIB", "no CIB to explain",
+                hint=f"give -x FILE, or --dir DIR (or {ENV_VAR}) to read a running "
+                "cluster's CIB")])
         cib, recorded = load_cluster(ClusterEnv.from_option(request.cluster_dir)), None
     return explain_cib(cib, _when(request, recorded), request.resource, request.node)
 
@@ -83,9 +91,10 @@ def explain_cib(cib: m.Cib, now: datetime, resource: str,
     rsc = ws.resources_by_id.get(resource)
     if rsc is None:
         known = sorted({r.id for top in ws.resources for r in top.walk()})
+        listed = ", ".join(known[:_LISTED]) + (", ..." if len(known) > _LISTED else "")
         raise HapyError([report(
             "EXPLAIN_UNKNOWN_RESOURCE", f"resource '{resource}' does not exist",
-            hint=f"known resources: {', '.join(known) or 'none'}", resource=resource)])
+            hint=f"known resources: {listed or 'none'}", resource=resource)])
     if rsc.name != resource and rsc.clone_parent() is not None:
         # a cloned resource's own id: the whole clone
         rsc = rsc.clone_parent() or rsc
@@ -95,6 +104,7 @@ def explain_cib(cib: m.Cib, now: datetime, resource: str,
         if chosen is None:
             raise HapyError([report(
                 "EXPLAIN_UNKNOWN_NODE", f"node '{node}' does not exist",
-                hint=f"known nodes: {', '.join(n.uname for n in ws.nodes) or 'none'}",
+                hint=f"known nodes: {', '.join(n.uname for n in ws.nodes[:_LISTED]) or 'none'}"
+                + (", ..." if len(ws.nodes) > _LISTED else ""),
                 node=node)])
     return explain(transition, ledger, rsc, chosen)

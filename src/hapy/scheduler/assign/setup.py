@@ -19,7 +19,7 @@ def init_allowed(ws: WorkingSet) -> None:
             # a resource known only from the status section may run nowhere
             continue
         for rsc in top.walk():
-            with noting(ws, rsc, "symmetric", "symmetric-cluster=true",
+            with noting(ws, rsc, "default", "symmetric-cluster=true",
                         "every node is allowed, starting at the node's own score"):
                 for node in ws.nodes:
                     if node.from_status or node.bundle_id is not None:

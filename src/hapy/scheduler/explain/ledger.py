@@ -206,8 +206,23 @@ def colocation_text(coloc: Colocation, way: str) -> str:
     if way == "from":
         return (f"{named(coloc.dependent, coloc.dependent_role)} wants to be with it "
                 f"(score {score}{attribute}): its node preferences are weighed in")
-    where = coloc.primary.assigned_node
-    placed = "" if coloc.primary.provisional else \
-        f"; {coloc.primary.name} is placed on {where.uname if where else 'no node'}"
+    placed = "" if coloc.primary.provisional else f"; {_placement_text(coloc)}"
     return (f"with {named(coloc.primary, coloc.primary_role)} (score {score}{attribute})"
             f"{placed}")
+
+
+def _placement_text(coloc: Colocation) -> str:
+    """Where a colocation's (assigned) primary went."""
+    from hapy.scheduler.assign.promotable import instance_next_role
+    from hapy.scheduler.working_set import Role
+
+    primary = coloc.primary
+    if primary.variant != "clone":
+        where = primary.assigned_node
+        return f"{primary.name} is placed on {where.uname if where else 'no node'}"
+    role = coloc.primary_role
+    nodes = sorted({inst.assigned_node.uname for inst in primary.children
+                    if inst.assigned_node is not None
+                    and (role is Role.UNKNOWN or instance_next_role(inst) is role)})
+    what = "instances" if role is Role.UNKNOWN else f"{role.text} instances"
+    return f"its {what} are on {', '.join(nodes) if nodes else 'no node'}"
