@@ -29,6 +29,8 @@ from hapy.scheduler.run import Transition
 from hapy.scheduler.working_set import INFINITY, Node, Resource, Role, WorkingSet
 
 UNRECORDED = "unrecorded"
+NO_NODE = "stopped: no node can run it"
+NO_FIRST = "stopped: its first member cannot run anywhere"
 
 
 def explain(transition: Transition, ledger: ScoreLedger, rsc: Resource,
@@ -100,13 +102,18 @@ class _Builder:
         if variant == "clone" and rsc.promotable:
             variant = "promotable clone"
         current = ", ".join(sorted({n.uname for p in rsc.primitives() for n in p.running_on}))
+        why = outcome(self.ws, rsc)
+        if why.startswith(NO_NODE):
+            why = f"{NO_NODE}: {self.exclusions(rsc)}"
+        elif why.startswith(NO_FIRST) and rsc.children:
+            why = f"{NO_FIRST} ({rsc.children[0].name}): {self.exclusions(rsc.children[0])}"
         return ResourceReport(
             name=rsc.name,
             variant=variant,
             parent=rsc.parent.name if rsc.parent is not None else None,
             scores=tuple(self.node_score(rsc, node) for node in self.nodes),
             placed_on=_placed_on(rsc),
-            outcome=outcome(self.ws, rsc),
+            outcome=why,
             current=current or "nowhere",
             role=rsc.role.text if rsc.variant == "primitive" else "",
             next_role=_next_role(rsc),
@@ -141,6 +148,32 @@ class _Builder:
             promotion_contributions=promoted,
             chosen=_placed_on(rsc) == node.uname,
         )
+
+    def exclusions(self, rsc: Resource) -> str:
+        """Why each node is out: the change that made its score negative,
+        or the node's state."""
+        out = []
+        for node in self.ws.nodes:
+            if not node.available():
+                out.append(f"{node.uname} {', '.join(node_states(node)[1:]) or 'offline'}")
+                continue
+            score = self.node_score(rsc, node)
+            if score.score is None:
+                out.append(f"{node.uname} not allowed")
+                continue
+            culprit = _culprit(score.contributions + score.later)
+            if culprit is not None:
+                text = f"{node.uname} {score_text(culprit.after or 0)} by {culprit.kind} " \
+                    f"{culprit.source}"
+                inner = _culprit(culprit.parts)
+                while inner is not None and (deeper := _culprit(inner.parts)) is not None:
+                    inner = deeper
+                if inner is not None:
+                    text += f" (from {inner.kind} {inner.source})"
+                out.append(text)
+            elif score.score is not None and score.score < 0:
+                out.append(f"{node.uname} {score_text(score.score)}")
+        return "; ".join(out) or "no node"
 
     # -- contributions ----------------------------------------------------------------
 
@@ -181,6 +214,12 @@ class _Builder:
         for sub in steps:
             out.append(self.contribution(sub, step.inherited))
         return tuple(out)
+
+
+def _culprit(items: tuple[Contribution, ...]) -> Contribution | None:
+    """The change that made a score negative (the last one to ban it)."""
+    return next((c for c in reversed(items) if c.after is not None and c.after < 0
+                 and (c.before is None or c.before >= 0 or c.after <= -INFINITY)), None)
 
 
 def _last(checkpoints: list[Checkpoint], node: str) -> Checkpoint | None:
@@ -224,9 +263,10 @@ def outcome(ws: WorkingSet, rsc: Resource) -> str:
     node = _placed_on(rsc)
     if rsc.variant == "group":
         if node is None:
-            return "stopped: its first member cannot run anywhere"
+            return NO_FIRST
         stopped = [m.name for m in rsc.children if m.assigned_node is None]
-        return f"placed on {node}" + (f" (stopped: {', '.join(stopped)})" if stopped else "")
+        return f"placed on {node}" + _tie_text(ws, rsc.children[0]) + \
+            (f" (stopped: {', '.join(stopped)})" if stopped else "")
     blocked = rsc.block or any(p.block for p in rsc.primitives())
     if not rsc.managed:
         state = "blocked" if blocked else "unmanaged"
@@ -234,7 +274,7 @@ def outcome(ws: WorkingSet, rsc: Resource) -> str:
     if ws.startup_disabled():
         return "frozen: stonith-enabled is true but no fencing device is configured"
     if node is not None:
-        return f"placed on {node}"
+        return f"placed on {node}" + _tie_text(ws, rsc)
     if rsc.target_role is Role.STOPPED:
         return "stopped: target-role=Stopped"
     if ws.options.flag("stop-all-resources"):
@@ -245,16 +285,28 @@ def outcome(ws: WorkingSet, rsc: Resource) -> str:
         return "stopped: no node is allowed (symmetric-cluster=false and no location " \
             "constraint allows one)"
     if not usable:
-        best = max(rsc.allowed.values())
-        return ("stopped: no node can run it (every node's score is negative or the node "
-                f"cannot run resources; best score {score_text(best)})")
-    if best_negative_due_to_clone(rsc):
-        return "stopped: the clone has enough instances"
+        return NO_NODE
     return "stopped"
 
 
-def best_negative_due_to_clone(rsc: Resource) -> bool:
-    return rsc.is_clone_instance() and all(s <= -INFINITY for s in rsc.allowed.values())
+def _tie_text(ws: WorkingSet, rsc: Resource) -> str:
+    """How the chosen node won when other usable nodes had the same score."""
+    chosen = rsc.assigned_node
+    if chosen is None:
+        return ""
+    score = rsc.allowed.get(chosen.id)
+    if score is None or score < 0:
+        return ""
+    tied = sorted(n.uname for n_id, s in rsc.allowed.items()
+                  if s == score and n_id != chosen.id
+                  and (n := ws.nodes_by_id.get(n_id)) is not None and n.available())
+    if not tied:
+        return ""
+    how = "more free capacity, then " if ws.placement_strategy.lower() == "balanced" else ""
+    if ws.placement_strategy.lower() != "minimal":
+        how += "fewer resources already placed there, then "
+    return (f" (tied at {score_text(score)} with {', '.join(tied)}: chosen by {how}"
+            "the node it is active on, then name)")
 
 
 def planned_actions(ws: WorkingSet, rsc: Resource) -> list[str]:

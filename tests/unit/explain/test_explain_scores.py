@@ -216,3 +216,14 @@ def test_the_ledger_changes_nothing_the_scheduler_decides() -> None:
                             ledger=ScoreLedger())
         assert plain.scores == recorded.scores
         assert graph_to_xml(plain.graph) == graph_to_xml(recorded.graph)
+
+
+def test_a_stopped_instance_says_what_excluded_each_node() -> None:
+    text = cib_text(f'<clone id="cl"><group id="g">{dummy("a")}{dummy("b")}</group></clone>',
+                    constraints='<rsc_location id="l1" rsc="cl" node="n2" score="-INFINITY"/>')
+    ex = explained(text, "cl")
+    stopped = next(r for r in ex.resource.members if r.placed_on is None)
+    assert stopped.outcome.startswith("stopped: its first member cannot run anywhere")
+    assert "n1 -INFINITY by clone-node-max" in stopped.outcome
+    assert f"n2 -INFINITY by group {stopped.name} (from location l1)" in stopped.outcome
+    _assert_totals_printed(text, "cl")
