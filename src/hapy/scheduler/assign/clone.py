@@ -155,8 +155,8 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
                     set_assignment(rsc, None)
                 continue
             if total >= total_max:
-                with noting(ws, inst.walk(), "clone-max", "clone-max",
-                            lambda: f"clone-max={total_max} instances are placed already"):
+                with noting(ws, inst, "clone-max", "clone-max", _clone_max_text, total_max,
+                            tree=True):
                     _block_all(inst)
             node = _place_instance(ws, inst, counts, per_node)
             if node is not None:
@@ -173,13 +173,13 @@ def _place_instance(ws: WorkingSet, inst: Resource, counts: dict[str, int],
                 per_node: int) -> Node | None:
     """Assign one instance, away from the nodes that have enough instances
     and from the nodes that cannot run it, preferring where it is."""
-    with noting(ws, inst.walk(), "clone-node-max", "clone-node-max",
-                lambda: f"the node already has clone-node-max={per_node} instance(s)"):
+    with noting(ws, inst, "clone-node-max", "clone-node-max", _per_node_text, per_node,
+                tree=True):
         for node_id, count in counts.items():
             if count >= per_node:
                 _ban(inst, node_id)
-    with noting(ws, inst.walk(), "node-state", "node unavailable",
-                "an instance may only go to a node that can run resources"):
+    with noting(ws, inst, "node-state", "node unavailable",
+                "an instance may only go to a node that can run resources", tree=True):
         for node_id in list(inst.allowed):
             node = ws.nodes_by_id.get(node_id)
             if node is not None and not node.available():
@@ -245,3 +245,11 @@ def _assign_instance(ws: WorkingSet, inst: Resource, prefer: Node | None) -> Nod
     if node is None and inst.provisional:
         set_assignment(inst, None)
     return node
+
+
+def _clone_max_text(total_max: int) -> str:
+    return f"clone-max={total_max} instances are placed already"
+
+
+def _per_node_text(per_node: int) -> str:
+    return f"the node already has clone-node-max={per_node} instance(s)"

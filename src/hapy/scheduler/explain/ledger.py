@@ -167,15 +167,18 @@ _NOTHING: AbstractContextManager[None] = nullcontext()
 def noting(ws: WorkingSet, rscs: Resource | Sequence[Resource], kind: str, source: str,
            detail: str | Callable[..., str] = "", *args: object,
            inherited: Resource | None = None, inherited_upto: int | None = None,
+           tree: bool = False,
            ) -> AbstractContextManager[None]:
     """A block that changes the allocation scores of ``rscs``: with a ledger,
     each changed node is recorded; without, nothing happens. ``detail`` is
     text, or a function called with ``args`` once the block has run (only
-    when something changed)."""
+    when something changed). With ``tree``, everything inside ``rscs`` too."""
     ledger = ws.ledger
     if ledger is None:
         return _NOTHING
     many = rscs if isinstance(rscs, Sequence) else (rscs,)
+    if tree:
+        many = [inner for rsc in many for inner in rsc.walk()]
     text: Detail = detail if isinstance(detail, str) else partial(detail, *args)
     return ledger.watch([(r.name, _allowed_of(r)) for r in many], kind, source, text,
                         inherited=None if inherited is None else inherited.name,
