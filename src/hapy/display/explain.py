@@ -100,7 +100,7 @@ def _contributions_text(items: tuple[Contribution, ...], indent: int) -> list[st
     pad = " " * indent
     out = []
     for item in items:
-        what = f"{item.kind} {item.source}"
+        what = item.kind if item.source == item.kind else f"{item.kind} {item.source}"
         line = f"{pad}{effect_text(item.before, item.after):<12} {_total(item.after):<11} " \
             f"{what}"
         if item.detail:

@@ -163,13 +163,12 @@ class _Builder:
                 continue
             culprit = _culprit(score.contributions + score.later)
             if culprit is not None:
-                text = f"{node.uname} {score_text(culprit.after or 0)} by {culprit.kind} " \
-                    f"{culprit.source}"
+                text = f"{node.uname} {score_text(culprit.after or 0)} by {_named(culprit)}"
                 inner = _culprit(culprit.parts)
                 while inner is not None and (deeper := _culprit(inner.parts)) is not None:
                     inner = deeper
                 if inner is not None:
-                    text += f" (from {inner.kind} {inner.source})"
+                    text += f" (from {_named(inner)})"
                 out.append(text)
             elif score.score is not None and score.score < 0:
                 out.append(f"{node.uname} {score_text(score.score)}")
@@ -214,6 +213,10 @@ class _Builder:
         for sub in steps:
             out.append(self.contribution(sub, step.inherited))
         return tuple(out)
+
+
+def _named(item: Contribution) -> str:
+    return item.kind if item.source == item.kind else f"{item.kind} {item.source}"
 
 
 def _culprit(items: tuple[Contribution, ...]) -> Contribution | None:
