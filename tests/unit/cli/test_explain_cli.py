@@ -93,3 +93,46 @@ def test_without_a_file_or_a_cluster(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_without_a_running_cluster(tmp_path: Path) -> None:
     status, _, err = _run("g", "--dir", str(tmp_path))
     assert status == 1 and "(CLUSTER_NOT_RUNNING)" in err
+
+
+def test_reads_the_running_clusters_cib(tmp_path: Path) -> None:
+    """Without -x, the CIB comes from a node daemon, queried as hapy status does."""
+    import asyncio
+    import threading
+
+    from hapy.cluster.wire import encode, read_frame
+
+    sock = tmp_path / "nodes" / "n1" / "hapy.sock"
+    sock.parent.mkdir(parents=True)
+    asked: list[dict[str, object]] = []
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        frame = await read_frame(reader)
+        assert frame is not None
+        asked.append(frame)
+        writer.write(encode({"type": "response", "ok": True, "xml": [CIB]}))
+        await writer.drain()
+        writer.close()
+
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+
+    def serve() -> None:
+        server = loop.run_until_complete(asyncio.start_unix_server(answer, path=str(sock)))
+        ready.set()
+        loop.run_forever()
+        server.close()
+        loop.run_until_complete(server.wait_closed())
+        loop.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    assert ready.wait(5)
+    try:
+        code, out, err = _run("b", "--dir", str(tmp_path), "--node", "n1")
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(5)
+    assert code == 0, err
+    assert asked[0]["op"] == "cib" and asked[0]["request"] == {"op": "query"}
+    assert "b (primitive)" in out and "  on n1: 0  <- placed here" in out
