@@ -14,6 +14,7 @@ from hapy.cib.rules import RuleContext
 from hapy.graph.model import TransitionGraph
 from hapy.records import record
 from hapy.scheduler.actions.anti_colocation import order_anti_colocations
+from hapy.scheduler.actions.bundle import order_replicas
 from hapy.scheduler.actions.collective import create_collective_actions
 from hapy.scheduler.actions.constraints import apply_order_constraints
 from hapy.scheduler.actions.definition_changes import (
@@ -44,9 +45,11 @@ from hapy.scheduler.assign.order import assignment_order
 from hapy.scheduler.assign.primitive import assign_any
 from hapy.scheduler.assign.setup import apply_stickiness, init_allowed, prepare_groups
 from hapy.scheduler.assign.tickets import apply_tickets
+from hapy.scheduler.explain.ledger import ScoreLedger
 from hapy.scheduler.graph import build_graph
 from hapy.scheduler.options import ClusterOptions
 from hapy.scheduler.trace import ScoreTrace
+from hapy.scheduler.unpack.bundles import add_bundle_nodes
 from hapy.scheduler.unpack.constraints import unpack_constraints
 from hapy.scheduler.unpack.health import apply_node_health_colours, apply_node_health_scores
 from hapy.scheduler.unpack.history import apply_failcounts, unpack_history
@@ -57,6 +60,7 @@ from hapy.scheduler.unpack.remote import (
     add_remote_nodes,
     ban_from_remote_nodes,
     hold_reconnecting_connections,
+    link_fillers,
 )
 from hapy.scheduler.unpack.resources import unpack_resources
 from hapy.scheduler.unpack.shutdown_lock import apply_lock_scores, apply_shutdown_locks
@@ -77,16 +81,21 @@ def cluster_options(cib: m.Cib, now: datetime) -> ClusterOptions:
     return ClusterOptions(values)
 
 
-def unpack(cib: m.Cib, now: datetime) -> WorkingSet:
+def unpack(cib: m.Cib, now: datetime, ledger: ScoreLedger | None = None) -> WorkingSet:
     ws = WorkingSet(cib=cib, now=now, options=cluster_options(cib, now))
+    if ledger is not None:
+        ws.ledger = ledger
+        ledger.bind(ws)
     ws.have_quorum = cib.have_quorum
     ws.placement_strategy = ws.options.get("placement-strategy")
     unpack_nodes(ws)
     add_remote_nodes(ws)
+    add_bundle_nodes(ws)
     apply_node_states(ws)
     apply_node_health_colours(ws)
     unpack_resources(ws)
     add_guest_connections(ws)
+    link_fillers(ws)
     unpack_history(ws)
     hold_reconnecting_connections(ws)
     # like Pacemaker, keep the resources by priority (status displays and the
@@ -96,9 +105,12 @@ def unpack(cib: m.Cib, now: datetime) -> WorkingSet:
     return ws
 
 
-def schedule(cib: m.Cib, now: datetime, *, with_scores: bool = True) -> Transition:
-    ws = unpack(cib, now)
-    ws.trace = ScoreTrace() if with_scores else None
+def schedule(cib: m.Cib, now: datetime, *, with_scores: bool = True,
+             ledger: ScoreLedger | None = None) -> Transition:
+    """With a ``ledger``, the run also records what made each score
+    (``hapy explain``); the transition is the same either way."""
+    ws = unpack(cib, now, ledger)
+    ws.trace = ScoreTrace(ledger=ledger) if with_scores or ledger is not None else None
     init_allowed(ws)
     ban_from_remote_nodes(ws)
     apply_node_health_scores(ws)
@@ -120,13 +132,16 @@ def schedule(cib: m.Cib, now: datetime, *, with_scores: bool = True) -> Transiti
             create_definition_actions(ws, table, rsc)
     # innermost first: a clone of groups orders its instances' pseudo-actions
     for rsc in reversed(everything):
-        if rsc.variant in ("group", "clone"):
+        if rsc.variant in ("group", "clone", "bundle"):
             create_collective_actions(ws, table, rsc)
         if notifies(rsc):
             create_notification_pseudo_actions(table, rsc)
     for rsc in everything:
         if rsc.variant == "primitive":
             create_probes(ws, table, rsc)
+    for rsc in ws.resources:
+        if rsc.variant == "bundle":
+            order_replicas(table, rsc)
     migrating = plan_migrations(ws, table)
     create_load_orderings(ws, table)
     apply_order_constraints(ws, table, data)

@@ -172,6 +172,8 @@ def primitive_line(ws: WorkingSet, rsc: Resource) -> tuple[str, str, str, str] |
 
 
 def transition_summary(ws: WorkingSet) -> list[str]:
+    from hapy.scheduler.unpack.bundles import bundle_primitives
+
     lines: list[str] = []
     # like Pacemaker, the most recently scheduled fencing first
     for fence in reversed(ws.fencing_actions.values()):
@@ -185,7 +187,8 @@ def transition_summary(ws: WorkingSet) -> list[str]:
             )
     rows = []
     for top in ws.resources:
-        for prim in top.primitives():
+        prims = bundle_primitives(top) if top.variant == "bundle" else top.primitives()
+        for prim in prims:
             row = primitive_line(ws, prim)
             if isinstance(row, list):
                 rows.extend(row)

@@ -71,7 +71,8 @@ def resource_view(ws: WorkingSet, rsc: Resource) -> v.ResourceView:
             instances.append(iv)
         child_id = rsc.children[0].id if rsc.children else rsc.id
         if ws.options.symmetric:
-            allowed = tuple(n.uname for n in ws.nodes if not n.from_status)
+            allowed = tuple(n.uname for n in ws.nodes
+                            if not n.from_status and _known_to_clone(ws, rsc, n))
         else:
             allowed = tuple(
                 n.uname for n in ws.nodes
@@ -95,7 +96,48 @@ def resource_view(ws: WorkingSet, rsc: Resource) -> v.ResourceView:
                 for failure in prim.probe_failures
             ),
         )
-    return v.PrimitiveView(id=rsc.id, rclass="bundle", agent="", provider=None)
+    return bundle_view(rsc)
+
+
+def bundle_view(rsc: Resource) -> v.BundleView:
+    from hapy.cib import model as m
+    from hapy.scheduler.unpack.bundles import replica_parts
+
+    cfg = rsc.config
+    assert isinstance(cfg, m.BundleConfig)
+    reps: list[v.BundleReplicaView] = []
+    for index, parts in enumerate(replica_parts(rsc)):
+        ip = parts.get("ip")
+        child = parts.get("child")
+        remote = parts.get("remote")
+        reps.append(v.BundleReplicaView(
+            index=index,
+            container=primitive_view(parts["container"]),
+            child=primitive_view(child) if child is not None else None,
+            ip=primitive_view(ip) if ip is not None else None,
+            ip_address=ip.params.get("ip") if ip is not None else None,
+            remote=primitive_view(remote) if remote is not None else None,
+        ))
+    return v.BundleView(
+        id=rsc.id,
+        image=cfg.container_attrs.get("image", ""),
+        replicas=tuple(reps),
+        unique=rsc.unique,
+        managed=rsc.managed,
+    )
+
+
+def _known_to_clone(ws: WorkingSet, clone: Resource, node: Node) -> bool:
+    """A bundle's guest node exists for a clone only when configured as a node
+    and its bundle comes later in the configuration (a bundle keeps its nodes
+    from the resources unpacked after it)."""
+    if node.bundle_id is None:
+        return True
+    if not any(n.uname == node.uname or n.id == node.id for n in ws.cib.nodes):
+        return False
+    order = {cfg.id: index for index, cfg in enumerate(ws.cib.resources)}
+    top = clone.top
+    return order.get(node.bundle_id, -1) > order.get(top.id, -1)
 
 
 def _implicit(rsc: Resource) -> bool:

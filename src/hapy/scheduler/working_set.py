@@ -17,6 +17,7 @@ from hapy.scheduler.options import ClusterOptions
 
 if TYPE_CHECKING:
     from hapy.scheduler.actions.model import Action, Ordering
+    from hapy.scheduler.explain.ledger import ScoreLedger
     from hapy.scheduler.trace import ScoreTrace
 
 INFINITY = 1_000_000
@@ -85,6 +86,7 @@ class Node:
     running: list[Resource] = field(default_factory=list)
     assigned: list[Resource] = field(default_factory=list)
     remote_rsc: Resource | None = None
+    bundle_id: str | None = None  # a bundle replica's guest node: its bundle
     # a remote node's (online, unclean, shutdown) as unpacked, kept for the
     # status display once its connection's placement changed them
     unpacked_state: tuple[bool, bool, bool] | None = None
@@ -315,6 +317,8 @@ class WorkingSet:
     actions: list[Action] = field(default_factory=list)
     orderings: list[Ordering] = field(default_factory=list)
     trace: ScoreTrace | None = None
+    #: what made each score (``hapy explain``); None: not recorded
+    ledger: ScoreLedger | None = None
     fencing_actions: dict[str, Action] = field(default_factory=dict)
     stonith_devices: list[Resource] = field(default_factory=list)
     config_errors: list[str] = field(default_factory=list)

@@ -16,9 +16,10 @@ from hapy.scheduler.actions.model import (
     Action,
     OrderFlag,
 )
+from hapy.scheduler.actions.notifications import confirmed_completion
 from hapy.scheduler.actions.table import ActionTable
 from hapy.scheduler.options import is_true
-from hapy.scheduler.working_set import Resource, WorkingSet
+from hapy.scheduler.working_set import Resource, Role, WorkingSet
 
 F = OrderFlag
 
@@ -33,13 +34,25 @@ def _member_actions(table: ActionTable, rsc: Resource, task: str) -> list[Action
 
 def _member_done(table: ActionTable, rsc: Resource, task: str) -> list[Action]:
     """What marks a member's task as done: a primitive's action itself, a
-    nested collective's completion pseudo-action (running, stopped...)."""
+    nested collective's completion pseudo-action (running, stopped...; once
+    notified, for a clone that notifies)."""
     if rsc.variant == "primitive":
         return table.rsc_actions(rsc, task)
+    confirmed = confirmed_completion(table, rsc, COMPLETES[task])
+    if confirmed is not None:
+        return [confirmed]
     return _member_actions(table, rsc, COMPLETES[task])
 
 
 def create_collective_actions(ws: WorkingSet, table: ActionTable, rsc: Resource) -> None:
+    """A group's or clone's pseudo-actions; a bundle's are made of its
+    containers' actions and its bundled clone's pseudo-actions."""
+    members = rsc.children
+    if rsc.variant == "bundle":
+        from hapy.scheduler.unpack.bundles import bundle_clone, bundle_containers
+
+        clone = bundle_clone(rsc)
+        members = bundle_containers(rsc) + ([clone] if clone is not None else [])
     start = table.pseudo(rsc, START)
     running = table.pseudo(rsc, RUNNING)
     stop = table.pseudo(rsc, STOP)
@@ -51,10 +64,13 @@ def create_collective_actions(ws: WorkingSet, table: ActionTable, rsc: Resource)
     # a clone's start pseudo-action always completes with its running one
     # (whose runnability depends on its instances alone); a group's running
     # waits for a member to start
-    table.order(start, running, F.IMPLIES_THEN if rsc.variant == "clone"
-                else F.OPTIONAL | F.RUNNABLE_LEFT)
+    collective = rsc.variant in ("clone", "bundle")
+    if rsc.variant != "bundle":
+        # (a bundle is running once its containers and clone are)
+        table.order(start, running, F.IMPLIES_THEN if collective
+                    else F.OPTIONAL | F.RUNNABLE_LEFT)
     table.order(stop, stopped, F.IMPLIES_THEN)
-    promotable = rsc.promotable or any(c.promotable for c in rsc.children)
+    promotable = rsc.promotable or any(c.promotable for c in members)
     if promotable:
         promote = table.pseudo(rsc, PROMOTE)
         table.pseudo(rsc, PROMOTED)
@@ -70,11 +86,11 @@ def create_collective_actions(ws: WorkingSet, table: ActionTable, rsc: Resource)
     # a group runs only once every member can start
     started = F.IMPLIES_THEN | F.RUNNABLE_LEFT if rsc.variant == "group" else F.IMPLIES_THEN
     implies_first = F.IMPLIES_FIRST
-    if rsc.variant == "clone":
+    if collective:
         # a clone is running once any of its instances can be
         running.required_runnable = 1
         started |= F.ONE_OR_MORE
-    for child in rsc.children:
+    for child in members:
         for a in _member_actions(table, child, START):
             table.order(start, a, implies_first | F.RUNNABLE_LEFT)
         for a in _member_done(table, child, START):
@@ -94,10 +110,15 @@ def create_collective_actions(ws: WorkingSet, table: ActionTable, rsc: Resource)
                 table.order(a, table.pseudo(rsc, DEMOTED), F.IMPLIES_THEN)
     if not any(
         a.runnable or (a.reason == "no quorum" and rsc.variant == "group")
-        for child in rsc.children for a in _member_actions(table, child, START)
+        for child in members for a in _member_actions(table, child, START)
     ):
         # no member can start anywhere: neither can the group or clone
         start.runnable = False
+    if promotable and not any(p.next_role is Role.PROMOTED and p.assigned_node is not None
+                              for p in rsc.primitives()):
+        # nothing will be promoted: what waits for a promotion waits forever
+        table.pseudo(rsc, PROMOTE).runnable = False
+        table.pseudo(rsc, PROMOTED).runnable = False
     if not any(table.rsc_actions(prim, STOP) for prim in rsc.primitives()):
         # nothing of it is active: there is nothing to stop
         stop.runnable = stopped.runnable = False

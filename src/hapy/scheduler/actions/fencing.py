@@ -19,6 +19,12 @@ from hapy.scheduler.working_set import Node, Resource, WorkingSet
 F = OrderFlag
 
 
+def _container_stays_down(node: Node) -> bool:
+    conn = node.remote_rsc
+    container = conn.container if conn is not None else None
+    return container is not None and container.assigned_node is None
+
+
 def create_fencing(ws: WorkingSet, table: ActionTable) -> list[Action]:
     fences: list[Action] = []
     action_name = ws.options.get("stonith-action") or "reboot"
@@ -31,10 +37,13 @@ def create_fencing(ws: WorkingSet, table: ActionTable) -> list[Action]:
                 continue
         elif not node.unclean or not can_fence(ws, node):
             continue
-        fence = table.get(None, STONITH, node, key=f"stonith-{node.uname}-{action_name}",
+        fence_action = action_name
+        if guest and _container_stays_down(node):
+            fence_action = "off"  # the guest will not be back
+        fence = table.get(None, STONITH, node, key=f"stonith-{node.uname}-{fence_action}",
                           optional=False, pseudo=guest)
         fence.is_cluster_event = True
-        fence.fence_action = action_name
+        fence.fence_action = fence_action
         fence.runnable = True
         # the node's attributes travel with its fencing
         for name, value in node.attrs.items():
@@ -43,7 +52,7 @@ def create_fencing(ws: WorkingSet, table: ActionTable) -> list[Action]:
                 fence.meta[name.replace("-", "_")] = value
         fence.meta["on_node"] = node.uname
         fence.meta["on_node_uuid"] = node.id
-        fence.meta["stonith_action"] = action_name
+        fence.meta["stonith_action"] = fence_action
         fence.downed = [node]
         fence.reason = node.fence_reason or "node is unclean"
         if guest:
@@ -59,7 +68,10 @@ def create_fencing(ws: WorkingSet, table: ActionTable) -> list[Action]:
                 if action.rsc.is_remote_connection and action.task == STOP:
                     # a connection to a lost host is simply gone: nothing waits
                     continue
-                table.order(fence, action, F.IMPLIES_THEN)
+                if node.bundle_id is None:
+                    # (a bundle's guest is reset by its container's recovery,
+                    # which waits for what ran inside to be stopped)
+                    table.order(fence, action, F.IMPLIES_THEN)
                 clone = action.rsc.clone_parent()
                 if clone is not None and action.task == STOP:
                     # the clone's stop is done only once the node is down too

@@ -17,7 +17,7 @@ def remote_probe_possible(rsc: Resource, node: Node) -> bool:
     cfg = rsc.primitive
     if rsc.is_remote_connection or (cfg is not None and cfg.rclass == "stonith"):
         return False
-    if node.kind == "guest" and rsc.fillers:
+    if node.kind == "guest" and any(f.is_remote_connection for f in rsc.fillers):
         return False
     conn = node.remote_rsc
     if conn is None or conn.assigned_node is None:
@@ -31,6 +31,23 @@ def remote_probe_possible(rsc: Resource, node: Node) -> bool:
     )
 
 
+def bundle_probe_wanted(rsc: Resource, node: Node) -> bool:
+    """A bundle's guest node is probed only for its replica's instance, that
+    instance nowhere else; a replica's connection only when its container
+    is to run."""
+    from hapy.scheduler.unpack.bundles import bundle_of
+
+    bundle = bundle_of(rsc)
+    if node.bundle_id is not None or (bundle is not None and rsc.clone_parent() is not None):
+        conn = node.remote_rsc
+        return bundle is not None and conn is not None and node.bundle_id == bundle.id \
+            and rsc.instance_number is not None \
+            and conn.id == f"{bundle.id}-{rsc.instance_number}"
+    if bundle is not None and rsc.is_remote_connection and rsc.container is not None:
+        return rsc.container.assigned_node is not None
+    return True
+
+
 def probe_wanted(ws: WorkingSet, rsc: Resource, node: Node) -> bool:
     if not ws.options.flag("enable-startup-probes"):
         return False
@@ -40,6 +57,10 @@ def probe_wanted(ws: WorkingSet, rsc: Resource, node: Node) -> bool:
         return False
     if node.id in rsc.known_on:
         return False
+    if rsc.container is not None and not rsc.is_remote_connection:
+        return False  # what runs inside a container is found with it
+    if not bundle_probe_wanted(rsc, node):
+        return False
     if node.is_remote and not remote_probe_possible(rsc, node):
         return False
     mode = rsc.discovery.get(node.id)
@@ -48,6 +69,8 @@ def probe_wanted(ws: WorkingSet, rsc: Resource, node: Node) -> bool:
     if rsc.exclusive_discover and mode != "exclusive":
         return False
     top = rsc.top
+    if top.variant == "bundle" and (rsc.clone_parent() is not None or rsc.is_remote_connection):
+        return True  # (the bundle's discovery settings are for its containers)
     if top.discovery.get(node.id) == "never":
         return False
     if top.exclusive_discover and top.discovery.get(node.id) != "exclusive":

@@ -168,7 +168,7 @@ class _Propagation:
                 continue
             if not stop.optional and src is not None and (
                 stop.reason.startswith("required")
-                or (not stop.reason and rsc.assigned_node is not None)
+                or (stop.reason in ("", "failed") and rsc.assigned_node is not None)
             ):
                 # what makes it stop is that it cannot start again
                 _stop_reason(stop, start, src)
@@ -202,8 +202,12 @@ class _Propagation:
                 if coloc.score < INFINITY or coloc.primary_role is not Role.UNKNOWN:
                     continue
                 if coloc.dependent_role is Role.UNKNOWN:
-                    # it may not run: its start is blocked
+                    # it may not run: its start is blocked (a bundle's: its
+                    # bundled instances')
                     blocked, stops = [coloc.dependent], True
+                    if coloc.dependent.variant == "bundle":
+                        blocked = [p for p in coloc.dependent.primitives()
+                                   if p.clone_parent() is not None]
                 elif coloc.dependent_role is Role.PROMOTED:
                     # it may not be promoted: its instances' promotions are
                     blocked, stops = list(coloc.dependent.primitives()), False
@@ -264,7 +268,8 @@ def _stop_reason(stop: Action, start: Action, src: Action) -> None:
     its restart was required by the start of an active resource (that
     cannot happen), else that action is unrunnable."""
     if not src.pseudo and start.node is stop.node and src.rsc is not None \
-            and src.rsc.running_on:
+            and any(not n.unclean for n in src.rsc.running_on) \
+            and (src.runnable or not src.rsc.is_remote_connection):
         stop.reason = f"required {_name(src)}"
         stop.reason_source = src
     else:
@@ -307,7 +312,9 @@ def _root_cause(source: Action) -> Action:
     """The action reported as the reason something became unrunnable: through
     the pseudo-actions of groups and clones, the one that started it."""
     seen = 0
-    while source.pseudo and source.unrunnable_source is not None and seen < 100:
+    # (a notifying clone's confirmation is reported itself)
+    while source.pseudo and source.unrunnable_source is not None and seen < 100 \
+            and source.task != NOTIFIED:
         source = source.unrunnable_source
         seen += 1
     return source

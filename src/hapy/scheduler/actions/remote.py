@@ -81,8 +81,10 @@ def order_remote_actions(ws: WorkingSet, table: ActionTable) -> None:
                         if probe.probe:
                             table.order(probe, stop, F.OPTIONAL)
             continue
+        # (an unmanaged connection that stays up is never started again)
+        held = not conn.managed and conn.assigned_node in conn.running_on
         for start in table.rsc_actions(conn, START):
-            if start.node is conn.assigned_node:
+            if start.node is conn.assigned_node and not held:
                 table.order(start, action, F.RUNNABLE_LEFT)
                 if action.task == START:
                     # what moves onto the node stops elsewhere only once the

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from hapy.cib.scores import add_scores
 from hapy.scheduler.assign.nodes import (
     apply_to_dependent,
@@ -14,6 +16,7 @@ from hapy.scheduler.assign.promotable import (
     apply_promotable_primary,
     set_instance_roles,
 )
+from hapy.scheduler.explain.ledger import colocation_text, noting
 from hapy.scheduler.options import is_true
 from hapy.scheduler.unpack.resources import clone_max, clone_node_max
 from hapy.scheduler.working_set import (
@@ -35,10 +38,14 @@ def _merge_dependents(ws: WorkingSet, clone: Resource, scores: dict[str, int]) -
             continue
         if coloc.dependent_role in (Role.PROMOTED, Role.UNPROMOTED):
             continue
-        scores = merge_dependent_scores(
+        merged = merge_dependent_scores(
             ws, scores, coloc.dependent, coloc.score / INFINITY,
             coloc.node_attribute, {id(clone)}, only_positive=True,
         )
+        if ws.ledger is not None:
+            ws.ledger.diff(clone.name, scores, merged, "colocation", coloc.id,
+                           partial(colocation_text, coloc, "from"))
+        scores = merged
     return scores
 
 
@@ -52,18 +59,30 @@ def _instances_follow(coloc: Colocation) -> bool:
         Role.PROMOTED, Role.UNPROMOTED) and not 0 < coloc.score < INFINITY
 
 
-def _seed_instance(clone_allowed: dict[str, int], inst: Resource) -> None:
+def _seed_instance(ws: WorkingSet, clone: Resource, clone_allowed: dict[str, int],
+                   upto: int, inst: Resource) -> None:
+    """``inst`` starts from the clone's own scores (``clone_allowed``, as
+    they were at ledger entry ``upto``) added to its own."""
+    with noting(ws, inst, "clone", clone.id, "the clone's own scores go to each instance",
+                inherited=clone, inherited_upto=upto):
+        _seed_scores(clone_allowed, inst)
+    if inst.variant == "group" and inst.children:
+        first = inst.children[0]
+        with noting(ws, first, "group", inst.name,
+                    "the group instance's scores go to its first member", inherited=inst):
+            for node_id, score in inst.allowed.items():
+                first.allowed[node_id] = add_scores(first.allowed.get(node_id, 0), score)
+        with noting(ws, inst.children[1:], "group", inst.name, "allowed where its group is"):
+            for child in inst.children[1:]:
+                for node_id in inst.allowed:
+                    child.allowed.setdefault(node_id, 0)
+
+
+def _seed_scores(clone_allowed: dict[str, int], inst: Resource) -> None:
     base = dict(clone_allowed)
     for node_id, score in inst.allowed.items():
         base[node_id] = add_scores(base.get(node_id, 0), score) if node_id in base else score
     inst.allowed = base
-    if inst.variant == "group" and inst.children:
-        first = inst.children[0]
-        for node_id, score in inst.allowed.items():
-            first.allowed[node_id] = add_scores(first.allowed.get(node_id, 0), score)
-        for child in inst.children[1:]:
-            for node_id in inst.allowed:
-                child.allowed.setdefault(node_id, 0)
 
 
 def assign_clone(ws: WorkingSet, clone: Resource) -> None:
@@ -74,21 +93,31 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
     clone.assign_running = True
     try:
         for coloc in sorted(clone.colocations_this_with, key=lambda c: -c.primary.priority):
+            if coloc.primary.variant == "bundle":
+                assign_any(ws, coloc.primary)
+                if coloc.dependent_role is not Role.PROMOTED:
+                    apply_to_dependent(ws, clone, coloc)
+                continue
             if coloc.primary_role in (Role.PROMOTED, Role.UNPROMOTED):
                 if coloc.primary.variant == "clone" and coloc.primary.promotable:
                     assign_any(ws, coloc.primary)
                     if coloc.dependent_role is Role.UNPROMOTED:
-                        apply_promotable_primary(ws, clone, coloc)
+                        with noting(ws, clone, "colocation", coloc.id,
+                                    colocation_text, coloc, "with"):
+                            apply_promotable_primary(ws, clone, coloc)
                 continue
             assign_any(ws, coloc.primary)
             if coloc.primary.variant != "clone" and coloc.dependent_role is not Role.PROMOTED:
-                apply_to_dependent(ws, clone, coloc)
+                with noting(ws, clone, "colocation", coloc.id,
+                            colocation_text, coloc, "with"):
+                    apply_to_dependent(ws, clone, coloc)
         # instances start from the clone's own scores: what its dependents
         # prefer is shown for the clone but does not go into its instances
         own_allowed = dict(clone.allowed)
+        own_upto = ws.ledger.seq if ws.ledger is not None else 0
         clone.allowed = _merge_dependents(ws, clone, clone.allowed)
         for inst in clone.children:
-            _seed_instance(own_allowed, inst)
+            _seed_instance(ws, clone, own_allowed, own_upto, inst)
         if clone.promotable:
             add_promotion_scores(ws, clone)
         if ws.trace is not None:
@@ -107,7 +136,9 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
                     if not inst.orphan:
                         target = inst.children[0] if inst.variant == "group" and inst.children \
                             else inst
-                        apply_promotable_primary(ws, target, coloc)
+                        with noting(ws, target, "colocation", coloc.id,
+                                    colocation_text, coloc, "with"):
+                            apply_promotable_primary(ws, target, coloc)
         # an interleaved clone's instance pairs with one of the primary's
         # instances (placed as it is assigned)
         pinned = [c for c in clone.colocations_this_with
@@ -152,7 +183,9 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
                     set_assignment(rsc, None)
                 continue
             if total >= total_max:
-                _block_all(inst)
+                with noting(ws, inst, "clone-max", "clone-max", _clone_max_text, total_max,
+                            tree=True):
+                    _block_all(inst)
             node = _place_instance(ws, inst, counts, per_node, pinned)
             if node is not None:
                 counts[node.id] = counts.get(node.id, 0) + 1
@@ -168,14 +201,18 @@ def _place_instance(ws: WorkingSet, inst: Resource, counts: dict[str, int],
                     per_node: int, pinned: list[Colocation]) -> Node | None:
     """Assign one instance, away from the nodes that have enough instances
     and from the nodes that cannot run it, preferring where it is."""
-    for node_id, count in counts.items():
-        if count >= per_node:
-            _ban(inst, node_id)
-    for node_id in list(inst.allowed):
-        node = ws.nodes_by_id.get(node_id)
-        if node is not None and not node.available():
-            # an instance may only go to a node that can run it
-            _ban(inst, node_id)
+    with noting(ws, inst, "clone-node-max", "clone-node-max", _per_node_text, per_node,
+                tree=True):
+        for node_id, count in counts.items():
+            if count >= per_node:
+                _ban(inst, node_id)
+    with noting(ws, inst, "node-state", "node unavailable",
+                "an instance may only go to a node that can run resources", tree=True):
+        for node_id in list(inst.allowed):
+            node = ws.nodes_by_id.get(node_id)
+            if node is not None and not node.available():
+                # an instance may only go to a node that can run it
+                _ban(inst, node_id)
     for coloc in pinned:
         _pin_to_primary_instance(ws, inst, coloc)
     return _assign_instance(ws, inst, _current(inst))
@@ -260,3 +297,11 @@ def _pin_to_primary_instance(ws: WorkingSet, inst: Resource, coloc: Colocation) 
     for node_id in list(target.allowed):
         if chosen is None or node_id != chosen.id:
             _ban(inst, node_id)
+
+
+def _clone_max_text(total_max: int) -> str:
+    return f"clone-max={total_max} instances are placed already"
+
+
+def _per_node_text(per_node: int) -> str:
+    return f"the node already has clone-node-max={per_node} instance(s)"

@@ -79,6 +79,11 @@ def apply_to_dependent(ws: WorkingSet, dependent: Resource, coloc: Colocation) -
     if coloc.primary.provisional:
         # a colocation loop: the primary is still being placed
         return
+    if coloc.primary.variant == "bundle":
+        from hapy.scheduler.assign.bundle import apply_bundle_primary
+
+        apply_bundle_primary(ws, dependent, coloc)
+        return
     target = primary_node(coloc)
     score = coloc.score
     if target is None:

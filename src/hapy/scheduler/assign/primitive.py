@@ -11,14 +11,24 @@ from hapy.scheduler.assign.nodes import (
 )
 from hapy.scheduler.assign.promotable import apply_promotable_primary
 from hapy.scheduler.assign.utilization import ban_insufficient_capacity, consume, uses_utilization
+from hapy.scheduler.explain.ledger import colocation_text, noting
 from hapy.scheduler.working_set import INFINITY, Colocation, Node, Resource, Role, WorkingSet
 
 
 def assign_any(ws: WorkingSet, rsc: Resource, prefer: Node | None = None) -> Node | None:
     """Assign ``rsc`` whatever its variant (used for colocation primaries)."""
+    from hapy.scheduler.assign.bundle import assign_bundle
     from hapy.scheduler.assign.clone import assign_clone
     from hapy.scheduler.assign.group import assign_group
 
+    if rsc.variant == "bundle":
+        assign_bundle(ws, rsc)
+        return None
+    if rsc.parent is not None and rsc.parent.variant == "bundle" and rsc.parent.provisional:
+        # a bundle's implicit resources and clone are placed with the bundle
+        assign_bundle(ws, rsc.parent)
+        if rsc.variant != "clone" or not rsc.provisional:
+            return rsc.assigned_node
     if rsc.variant == "group":
         return assign_group(ws, rsc, prefer)
     if rsc.variant == "clone":
@@ -48,23 +58,29 @@ def assign_primitive(
         colocs = sorted(rsc.colocations_this_with, key=lambda c: -c.primary.priority)
         for coloc in colocs:
             before = dict(rsc.allowed) if coloc.ban_only else None
-            _apply_colocation(ws, rsc, coloc)
-            if before is not None:
-                rsc.allowed = {n: -INFINITY if rsc.allowed.get(n, 0) <= -INFINITY else score
-                               for n, score in before.items()}
+            with noting(ws, rsc, "colocation", coloc.id,
+                        colocation_text, coloc, "with"):
+                apply_colocation(ws, rsc, coloc)
+                if before is not None:
+                    rsc.allowed = {n: -INFINITY if rsc.allowed.get(n, 0) <= -INFINITY
+                                   else score for n, score in before.items()}
         for coloc in rsc.colocations_with_this:
             if not coloc.influence or not coloc.dependent.provisional:
                 continue
             if coloc.dependent_role in (Role.PROMOTED, Role.UNPROMOTED):
                 continue
-            rsc.allowed = merge_dependent_scores(
-                ws, rsc.allowed, coloc.dependent, coloc.score / INFINITY,
-                coloc.node_attribute, {id(rsc)},
-            )
+            with noting(ws, rsc, "colocation", coloc.id,
+                        colocation_text, coloc, "from"):
+                rsc.allowed = merge_dependent_scores(
+                    ws, rsc.allowed, coloc.dependent, coloc.score / INFINITY,
+                    coloc.node_attribute, {id(rsc)},
+                )
         if rsc.target_role is Role.STOPPED:
             # a resource meant to be stopped may run nowhere
-            for node_id in rsc.allowed:
-                rsc.allowed[node_id] = -INFINITY
+            with noting(ws, rsc, "target-role", "target-role=Stopped",
+                        "target-role=Stopped: may run nowhere"):
+                for node_id in rsc.allowed:
+                    rsc.allowed[node_id] = -INFINITY
         if ws.trace is not None:
             for node in sorted_nodes_for_trace(ws, rsc):
                 ws.trace.allocation(func, rsc.name, node.uname, rsc.allowed[node.id])
@@ -73,8 +89,12 @@ def assign_primitive(
         rsc.assign_running = False
 
 
-def _apply_colocation(ws: WorkingSet, rsc: Resource, coloc: Colocation) -> None:
+def apply_colocation(ws: WorkingSet, rsc: Resource, coloc: Colocation) -> None:
     """Place the primary, then weigh ``rsc``'s nodes by where it went."""
+    if coloc.primary.variant == "bundle":
+        assign_any(ws, coloc.primary)
+        apply_to_dependent(ws, rsc, coloc)
+        return
     if coloc.primary.variant == "clone" and (
         coloc.primary.promotable or coloc.primary_role is Role.UNKNOWN
     ):
@@ -106,7 +126,9 @@ def choose_node(ws: WorkingSet, rsc: Resource, prefer: Node | None) -> Node | No
         chosen = None
     else:
         if uses_utilization(ws):
-            most_free = ban_insufficient_capacity(ws, rsc)
+            with noting(ws, rsc, "utilization", f"placement-strategy={ws.placement_strategy}",
+                        "not enough free capacity for it (and what must go with it)"):
+                most_free = ban_insufficient_capacity(ws, rsc)
             if prefer is None:
                 prefer = most_free
         candidates = candidate_nodes(ws, rsc)

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from hapy.cib import model as m
+from hapy.scheduler.explain.ledger import noting
 from hapy.scheduler.unpack.definition_check import check_definitions
 from hapy.scheduler.unpack.nodes import can_fence
 from hapy.scheduler.unpack.remote import (
@@ -110,12 +111,37 @@ def find_op_config(
     return None
 
 
-def default_on_fail(ws: WorkingSet, task: str, op_cfg: m.OpConfig | None) -> str:
+def default_on_fail(ws: WorkingSet, task: str, op_cfg: m.OpConfig | None,
+                    rsc: Resource | None = None) -> str:
     if op_cfg is not None and op_cfg.attrs.get("on-fail"):
         return op_cfg.attrs["on-fail"].lower()
+    if rsc is not None and rsc.container is not None and not rsc.is_remote_connection:
+        # what runs inside a container is recovered by restarting the container
+        return "restart-container"
     if task == "stop":
         return "fence" if ws.options.stonith_enabled else "block"
     return "restart"
+
+
+def _bundle_instance(ws: WorkingSet, node: Node, rsc_id: str) -> Resource | None:
+    """On a bundle's guest node, the bundled primitive's history belongs to
+    that replica's instance."""
+    from hapy.scheduler.unpack.bundles import bundle_clone
+
+    bundle = ws.resources_by_id.get(node.bundle_id or "")
+    if bundle is None or bundle.variant != "bundle":
+        return None
+    clone = bundle_clone(bundle)
+    try:
+        index = int(node.id.rsplit("-", 1)[1])
+    except (IndexError, ValueError):
+        return None
+    if clone is None or index >= len(clone.children):
+        return None
+    inst = clone.children[index]
+    if inst.id != rsc_id.split(":", 1)[0]:
+        return None
+    return inst
 
 
 class HistoryUnpacker:
@@ -131,6 +157,10 @@ class HistoryUnpacker:
     # -- finding the resource an lrm_resource belongs to ---------------------
     def resolve(self, lrm: m.LrmResource, node: Node) -> Resource | None:
         rsc = self.ws.resources_by_id.get(lrm.id)
+        if node.bundle_id is not None:
+            inner = _bundle_instance(self.ws, node, lrm.id)
+            if inner is not None:
+                return inner
         if rsc is not None and rsc.variant == "primitive":
             clone = rsc.clone_parent()
             if clone is None or clone.unique:
@@ -274,8 +304,10 @@ class HistoryUnpacker:
     def _multiply_active(self, rsc: Resource) -> None:
         """multiple-active=stop_only stops it everywhere, block leaves it alone."""
         if rsc.multiple_active == "stop_only":
-            for node in self.ws.nodes:
-                rsc.allowed[node.id] = -INFINITY
+            with noting(self.ws, rsc, "multiple-active", "multiple-active=stop_only",
+                        "active on more than one node: stopped everywhere"):
+                for node in self.ws.nodes:
+                    rsc.allowed[node.id] = -INFINITY
         elif rsc.multiple_active == "block":
             rsc.managed = False
             rsc.block = True
@@ -384,7 +416,11 @@ class HistoryUnpacker:
                 rsc.probe_failures.append((node.uname, rc))
             if op.op_status == EXEC_NOT_INSTALLED or (rc == OCF_ERR_INSTALLED and probe):
                 # the agent is missing here: the resource cannot run on this node
-                self._ban(rsc, node)
+                clone = rsc.clone_parent()
+                with noting(ws, [rsc, clone] if clone is not None and not clone.unique
+                            else rsc, "not-installed", op.id,
+                            f"{rsc.name} is not installed on {node.uname}"):
+                    self._ban(rsc, node)
                 rsc.stop_reason[node.id] = "not installed"
                 if probe or task != "stop":
                     if not probe:
@@ -413,7 +449,7 @@ class HistoryUnpacker:
                 continue
             # a failure
             op_cfg = find_op_config(rsc.primitive, task, op.interval_ms)
-            policy = default_on_fail(ws, task, op_cfg)
+            policy = default_on_fail(ws, task, op_cfg, rsc)
             if rsc.is_remote_connection and rsc.container is None and not probe \
                     and task != "start" and not (op_cfg and op_cfg.attrs.get("on-fail")):
                 # a remote connection lost: the node is reset (fenced)
@@ -435,12 +471,21 @@ class HistoryUnpacker:
                 rsc.failure_ignored = True
                 role = Role.STOPPED if task == "stop" else max(role, Role.STARTED)
                 continue
+            if policy == "restart-container" and task == "stop":
+                # the container's restart stops it for good: found stopped
+                rsc.failure_ignored = True
+                role = Role.STOPPED
+                failed = True
+                on_fail = policy
+                continue
             if rc in HARD_ERRORS:
                 # the agent cannot work on this node (or, misconfigured, anywhere)
                 self._ban_after_hard_error(rsc, node, rc)
             if task == "stop":
                 # whatever happens next, it will not run there again soon
-                rsc.allowed[node.id] = -INFINITY
+                with noting(self.ws, rsc, "failed-stop", op.id,
+                            f"its stop failed on {node.uname} (rc={rc})"):
+                    rsc.allowed[node.id] = -INFINITY
             if task == "demote" and policy != "block":
                 # staying promoted would retry the demote forever: the
                 # recovery stops the instance before any new promotion
@@ -459,7 +504,9 @@ class HistoryUnpacker:
             if task == "stop":
                 rsc.stop_pending = False
                 # a resource that failed to stop may not come back there
-                rsc.allowed[node.id] = -INFINITY
+                with noting(self.ws, rsc, "failed-stop", op.id,
+                            f"its stop failed on {node.uname} (rc={rc})"):
+                    rsc.allowed[node.id] = -INFINITY
         if not known:
             return None
         rsc.known_on[node.id] = node
@@ -481,8 +528,14 @@ class HistoryUnpacker:
 
     def _ban_after_hard_error(self, rsc: Resource, node: Node, rc: int) -> None:
         nodes = self.ws.nodes if rc == OCF_ERR_CONFIGURED else [node]
-        for target in nodes:
-            self._ban(rsc, target)
+        clone = rsc.clone_parent()
+        banned = [rsc, clone] if clone is not None and not clone.unique else [rsc]
+        where = "any node" if rc == OCF_ERR_CONFIGURED else node.uname
+        with noting(self.ws, banned, "hard-error", f"rc={rc}",
+                    f"{rsc.name} failed with a hard error on {node.uname}: "
+                    f"banned from {where}"):
+            for target in nodes:
+                self._ban(rsc, target)
 
     def _ban(self, rsc: Resource, node: Node) -> None:
         """Keep ``rsc`` off ``node``; an anonymous clone instance bans its whole clone."""
@@ -504,6 +557,11 @@ class HistoryUnpacker:
         elif policy == "stop":
             rsc.next_role = Role.STOPPED
             rsc.target_role = Role.STOPPED
+        elif policy == "restart-container":
+            container = rsc.container
+            if container is not None:
+                # restarted where it runs, and what runs inside it with it
+                container.history_digest_mismatch.setdefault(node.id, "")
         elif policy == "reset_remote":
             remote = rsc.remote_node
             if remote is not None and not remote.remote_was_fenced:
@@ -630,7 +688,7 @@ def last_failure_time(rsc: Resource, node: Node) -> int | None:
 
 def apply_failcounts(ws: WorkingSet) -> None:
     """Ban resources from nodes where they failed migration-threshold times."""
-    from hapy.cib.scores import add_scores
+    from hapy.cib.scores import add_scores, score_text
 
     for prim in ws.all_primitives():
         for node in ws.nodes:
@@ -652,11 +710,19 @@ def apply_failcounts(ws: WorkingSet) -> None:
                     ws.rule_changes.append(datetime.fromtimestamp(expires + 1, UTC))
             if prim.migration_threshold > 0 and count >= prim.migration_threshold:
                 target = prim.clone_parent() or prim
-                target.allowed[node.id] = -INFINITY
-                prim.allowed[node.id] = -INFINITY
+                with noting(ws, (target, prim) if target is not prim else prim, "failcount",
+                            "migration-threshold",
+                            f"{prim.name} failed {score_text(count)} time(s) on "
+                            f"{node.uname}, migration-threshold is "
+                            f"{score_text(prim.migration_threshold)}"):
+                    target.allowed[node.id] = -INFINITY
+                    prim.allowed[node.id] = -INFINITY
 
 
 def unpack_history(ws: WorkingSet) -> None:
+    from hapy.scheduler.unpack.bundles import resolve_host_addresses
+
     unpacker = HistoryUnpacker(ws)
     unpacker.unpack()
+    resolve_host_addresses(ws)
     check_definitions(ws, unpacker.entries)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from hapy.cib import model as m
 from hapy.cib.nvsets import NvSet, unpack_nvsets
 from hapy.cib.rules import RuleContext
+from hapy.scheduler.explain.ledger import noting
 from hapy.scheduler.working_set import INFINITY, Node, Resource, Role, WorkingSet
 
 if TYPE_CHECKING:
@@ -231,14 +232,17 @@ def ban_from_remote_nodes(ws: WorkingSet) -> None:
             continue
         if prim.is_remote_connection or (cfg is not None and cfg.rclass == "stonith"):
             banned = remote
-        elif prim.fillers:
+        elif any(f.is_remote_connection for f in prim.fillers):
             banned = guests
         else:
             continue
-        for node in banned:
-            # (in an opt-in cluster, only where it was allowed at all)
-            if ws.options.symmetric or prim.is_remote_connection or node.id in prim.allowed:
-                prim.allowed[node.id] = -INFINITY
+        with noting(ws, prim, "remote-node", "remote nodes",
+                    "connections and fence devices cannot run on remote or guest nodes, "
+                    "containers cannot run on guest nodes"):
+            for node in banned:
+                # (in an opt-in cluster, only where it was allowed at all)
+                if ws.options.symmetric or prim.is_remote_connection or node.id in prim.allowed:
+                    prim.allowed[node.id] = -INFINITY
 
 
 def connection_assigned(conn: Resource) -> None:
@@ -269,6 +273,9 @@ def fence_remote_node(ws: WorkingSet, node: Node, reason: str) -> None:
         if container.managed:
             node.remote_requires_reset = True
             container.failed = True
+            for host in container.running_on:
+                # recovered where it runs
+                container.failed_on.setdefault(host.id, host)
         return
     if conn is not None and not conn.managed:
         return  # an unmanaged connection: nothing is done about the node
@@ -297,21 +304,46 @@ def reconnect_interval_ms(conn: Resource) -> int:
         return 0
 
 
+def link_fillers(ws: WorkingSet) -> None:
+    """A primitive with the meta-attribute ``container=ID`` runs inside that
+    (primitive) container: it is one of the container's *fillers* (unless
+    the container is a guest node's: then it is placed like any resource)."""
+    for rsc in ws.all_primitives():
+        name = rsc.meta.get("container")
+        if rsc.container is not None or not name:
+            continue
+        container = ws.resources_by_id.get(name)
+        if container is rsc:
+            del rsc.meta["container"]  # (a group's own container inherits it)
+            continue
+        if container is None or container.variant != "primitive":
+            continue
+        if any(f.is_remote_connection for f in container.fillers):
+            continue  # a guest's container: what names it runs in the guest node
+        rsc.container = container
+        container.fillers.append(rsc)
+
+
 def add_guest_constraints(ws: WorkingSet, data: ConstraintData) -> None:
-    """A guest's connection runs with its container, after it starts and
+    """What runs in a container (a guest's connection, or a resource with
+    the ``container`` meta-attribute) runs with it, after it starts and
     before it stops."""
     from hapy.scheduler.unpack.constraints import OrderSpec, _add_colocation
 
-    for rsc in ws.resources:
+    for rsc in ws.all_primitives():
         container = rsc.container
-        if not rsc.is_remote_connection or container is None:
+        if container is None:
             continue
-        if not ws.options.symmetric:
+        if rsc.is_remote_connection and not ws.options.symmetric:
             # an opt-in cluster: the connection may go wherever its container may
-            for node_id in container.allowed:
-                rsc.allowed.setdefault(node_id, 0)
-        _add_colocation(ws, f"{rsc.id}-with-container", rsc, container, INFINITY,
-                        None, None, None, None)
+            with noting(ws, rsc, "container", container.id,
+                        "allowed wherever its container is"):
+                for node_id in container.allowed:
+                    rsc.allowed.setdefault(node_id, 0)
+        if rsc.parent is None or rsc.parent.variant != "bundle":
+            # (a bundle places its replicas' connections itself)
+            _add_colocation(ws, f"{rsc.id}-with-container", rsc, container, INFINITY,
+                            None, None, None, None)
         data.orders.append(OrderSpec(
             id=f"{rsc.id}-after-container", first=container, first_action="start",
             then=rsc, then_action="start", kind="Mandatory", symmetrical=True,

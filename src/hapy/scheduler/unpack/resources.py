@@ -184,6 +184,8 @@ def build_clone(ws: WorkingSet, cfg: m.CloneConfig) -> Resource:
 
 
 def unpack_resources(ws: WorkingSet) -> None:
+    from hapy.scheduler.unpack.bundles import build_bundle
+
     for cfg in ws.cib.resources:
         if isinstance(cfg, m.PrimitiveConfig):
             rsc = build_primitive(ws, cfg, None)
@@ -192,10 +194,7 @@ def unpack_resources(ws: WorkingSet) -> None:
         elif isinstance(cfg, m.CloneConfig):
             rsc = build_clone(ws, cfg)
         else:
-            rsc = Resource(id=cfg.id, variant="bundle", config=cfg)
-            rsc.meta = _meta_for(ws, cfg, None, None)
-            _apply_meta(ws, rsc)
-            _register(ws, rsc)
+            rsc = build_bundle(ws, cfg)
         rsc.sort_index = len(ws.resources)
         ws.resources.append(rsc)
     # listed (and displayed) highest priority first, configuration order within

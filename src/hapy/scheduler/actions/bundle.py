@@ -1,0 +1,43 @@
+"""Orderings inside a bundle's replicas.
+
+A replica's IP address is up before its container starts and goes down
+after it stops; its connection is probed only once the container is up (the
+guest's pacemaker-remoted runs inside it), wherever it is probed.
+"""
+
+from __future__ import annotations
+
+from hapy.scheduler.actions.model import MONITOR, START, STOP, OrderFlag
+from hapy.scheduler.actions.table import ActionTable
+from hapy.scheduler.unpack.bundles import bundle_clone, replica_parts
+from hapy.scheduler.working_set import Resource
+
+F = OrderFlag
+
+
+def order_replicas(table: ActionTable, bundle: Resource) -> None:
+    clone = bundle_clone(bundle)
+    for parts in replica_parts(bundle):
+        container = parts["container"]
+        ip = parts.get("ip")
+        if ip is not None:
+            for first in table.rsc_actions(ip, START):
+                for then in table.rsc_actions(container, START):
+                    table.order(first, then, F.IMPLIES_THEN | F.RUNNABLE_LEFT)
+            for first in table.rsc_actions(container, STOP):
+                for then in table.rsc_actions(ip, STOP):
+                    table.order(first, then, F.IMPLIES_FIRST)
+        if clone is not None:
+            # the bundled instances start only once it is known where the
+            # containers are
+            clone_start = table.pseudo(clone, START)
+            for probe in table.rsc_actions(container, MONITOR):
+                if probe.probe:
+                    table.order(probe, clone_start, F.OPTIONAL)
+        conn = parts.get("remote")
+        if conn is not None:
+            for probe in table.rsc_actions(conn, MONITOR):
+                if not probe.probe:
+                    continue
+                for start in table.rsc_actions(container, START):
+                    table.order(start, probe, F.OPTIONAL | F.RUNNABLE_LEFT)
