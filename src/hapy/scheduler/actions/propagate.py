@@ -158,7 +158,19 @@ class _Propagation:
         is active (it cannot be (re)started there)."""
         rsc = start.rsc
         if rsc is None or rsc.variant != "primitive" or start.task != START \
-                or start.runnable or not rsc.managed or not start.unrunnable_stops:
+                or start.runnable or not rsc.managed:
+            return
+        if not start.unrunnable_stops:
+            # (an asymmetrical ordering does not stop it) but a resource
+            # that had to stop anyway (moving, recovering) stays stopped
+            # because it cannot start again
+            src = start.unrunnable_source
+            if src is not None and start.required:
+                for stop in rsc.actions:
+                    if stop.task == STOP and stop.runnable and not stop.optional \
+                            and stop.reason in ("", "failed") \
+                            and rsc.assigned_node is not None:
+                        _stop_reason(stop, start, src)
             return
         if not start.required and start.node not in rsc.running_on:
             return
