@@ -33,7 +33,7 @@ def create_fencing(ws: WorkingSet, table: ActionTable) -> list[Action]:
     action_name = ws.options.get("stonith-action") or "reboot"
     if action_name == "poweroff":
         action_name = "off"
-    for node in ws.nodes:
+    for node in _in_fencing_order(ws):
         guest = node.kind == "guest"
         if guest:
             if not guest_needs_reset(node):
@@ -92,6 +92,7 @@ def create_fencing(ws: WorkingSet, table: ActionTable) -> list[Action]:
                             table.order(fence, collective, F.OPTIONAL)
                         parent = parent.parent
         _order_starts_after_fencing(ws, table, fence, node)
+    _in_decision_order(ws)
     # the DC is fenced last; without concurrent fencing, one at a time
     # (a guest's "fencing" is its container's recovery: it waits for no other)
     real = [f for f in fences if not f.pseudo]
@@ -106,6 +107,28 @@ def create_fencing(ws: WorkingSet, table: ActionTable) -> list[Action]:
         for a, b in zip(chain, chain[1:], strict=False):
             table.order(a, b, F.OPTIONAL)
     return fences
+
+
+def _in_fencing_order(ws: WorkingSet) -> list[Node]:
+    """Nodes in the order they are fenced: cluster nodes, then remote nodes
+    in the order of the status section."""
+    position = {state.id: index for index, state in enumerate(ws.cib.node_states)}
+
+    def key(node: Node) -> tuple[int, int]:
+        if node.kind != "remote":
+            return (0, 0)
+        return (1, position.get(node.id, len(position)))
+
+    return sorted(ws.nodes, key=key)
+
+
+def _in_decision_order(ws: WorkingSet) -> None:
+    """The fencing actions in the order the nodes were found unclean (the
+    summary lists them latest first): remote nodes whose resources' state
+    is unknown are found last."""
+    decided = sorted(ws.fencing_actions.items(),
+                     key=lambda item: "unknown state" in (item[1].reason or ""))
+    ws.fencing_actions = dict(decided)
 
 
 def priority_fencing_delay(ws: WorkingSet, node: Node) -> int | None:
