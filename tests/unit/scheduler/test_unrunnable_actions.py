@@ -33,3 +33,14 @@ def test_resource_leaving_its_node_stops_because_its_first_cannot_start() -> Non
                     status=_state("n1", _running("b")) + _state("n2"))
     lines = transition_summary(run(text).working_set)
     assert any("Stop       b" in line and "due to unrunnable a start" in line for line in lines)
+
+
+def test_group_whose_last_member_stops_for_good_is_not_started_again() -> None:
+    group = f'<group id="g">{dummy("a")}{dummy("b")}</group>'
+    bans = "".join(f'<rsc_location id="ban-{n}" rsc="b" node="{n}" score="-INFINITY"/>'
+                   for n in ("n1", "n2"))
+    text = cib_text(group, constraints=bans,
+                    status=_state("n1", _running("a") + _running("b")) + _state("n2"))
+    keys = {s.action.operation_key for s in run(text).graph.synapses}
+    assert "b_stop_0" in keys
+    assert "g_start_0" not in keys and "a_stop_0" not in keys

@@ -24,7 +24,7 @@ from hapy.scheduler.actions.model import (
     Action,
     OrderFlag,
 )
-from hapy.scheduler.working_set import INFINITY, Node, Resource, Role, WorkingSet
+from hapy.scheduler.working_set import INFINITY, Node, Role, WorkingSet
 
 F = OrderFlag
 # the flags as plain integers: testing them is the inner loop of the
@@ -122,7 +122,7 @@ class _Propagation:
         # a collective's pseudo-action is needed only for members' actions
         # that can run
         if flags & _IMPLIES_FIRST and then.required and first.optional and (
-            then.runnable or not first.pseudo
+            then.runnable or not first.pseudo or _blocked_by_quorum_in_group(first, then)
         ) and not _clone_completion(first) and _required_on(then, first.node, first):
             self.require(first, then)
         if flags & _IMPLIES_FIRST_PRINTED and then.required and then.runnable \
@@ -142,10 +142,6 @@ class _Propagation:
                 and then.task == STOP and then.runnable and not first.runnable \
                 and first.rsc is not None and first.rsc.block:
             self.block(then, first, False)
-        # a group that stops but stays active (some members keep running) starts
-        if flags & _RESTART and first.task == STOPPED and first.required and then.optional \
-                and then.rsc is not None and _stays_active(then.rsc):
-            self.require(then, first)
 
     def enough_inputs(self, then: Action) -> None:
         """An action needing only some of its inputs runnable (one-or-more)."""
@@ -316,8 +312,11 @@ def _acts_on(action: Action, node: Node | None) -> bool:
                for inst in clone.children for p in inst.primitives() for a in p.actions)
 
 
-def _stays_active(rsc: Resource) -> bool:
-    return any(p.assigned_node is not None for p in rsc.primitives())
+def _blocked_by_quorum_in_group(first: Action, then: Action) -> bool:
+    """A group member's start held back by the lost quorum still makes the
+    group's start part of the transition."""
+    return first.pseudo and first.task == START and first.rsc is not None \
+        and first.rsc.variant == "group" and then.reason == "no quorum"
 
 
 def _root_cause(source: Action) -> Action:
