@@ -44,3 +44,33 @@ def test_group_whose_last_member_stops_for_good_is_not_started_again() -> None:
     keys = {s.action.operation_key for s in run(text).graph.synapses}
     assert "b_stop_0" in keys
     assert "g_start_0" not in keys and "a_stop_0" not in keys
+
+
+def test_clone_stops_around_an_instance_stuck_on_a_node_that_cannot_be_fenced() -> None:
+    # no quorum: the lost node cannot be fenced and its instance's stop is
+    # blocked, yet the clone's stop and stopped pseudo-actions happen
+    device = ('<primitive id="r" class="stonith" type="fence_dummy"><meta_attributes id="rm">'
+              '<nvpair id="rq" name="requires" value="nothing"/></meta_attributes></primitive>')
+    clone = ('<clone id="c"><meta_attributes id="cm"><nvpair id="cu" name="globally-unique"'
+             f' value="true"/></meta_attributes>{device}</clone>')
+
+    def instance(rid: str) -> str:
+        return _running(rid).replace('class="ocf" provider="pacemaker" type="Dummy"',
+                                     'class="stonith" type="fence_dummy"')
+
+    text = cib_text(clone, status=_state("n1", instance("r:0")) + _state(
+        "n2", instance("r:1"), up=False))
+    text = text.replace('have-quorum="1"', 'have-quorum="0"').replace(
+        '<nvpair id="o1" name="stonith-enabled" value="false"/>',
+        '<nvpair id="o1" name="stonith-enabled" value="true"/>')
+    keys = {s.action.operation_key for s in run(text).graph.synapses}
+    assert {"c_stop_0", "c_stopped_0"} <= keys
+    assert "r:1_stop_0" not in keys
+
+
+def test_inactive_group_held_back_by_the_lost_quorum_has_no_start() -> None:
+    group = f'<group id="g">{dummy("a")}{dummy("b")}</group>'
+    text = cib_text(group, status=_state("n1"), nodes=("n1",))
+    text = text.replace('have-quorum="1"', 'have-quorum="0"')
+    keys = {s.action.operation_key for s in run(text).graph.synapses}
+    assert "g_start_0" not in keys

@@ -123,6 +123,7 @@ class _Propagation:
         # that can run
         if flags & _IMPLIES_FIRST and then.required and first.optional and (
             then.runnable or not first.pseudo or _blocked_by_quorum_in_group(first, then)
+            or _blocked_leaving_stop(first, then)
         ) and not _clone_completion(first) and _required_on(then, first.node, first):
             self.require(first, then)
         if flags & _IMPLIES_FIRST_PRINTED and then.required and then.runnable \
@@ -313,10 +314,19 @@ def _acts_on(action: Action, node: Node | None) -> bool:
 
 
 def _blocked_by_quorum_in_group(first: Action, then: Action) -> bool:
-    """A group member's start held back by the lost quorum still makes the
-    group's start part of the transition."""
+    """An active group member's start (after its stop) held back by the lost
+    quorum still makes the group's start part of the transition."""
     return first.pseudo and first.task == START and first.rsc is not None \
-        and first.rsc.variant == "group" and then.reason == "no quorum"
+        and first.rsc.variant == "group" and then.reason == "no quorum" \
+        and then.rsc is not None and bool(then.rsc.running_on)
+
+
+def _blocked_leaving_stop(first: Action, then: Action) -> bool:
+    """A clone instance that must leave a node where its stop cannot run
+    (the node cannot be fenced) still makes the clone's stop happen."""
+    rsc = then.rsc
+    return first.pseudo and first.task == STOP and then.task == STOP and rsc is not None \
+        and first.rsc is rsc.clone_parent() and rsc.assigned_node is None and not then.reason
 
 
 def _root_cause(source: Action) -> Action:
