@@ -24,7 +24,7 @@ from hapy.scheduler.actions.model import (
     Action,
     OrderFlag,
 )
-from hapy.scheduler.working_set import INFINITY, Node, Role, WorkingSet
+from hapy.scheduler.working_set import INFINITY, Node, Resource, Role, WorkingSet
 
 F = OrderFlag
 # the flags as plain integers: testing them is the inner loop of the
@@ -133,6 +133,10 @@ class _Propagation:
                 and first.task == STOP and then.node is first.node and then.required \
                 and then.runnable:
             self.require(first, then)
+        # a group stopping a disabled member while others keep running starts
+        if flags & _RESTART and first.task == STOPPED and first.required and then.optional \
+                and then.rsc is not None and _stops_disabled_member(then.rsc):
+            self.require(then, first)
         # no start anywhere while a stop that must happen cannot
         if flags & _RESTART and first.task == STOP and then.task == START and first.required \
                 and not first.runnable and then.runnable:
@@ -311,6 +315,14 @@ def _acts_on(action: Action, node: Node | None) -> bool:
     task = _DONE_BY.get(action.task, action.task)
     return any(a.task == task and a.node is node and a.required
                for inst in clone.children for p in inst.primitives() for a in p.actions)
+
+
+def _stops_disabled_member(group: Resource) -> bool:
+    """A group with a member disabled (target-role=Stopped) while active and
+    another member staying active."""
+    members = list(group.primitives())
+    return any(m.target_role is Role.STOPPED and m.running_on for m in members) \
+        and any(m.assigned_node is not None for m in members)
 
 
 def _blocked_by_quorum_in_group(first: Action, then: Action) -> bool:
