@@ -21,6 +21,7 @@ from hapy.scheduler.actions.definition_changes import (
     create_definition_actions,
     drop_superseded_reloads,
 )
+from hapy.scheduler.actions.failcounts import create_failcount_clears
 from hapy.scheduler.actions.fencing import create_fencing, create_shutdowns
 from hapy.scheduler.actions.migration import order_migrations, plan_migrations
 from hapy.scheduler.actions.model import Action
@@ -150,6 +151,7 @@ def schedule(cib: m.Cib, now: datetime, *, with_scores: bool = True,
     create_fencing(ws, table)
     create_shutdowns(ws, table)
     create_orphan_cleanup(ws, table)
+    create_failcount_clears(ws, table)
     order_remote_actions(ws, table)
     order_probes(ws, table, data)
     order_migrations(table, migrating)

@@ -69,7 +69,8 @@ def primitive_line(ws: WorkingSet, rsc: Resource) -> tuple[str, str, str, str] |
     demotes = [a for a in _acts(rsc, DEMOTE) if in_graph(a)]
     current: Node | None = rsc.running_on[0] if rsc.running_on else None
     nxt = rsc.assigned_node
-    promotable = rsc.promotable
+    # (a removed resource found promoted is named with its role too)
+    promotable = rsc.promotable or (rsc.orphan and rsc.role is Role.PROMOTED)
 
     def where(node: Node | None, role: Role | None = None) -> str:
         name = node.uname if node else ""

@@ -228,6 +228,8 @@ class Resource:
     reschedule_on: dict[str, set[int]] = field(default_factory=dict)  # node id -> intervals
     cancel_ops: list[tuple[Node, m.LrmOp]] = field(default_factory=list)  # recurring, unneeded
     delete_on: dict[str, Node] = field(default_factory=dict)  # agent changed: forget history
+    # failures forgotten (expired, or the definition they failed with changed)
+    clear_failcount_on: dict[str, Node] = field(default_factory=dict)
     assign_running: bool = False  # recursion guard while assigning
 
     @property

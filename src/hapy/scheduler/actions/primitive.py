@@ -107,6 +107,10 @@ def create_primitive_actions(ws: WorkingSet, table: ActionTable, rsc: Resource) 
                 if node.unclean and ws.options.stonith_enabled:
                     demote.pseudo = True
                 table.order(demote, stops[node.id], OrderFlag.IMPLIES_FIRST)
+                for other, stop in stops.items():
+                    if other != node.id:
+                        # active in several places: every demote before any stop
+                        table.order(demote, stop, OrderFlag.OPTIONAL)
         if rsc.next_role is Role.PROMOTED and nxt is not None:
             promote = table.get(rsc, PROMOTE, nxt)
             if not managed:

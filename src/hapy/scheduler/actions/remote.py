@@ -14,6 +14,7 @@ from hapy.scheduler.actions.model import (
     MIGRATE_FROM,
     MIGRATE_TO,
     MONITOR,
+    PROMOTE,
     START,
     STOP,
     Action,
@@ -93,7 +94,7 @@ def order_remote_actions(ws: WorkingSet, table: ActionTable) -> None:
                         if stop.node is not node:
                             table.order(start, stop, F.OPTIONAL)
         container = conn.container
-        if container is not None and action.task == START:
+        if container is not None and action.task in (START, PROMOTE):
             # a container restarting restarts what runs inside it (one that
             # migrates takes it along)
             flags = F.RUNNABLE_LEFT if container.allow_migrate else F.MANDATORY

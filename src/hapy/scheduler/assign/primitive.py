@@ -76,11 +76,12 @@ def assign_primitive(
                     coloc.node_attribute, {id(rsc)},
                 )
         if rsc.target_role is Role.STOPPED:
-            # a resource meant to be stopped may run nowhere
+            # a resource meant to be stopped may run nowhere (it is banned
+            # from every node, also those it was not allowed on)
             with noting(ws, rsc, "target-role", "target-role=Stopped",
                         "target-role=Stopped: may run nowhere"):
-                for node_id in rsc.allowed:
-                    rsc.allowed[node_id] = -INFINITY
+                for node in ws.nodes:
+                    rsc.allowed[node.id] = -INFINITY
         if ws.trace is not None:
             for node in sorted_nodes_for_trace(ws, rsc):
                 ws.trace.allocation(func, rsc.name, node.uname, rsc.allowed[node.id])

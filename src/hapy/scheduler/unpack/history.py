@@ -386,8 +386,10 @@ class HistoryUnpacker:
         known = False
         pending: str | None = None
         migrate_target: Node | None = None
-        failcount_expired = self._failure_expired(rsc, node)
+        failcount_expired = self._failure_expired(rsc, node) \
+            and not self._failed_with_block(rsc, ops)
         seen_by_monitor = False
+        stop_failed = False
         for op in ops:
             task = op.operation
             if task == "notify" or op.op_status == EXEC_CANCELLED:
@@ -408,6 +410,9 @@ class HistoryUnpacker:
             probe = is_probe(op)
             if self._expired_failure(rsc, node, op, failcount_expired):
                 known = was_known  # forgotten: an expired failed probe is probed again
+                if op.interval_ms > 0 and not op.id.endswith("_last_failure_0"):
+                    # (and an expired failed recurring monitor started again)
+                    rsc.reschedule_on.setdefault(node.id, set()).add(op.interval_ms)
                 continue
             if probe and not failcount_expired and (
                 (rc in (OCF_ERR_ARGS, OCF_ERR_INSTALLED) and op.op_status == EXEC_DONE)
@@ -501,12 +506,19 @@ class HistoryUnpacker:
             failed = True
             if ON_FAIL_ORDER.index(policy) >= ON_FAIL_ORDER.index(on_fail or "ignore"):
                 on_fail = policy
+            stop_failed = task == "stop"
             if task == "stop":
                 rsc.stop_pending = False
                 # a resource that failed to stop may not come back there
                 with noting(self.ws, rsc, "failed-stop", op.id,
                             f"its stop failed on {node.uname} (rc={rc})"):
                     rsc.allowed[node.id] = -INFINITY
+        if ((failcount_expired and self._has_expired_op(rsc, ops))
+                or self._reconnect_waited(rsc, node)) and node.online \
+                and not rsc.orphan and not (failed and stop_failed) \
+                and fail_count(rsc, node) > 0:
+            # an expired failure is cleared (not a failed stop: it stays)
+            rsc.clear_failcount_on[node.id] = node
         if not known:
             return None
         rsc.known_on[node.id] = node
@@ -630,6 +642,35 @@ class HistoryUnpacker:
             return False
         return failcount_expired or fail_count(rsc, node) <= 0
 
+    def _has_expired_op(self, rsc: Resource, ops: list[m.LrmOp]) -> bool:
+        """Whether an operation recorded here (with its time) is older than
+        the failure-timeout: what makes the expired failcount be cleared."""
+        now = int(self.ws.now.timestamp())
+        return any(_op_time(op) > 0 and _op_time(op) + rsc.failure_timeout_ms // 1000 <= now
+                   for op in ops)
+
+    def _reconnect_waited(self, rsc: Resource, node: Node) -> bool:
+        """A remote connection's failure is cleared once its reconnect
+        interval has passed."""
+        interval = reconnect_interval_ms(rsc) if rsc.is_remote_connection else 0
+        last = last_failure_time(rsc, node)
+        if interval <= 0 or last is None or rsc.container is not None:
+            return False
+        return last + interval // 1000 <= int(self.ws.now.timestamp())
+
+    def _failed_with_block(self, rsc: Resource, ops: list[m.LrmOp]) -> bool:
+        """A failure of an operation configured with on-fail=block never
+        expires (failure-timeout does not apply to it)."""
+        for op in ops:
+            if op.op_status == EXEC_PENDING or self._is_success(
+                op.operation, is_probe(op), op.rc_code, expected_rc(op), op.op_status
+            ):
+                continue
+            op_cfg = find_op_config(rsc.primitive, op.operation, op.interval_ms)
+            if op_cfg is not None and op_cfg.attrs.get("on-fail") == "block":
+                return True
+        return False
+
     # -- failcounts --------------------------------------------------------------
     def _failure_expired(self, rsc: Resource, node: Node) -> bool:
         timeout = rsc.failure_timeout_ms
@@ -691,12 +732,14 @@ def apply_failcounts(ws: WorkingSet) -> None:
     from hapy.cib.scores import add_scores, score_text
 
     for prim in ws.all_primitives():
+        if prim.orphan:
+            continue  # not placed anywhere: it only stops
         for node in ws.nodes:
             count = fail_count(prim, node)
             for filler in prim.fillers:
                 # a container also answers for its guest connection's failures
                 count = add_scores(count, fail_count(filler, node))
-            if count <= 0:
+            if count <= 0 or node.id in prim.clear_failcount_on:
                 continue
             if prim.failure_ignored and node.id not in prim.failed_on:
                 continue  # failures with on-fail=ignore do not count

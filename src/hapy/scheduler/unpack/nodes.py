@@ -62,6 +62,10 @@ def add_node(ws: WorkingSet, node: Node) -> None:
     )
 
 
+#: why a cluster node that left the membership unexpectedly is fenced
+LOST_REASON = "peer is no longer part of the cluster"
+
+
 def apply_node_states(ws: WorkingSet) -> None:
     """Read each cluster node's node_state: transient attributes and whether
     it is online, clean, pending or shutting down."""
@@ -172,4 +176,8 @@ def _member_status(ws: WorkingSet, node: Node, stonith: bool) -> None:
         node.fence_reason = "peer process is no longer available"
     else:
         node.unclean = True
-        node.fence_reason = "peer is no longer part of the cluster"
+        node.fence_reason = LOST_REASON
+    if node.online and not node.unclean and is_true(node.attrs.get("terminate")):
+        # its termination was requested (the terminate node attribute)
+        node.unclean = True
+        node.fence_reason = "termination was requested"
