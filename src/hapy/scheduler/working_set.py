@@ -270,6 +270,13 @@ class Resource:
     def current_node(self) -> Node | None:
         return self.running_on[0] if self.running_on else None
 
+    def staying_node(self) -> Node | None:
+        """The node where staying is preferred among equally good ones: the
+        one it is active on, or the source of its unfinished migration."""
+        if len(self.running_on) == 1:
+            return self.running_on[0]
+        return self.partial_migration_source
+
     def __repr__(self) -> str:
         return f"Resource({self.name})"
 

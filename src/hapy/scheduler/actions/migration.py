@@ -26,6 +26,8 @@ def _can_migrate(rsc: Resource) -> bool:
         return False
     if len(rsc.running_on) != 1 or rsc.partial_migration_target is not None:
         return False
+    if rsc.dangling_migration_sources:
+        return False  # still to be cleaned up after its last migration
     source, target = rsc.running_on[0], rsc.assigned_node
     if target is None or target is source or not target.available():
         return False
@@ -34,10 +36,40 @@ def _can_migrate(rsc: Resource) -> bool:
     return rsc.primitive is not None and rsc.primitive.rclass == "ocf"
 
 
+def continues_partial_migration(rsc: Resource) -> bool:
+    """A resource half way from one node to another (``migrate_to`` done)
+    finishes the move with a ``migrate_from`` when it is still to go there."""
+    source, target = rsc.partial_migration_source, rsc.partial_migration_target
+    if source is None or target is None or rsc.assigned_node is not target:
+        return False
+    if not rsc.managed or rsc.failed or not rsc.allow_migrate or not target.available():
+        return False
+    return source.online and not source.unclean and rsc.next_role is not Role.STOPPED
+
+
+def _finish_partial(table: ActionTable, rsc: Resource) -> bool:
+    source, target = rsc.partial_migration_source, rsc.partial_migration_target
+    assert source is not None and target is not None
+    start = table.find(op_key(rsc.name, START), target)
+    stop = table.find(op_key(rsc.name, STOP), source)
+    if start is None or stop is None or not start.runnable:
+        return False
+    migrate_from = table.get(rsc, MIGRATE_FROM, target, optional=False)
+    migrate_from.meta.update({"migrate_source": source.uname, "migrate_target": target.uname})
+    start.pseudo = True
+    table.order(migrate_from, stop, OrderFlag.MANDATORY)
+    table.order(migrate_from, start, OrderFlag.MANDATORY)
+    return True
+
+
 def plan_migrations(ws: WorkingSet, table: ActionTable) -> list[Resource]:
     """Turn the moves of migratable resources into migrations; returns them."""
     migrating: list[Resource] = []
     for rsc in ws.all_primitives():
+        if continues_partial_migration(rsc):
+            if _finish_partial(table, rsc):
+                migrating.append(rsc)
+            continue
         if not _can_migrate(rsc):
             continue
         source, target = rsc.running_on[0], rsc.assigned_node
@@ -77,6 +109,7 @@ def order_migrations(table: ActionTable, migrating: list[Resource]) -> None:
     for rsc in list(migrating):
         target = rsc.assigned_node
         start = table.find(op_key(rsc.name, START), target)
+        # (a partial migration's migrate_from waits for nothing)
         tos = table.rsc_actions(rsc, MIGRATE_TO)
         if start is None or not tos:
             continue

@@ -3,6 +3,7 @@ to where it was assigned, and the orderings inside one resource."""
 
 from __future__ import annotations
 
+from hapy.scheduler.actions.migration import continues_partial_migration
 from hapy.scheduler.actions.model import (
     DEMOTE,
     PROMOTE,
@@ -25,6 +26,9 @@ def quorum_blocks_start(ws: WorkingSet, rsc: Resource) -> bool:
 
 def create_primitive_actions(ws: WorkingSet, table: ActionTable, rsc: Resource) -> None:
     current = list(rsc.running_on)
+    if continues_partial_migration(rsc):
+        # only the source stops; the target takes over with a migrate_from
+        current = [node for node in current if node is not rsc.partial_migration_target]
     nxt = rsc.assigned_node
     multiple = len(current) > 1
     # while start-up is disabled, nothing is started, stopped or recovered
@@ -122,6 +126,12 @@ def create_primitive_actions(ws: WorkingSet, table: ActionTable, rsc: Resource) 
                 demote_action = table.find(f"{rsc.name}_demote_0", node)
                 if demote_action is not None:
                     table.order(demote_action, promote, OrderFlag.OPTIONAL)
+
+    for node in rsc.dangling_migration_sources:
+        # clean up where a finished migration left from
+        stop = table.get(rsc, STOP, node, optional=not managed)
+        stop.runnable = stop.runnable and managed
+        table.order(stop, start, OrderFlag.OPTIONAL)
 
     for node_id, stop in stops.items():
         if keep is not None and node_id == keep.id:

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from hapy.cib import model as m
 from hapy.scheduler.explain.ledger import noting
 from hapy.scheduler.unpack.definition_check import check_definitions
+from hapy.scheduler.unpack.migration_history import settle_migrations
 from hapy.scheduler.unpack.nodes import can_fence
 from hapy.scheduler.unpack.remote import (
     decide_remote_state,
@@ -272,6 +273,7 @@ class HistoryUnpacker:
                 self.unpack_node(node, state)
         for rsc, source, op in self.failed_migrations:
             self._failed_migration_target(rsc, source, op)
+        settle_migrations(ws, self.entries)
         for rsc in ws.all_primitives():
             if len(rsc.running_on) > 1:
                 self._multiply_active(rsc)

@@ -1,0 +1,96 @@
+"""What a successful ``migrate_to`` left behind, once every node's history is
+known.
+
+A resource whose last word on its source node is a successful ``migrate_to``
+is, depending on what its target node says:
+
+- moved, when the target has a successful ``migrate_from`` from that source:
+  it runs on the target only, and the source still needs a stop (a dangling
+  migration) that no summary line announces;
+- left where it was, when the target's ``migrate_from`` failed (the target's
+  own history makes it active and failed there);
+- half way (a partial migration) when the target has no ``migrate_from`` yet:
+  it counts as active on both nodes, the target listed first, and may finish
+  the migration with just a ``migrate_from``;
+- failed on the source when the target is not online to take it.
+"""
+
+from __future__ import annotations
+
+from hapy.cib import model as m
+from hapy.scheduler.working_set import Node, Resource, Role, WorkingSet
+
+History = tuple[Resource, Node, m.LrmResource, list[m.LrmOp]]
+
+
+def settle_migrations(ws: WorkingSet, entries: list[History]) -> None:
+    """Decide each partial migration recorded by the history replay."""
+    ops_of: dict[tuple[int, str], list[m.LrmOp]] = {}
+    for rsc, node, _lrm, ops in entries:
+        ops_of[(id(rsc), node.id)] = ops
+    for rsc in ws.all_primitives():
+        source, target = rsc.partial_migration_source, rsc.partial_migration_target
+        if source is None or target is None:
+            continue
+        if source is target:
+            _forget(rsc)
+            continue
+        outcome = _migrate_from_outcome(ops_of.get((id(rsc), target.id), []), source)
+        if outcome == "done":
+            _completed(rsc, source)
+        elif outcome == "failed":
+            _forget(rsc)
+        elif target.online and not target.unclean:
+            _half_way(rsc, source, target)
+        else:
+            _failed_on_source(rsc, source)
+
+
+def _migrate_from_outcome(ops: list[m.LrmOp], source: Node) -> str:
+    """``done``, ``failed`` or ``none``: the target's last ``migrate_from``
+    from ``source``, unless the target stopped or started it since."""
+    outcome = "none"
+    for op in ops:
+        if op.operation in ("start", "stop"):
+            outcome = "none"
+        elif op.operation == "migrate_from" and op.get("migrate_source") in (None, source.uname):
+            if op.op_status == -1 or op.call_id < 0:
+                outcome = "none"  # still running
+            elif op.op_status == 0 and op.rc_code == 0:
+                outcome = "done"
+            else:
+                outcome = "failed"
+    return outcome
+
+
+def _forget(rsc: Resource) -> None:
+    rsc.partial_migration_source = None
+    rsc.partial_migration_target = None
+
+
+def _completed(rsc: Resource, source: Node) -> None:
+    """It left the source: not active there, but a stop cleans up after it."""
+    _forget(rsc)
+    if source in rsc.running_on:
+        rsc.running_on.remove(source)
+        source.running.remove(rsc)
+    if source not in rsc.dangling_migration_sources:
+        rsc.dangling_migration_sources.append(source)
+    if not rsc.running_on:
+        rsc.role = Role.STOPPED
+
+
+def _half_way(rsc: Resource, source: Node, target: Node) -> None:
+    if target not in rsc.running_on:
+        at = rsc.running_on.index(source) if source in rsc.running_on else 0
+        rsc.running_on.insert(at, target)
+        target.running.append(rsc)
+    rsc.known_on[target.id] = target
+
+
+def _failed_on_source(rsc: Resource, source: Node) -> None:
+    """The target cannot take it: recover it from the source."""
+    _forget(rsc)
+    rsc.failed = True
+    rsc.failed_on[source.id] = source
+    rsc.on_fail.setdefault(source.id, "restart")

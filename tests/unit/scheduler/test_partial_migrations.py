@@ -1,0 +1,129 @@
+"""What an interrupted or finished live migration leaves in the history:
+partial migrations finish with a migrate_from, finished ones clean up their
+source with a stop, and a target that is gone makes it a failure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.unit.scheduler.placement_cib import DIGEST, NOW
+
+from hapy.cib.parse import load_cib_file
+from hapy.scheduler.run import Transition, schedule
+from hapy.scheduler.summary import transition_summary
+
+#: (operation, rc, op-status); migrate operations go from n1 to n2
+Op = tuple[str, int, int]
+
+
+def _lrm(ops: list[Op]) -> str:
+    rows = "".join(
+        f'<lrm_rsc_op id="A_{task}_{i}" operation="{task}" interval="0" call-id="{i + 1}" '
+        f'rc-code="{rc}" op-status="{status}" migrate_source="n1" migrate_target="n2" '
+        f'op-digest="{DIGEST}" '
+        f'transition-key="{i}:1:0:aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa"/>'
+        for i, (task, rc, status) in enumerate(ops)
+    )
+    return (f'<lrm_resource id="A" class="ocf" provider="pacemaker" type="Dummy">{rows}'
+            "</lrm_resource>")
+
+
+def _run(tmp_path: Path, history: dict[str, list[Op]], *, constraints: str = "",
+         offline: str = "") -> Transition:
+    names = ["n1", "n2", "n3"]
+    states = "".join(
+        f'<node_state id="{n}" uname="{n}" in_ccm="true" crmd="online" join="member" '
+        f'expected="member"><lrm id="{n}"><lrm_resources>'
+        + (_lrm(history[n]) if n in history else "")
+        + "</lrm_resources></lrm></node_state>"
+        for n in names if n != offline
+    )
+    nodes = "".join(f'<node id="{n}" uname="{n}"/>' for n in names)
+    xml = f"""<cib validate-with="pacemaker-3.7" epoch="1" num_updates="0" admin_epoch="0"
+      have-quorum="1">
+  <configuration>
+    <crm_config><cluster_property_set id="o">
+      <nvpair id="o1" name="stonith-enabled" value="false"/>
+    </cluster_property_set></crm_config>
+    <nodes>{nodes}</nodes>
+    <resources><primitive id="A" class="ocf" provider="pacemaker" type="Dummy">
+      <meta_attributes id="A-m"><nvpair id="A-am" name="allow-migrate" value="true"/>
+      </meta_attributes></primitive></resources>
+    <constraints>{constraints}</constraints>
+  </configuration>
+  <status>{states}</status>
+</cib>"""
+    path = tmp_path / "cib.xml"
+    path.write_text(xml)
+    cib, _ = load_cib_file(str(path))
+    return schedule(cib, NOW)
+
+
+def _scheduled(result: Transition) -> set[tuple[str, str]]:
+    return {(a.key, a.node.uname if a.node else "")
+            for a in result.working_set.actions
+            if a.required and a.runnable and not a.deleted and a.task != "monitor"}
+
+
+STARTED = [("start", 0, 0)]
+MIGRATED_AWAY = [*STARTED, ("migrate_to", 0, 0)]
+
+
+def _prefer(node: str) -> str:
+    return f'<rsc_location id="l" rsc="A" node="{node}" score="100"/>'
+
+
+def test_finished_migration_stops_the_source_quietly(tmp_path: Path) -> None:
+    result = _run(tmp_path, {"n1": MIGRATED_AWAY, "n2": [("migrate_from", 0, 0)]})
+    rsc = result.working_set.resources_by_id["A"]
+    assert [n.uname for n in rsc.running_on] == ["n2"]
+    assert ("A_stop_0", "n1") in _scheduled(result)
+    assert ("A_stop_0", "n2") not in _scheduled(result)
+    assert transition_summary(result.working_set) == []
+
+
+def test_finished_migration_with_source_stopped_needs_nothing(tmp_path: Path) -> None:
+    result = _run(tmp_path, {"n1": [*MIGRATED_AWAY, ("stop", 0, 0)],
+                             "n2": [("migrate_from", 0, 0)]})
+    assert _scheduled(result) == set()
+
+
+def test_partial_migration_finishes_with_migrate_from(tmp_path: Path) -> None:
+    result = _run(tmp_path, {"n1": MIGRATED_AWAY}, constraints=_prefer("n2"))
+    rsc = result.working_set.resources_by_id["A"]
+    assert [n.uname for n in rsc.running_on] == ["n2", "n1"]
+    scheduled = _scheduled(result)
+    assert ("A_migrate_from_0", "n2") in scheduled
+    assert ("A_migrate_to_0", "n1") not in scheduled
+    assert ("A_stop_0", "n1") in scheduled
+    assert ("A_stop_0", "n2") not in scheduled
+    summary = transition_summary(result.working_set)
+    assert len(summary) == 1 and "Migrate" in summary[0] and "( n1 -> n2 )" in summary[0]
+
+
+def test_partial_migration_going_elsewhere_stops_both(tmp_path: Path) -> None:
+    result = _run(tmp_path, {"n1": MIGRATED_AWAY}, constraints=_prefer("n3"))
+    scheduled = _scheduled(result)
+    assert {("A_stop_0", "n1"), ("A_stop_0", "n2"), ("A_start_0", "n3")} <= scheduled
+    assert not any(key.startswith("A_migrate") for key, _ in scheduled)
+    summary = transition_summary(result.working_set)
+    assert len(summary) == 1 and "Move" in summary[0] and "( n2 -> n3 )" in summary[0]
+
+
+def test_partial_migration_prefers_its_source_among_equals(tmp_path: Path) -> None:
+    result = _run(tmp_path, {"n1": MIGRATED_AWAY},
+                  constraints='<rsc_location id="l" rsc="A" node="n3" score="-INFINITY"/>')
+    assert result.working_set.resources_by_id["A"].assigned_node.uname == "n1"  # type: ignore[union-attr]
+
+
+def test_migration_to_a_node_that_is_gone_fails_on_the_source(tmp_path: Path) -> None:
+    result = _run(tmp_path, {"n1": MIGRATED_AWAY}, offline="n2")
+    rsc = result.working_set.resources_by_id["A"]
+    assert rsc.failed and [n.uname for n in rsc.running_on] == ["n1"]
+
+
+def test_failed_migrate_from_leaves_both_active(tmp_path: Path) -> None:
+    result = _run(tmp_path, {"n1": MIGRATED_AWAY, "n2": [("migrate_from", 1, 0)]})
+    rsc = result.working_set.resources_by_id["A"]
+    assert sorted(n.uname for n in rsc.running_on) == ["n1", "n2"]
+    assert rsc.partial_migration_target is None
