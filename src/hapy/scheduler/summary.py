@@ -160,6 +160,8 @@ def primitive_line(ws: WorkingSet, rsc: Resource) -> tuple[str, str, str, str] |
         if any(in_graph(a) for a in _acts(rsc, MIGRATE_TO) + _acts(rsc, MIGRATE_FROM)):
             verb = "Migrate"
         return _fmt(verb, rsc, role_change_text(rsc, current, nxt))
+    if start_done and rsc.role is Role.STOPPED:
+        return _fmt("Restart", rsc, where(current))  # listed there, but stopped
     if stop_here and start_done:
         if rsc.failed:
             return _fmt("Recover", rsc, where(current, rsc.role))

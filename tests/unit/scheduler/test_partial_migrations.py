@@ -16,25 +16,26 @@ from hapy.scheduler.summary import transition_summary
 Op = tuple[str, int, int]
 
 
-def _lrm(ops: list[Op]) -> str:
+def _lrm(ops: list[Op], extra: str = "") -> str:
     rows = "".join(
         f'<lrm_rsc_op id="A_{task}_{i}" operation="{task}" interval="0" call-id="{i + 1}" '
         f'rc-code="{rc}" op-status="{status}" migrate_source="n1" migrate_target="n2" '
         f'op-digest="{DIGEST}" '
         f'transition-key="{i}:1:0:aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa"/>'
         for i, (task, rc, status) in enumerate(ops)
-    )
+    ) + extra
     return (f'<lrm_resource id="A" class="ocf" provider="pacemaker" type="Dummy">{rows}'
             "</lrm_resource>")
 
 
 def _run(tmp_path: Path, history: dict[str, list[Op]], *, constraints: str = "",
-         offline: str = "") -> Transition:
+         offline: str = "", target_extra: str = "") -> Transition:
     names = ["n1", "n2", "n3"]
     states = "".join(
         f'<node_state id="{n}" uname="{n}" in_ccm="true" crmd="online" join="member" '
         f'expected="member"><lrm id="{n}"><lrm_resources>'
-        + (_lrm(history[n]) if n in history else "")
+        + (_lrm(history.get(n, []), target_extra if n == "n2" else "")
+           if n in history or (n == "n2" and target_extra) else "")
         + "</lrm_resources></lrm></node_state>"
         for n in names if n != offline
     )
@@ -127,3 +128,24 @@ def test_failed_migrate_from_leaves_both_active(tmp_path: Path) -> None:
     rsc = result.working_set.resources_by_id["A"]
     assert sorted(n.uname for n in rsc.running_on) == ["n1", "n2"]
     assert rsc.partial_migration_target is None
+
+
+def test_failed_migrate_to_without_a_time_leaves_the_target_active(tmp_path: Path) -> None:
+    # the target's probe has a time, the failed migrate_to none: not newer
+    probe = '<lrm_rsc_op id="A_monitor_0" operation="monitor" interval="0" call-id="1" ' \
+        'rc-code="7" op-status="0" last-rc-change="1000" ' \
+        'transition-key="0:1:7:aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa"/>'
+    result = _run(tmp_path, {"n1": [*STARTED, ("migrate_to", 1, 0)]}, target_extra=probe)
+    rsc = result.working_set.resources_by_id["A"]
+    assert sorted(n.uname for n in rsc.running_on) == ["n1", "n2"]
+
+
+def test_failed_migrate_to_then_stopped_source_starts_on_the_target(tmp_path: Path) -> None:
+    probe = '<lrm_rsc_op id="A_monitor_0" operation="monitor" interval="0" call-id="1" ' \
+        'rc-code="7" op-status="0" transition-key="0:1:7:aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa"/>'
+    result = _run(tmp_path, {"n1": [*STARTED, ("migrate_to", 1, 0), ("stop", 0, 0)]},
+                  target_extra=probe, constraints=_prefer("n2"))
+    scheduled = _scheduled(result)
+    assert ("A_start_0", "n2") in scheduled
+    assert not any(key == "A_stop_0" for key, _ in scheduled)
+    assert [line.split()[1] for line in transition_summary(result.working_set)] == ["Restart"]

@@ -38,7 +38,9 @@ def create_primitive_actions(ws: WorkingSet, table: ActionTable, rsc: Resource) 
     keep = nxt if multiple and rsc.multiple_active == "stop_unexpected" else None
 
     stops = {}
-    for node in current:
+    # (a resource listed where a failed migration may have left it, but
+    # stopped, is started there without a stop)
+    for node in current if rsc.role is not Role.STOPPED else []:
         stop = table.get(rsc, STOP, node)
         stops[node.id] = stop
         if node is rsc.lock_node:
@@ -87,7 +89,7 @@ def create_primitive_actions(ws: WorkingSet, table: ActionTable, rsc: Resource) 
             elif nxt not in current:
                 start.runnable = False
                 start.reason = start.reason or "no quorum"
-        if nxt not in current or stops[nxt.id].required:
+        if nxt.id not in stops or stops[nxt.id].required:
             start.optional = False
         elif keep is not None and keep in current:
             start.optional = False

@@ -280,8 +280,9 @@ class HistoryUnpacker:
 
     def _failed_migration_target(self, rsc: Resource, source: Node, op: m.LrmOp) -> None:
         """After a failed migrate_to the resource may be active on the target too,
-        when the target has history of it but none since the failure (and the
-        source has not started or stopped it again since)."""
+        when the target has history of it but none newer than the failure (an
+        operation without a time is not newer), and the source has not started
+        it again since. Its role stays what the source says."""
         target = self.ws.nodes_by_name.get(op.get("migrate_target") or "")
         if target is None or not target.online or target in rsc.running_on:
             return
@@ -291,16 +292,17 @@ class HistoryUnpacker:
         for entry_rsc, node, _lrm, ops in self.entries:
             if entry_rsc is not rsc or node not in (source, target):
                 continue
-            for later in ops:
-                if later is op or _op_time(later) <= failed_at:
-                    continue
-                if node is target or later.operation in ("start", "stop"):
-                    return  # the target has told more since, or the source recovered
+            if node is source:
+                later = ops[ops.index(op) + 1:] if op in ops else []
+                if any(o.operation in ("start", "migrate_from") for o in later):
+                    return  # the source recovered it
+                continue
+            if failed_at and any(o is not op and _op_time(o) > failed_at for o in ops):
+                return  # the target has told more since
         # listed before the source, where the resource was found first
         at = rsc.running_on.index(source) if source in rsc.running_on else len(rsc.running_on)
         rsc.running_on.insert(at, target)
         target.running.append(rsc)
-        rsc.role = max(rsc.role, Role.STARTED)
         rsc.known_on[target.id] = target
 
     def _multiply_active(self, rsc: Resource) -> None:
