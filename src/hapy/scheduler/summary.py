@@ -157,9 +157,12 @@ def primitive_line(ws: WorkingSet, rsc: Resource) -> tuple[str, str, str, str] |
         return _fmt("Stop", rsc, where(current, rsc.role), reason)
     if nxt is not current:
         verb = "Recover" if rsc.failed else "Move"
+        reason = ""
         if any(in_graph(a) for a in _acts(rsc, MIGRATE_TO) + _acts(rsc, MIGRATE_FROM)):
             verb = "Migrate"
-        return _fmt(verb, rsc, role_change_text(rsc, current, nxt))
+        elif start is not None and start.reason.startswith("unrunnable"):
+            reason = f"due to {start.reason}"  # why it could not migrate
+        return _fmt(verb, rsc, role_change_text(rsc, current, nxt), reason)
     if start_done and rsc.role is Role.STOPPED:
         return _fmt("Restart", rsc, where(current))  # listed there, but stopped
     if stop_here and start_done:

@@ -149,3 +149,13 @@ def test_failed_migrate_to_then_stopped_source_starts_on_the_target(tmp_path: Pa
     assert ("A_start_0", "n2") in scheduled
     assert not any(key == "A_stop_0" for key, _ in scheduled)
     assert [line.split()[1] for line in transition_summary(result.working_set)] == ["Restart"]
+
+
+def test_source_stopped_after_migrate_to_leaves_it_on_the_target(tmp_path: Path) -> None:
+    result = _run(tmp_path, {"n1": [*MIGRATED_AWAY, ("stop", 0, 0)]}, constraints=_prefer("n3"))
+    rsc = result.working_set.resources_by_id["A"]
+    assert [n.uname for n in rsc.running_on] == ["n2"]
+    scheduled = _scheduled(result)
+    # moving on from a half-done migration is a stop and a start
+    assert {("A_stop_0", "n2"), ("A_start_0", "n3")} <= scheduled
+    assert not any(key.startswith("A_migrate") for key, _ in scheduled)

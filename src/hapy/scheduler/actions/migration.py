@@ -7,8 +7,10 @@ move."""
 from __future__ import annotations
 
 from hapy.scheduler.actions.model import (
+    DEMOTE,
     MIGRATE_FROM,
     MIGRATE_TO,
+    PROMOTE,
     START,
     STOP,
     Action,
@@ -20,7 +22,7 @@ from hapy.scheduler.working_set import Resource, Role, WorkingSet
 
 
 def _can_migrate(rsc: Resource) -> bool:
-    if rsc.variant != "primitive" or rsc.parent is not None or not rsc.allow_migrate:
+    if rsc.variant != "primitive" or rsc.clone_parent() is not None or not rsc.allow_migrate:
         return False
     if not rsc.managed or rsc.failed or rsc.promotable or rsc.role is not Role.STARTED:
         return False
@@ -115,11 +117,17 @@ def order_migrations(table: ActionTable, migrating: list[Resource]) -> None:
             continue
         migrate_to = tos[0]
         own: set[int] = {id(a) for a in rsc.actions if a.task in (STOP, MIGRATE_FROM, MIGRATE_TO)}
+        # (a group member's migration does not wait for its group's pseudo-actions)
+        ancestors = _ancestors(rsc)
         firsts: list[tuple[Action, OrderFlag]] = [
-            (o.first, o.flags) for o in start.inputs if id(o.first) not in own
+            (o.first, o.flags) for o in start.inputs
+            if id(o.first) not in own and o.first.rsc not in ancestors
         ]
-        if any(_blocks(first, rsc, moving) for first, _ in firsts):
+        blocker = next((why for first, _ in firsts
+                        if (why := _blocks(table, first, rsc, moving)) is not None), None)
+        if blocker is not None:
             _cancel(rsc, start)
+            start.reason = start.reason or blocker
             continue
         for first, flags in firsts:
             table.order(arrival.get(id(first), first), migrate_to, flags)
@@ -130,22 +138,44 @@ def order_migrations(table: ActionTable, migrating: list[Resource]) -> None:
             continue
         for ordering in list(stop.inputs):
             first = ordering.first
-            if id(first) in own or (first.rsc is not None and first.rsc in moving):
+            if id(first) in own or (first.rsc is not None and first.rsc in moving) \
+                    or first.rsc in ancestors:
                 continue
             table.order(first, migrate_to, ordering.flags)
 
 
-def _blocks(first: Action, rsc: Resource, moving: set[Resource]) -> bool:
-    """An action of another resource that is not migrating, which the start
-    waits for and which is to happen (or cannot): the start cannot be
-    replaced by a migration that happens before it."""
+def _ancestors(rsc: Resource) -> set[Resource | None]:
+    out: set[Resource | None] = set()
+    parent = rsc.parent
+    while parent is not None:
+        out.add(parent)
+        parent = parent.parent
+    return out
+
+
+def _blocks(table: ActionTable, first: Action, rsc: Resource,
+            moving: set[Resource]) -> str | None:
+    """Why an action the start waits for keeps the resource from migrating
+    (None if it does not): it cannot run, or its resource, not migrating
+    itself, is to stop (a mere start does not hold a migration back), or it
+    is a promotion or demotion that is to happen."""
     other = first.rsc
-    if other is None or other is rsc or other in moving or first.task not in _CHANGES:
-        return False
-    return first.required or not first.runnable
+    if other is None or other is rsc or other in moving:
+        return None
+    if not first.runnable and first.task in _CHANGES:
+        return f"unrunnable {other.name} {first.task}"
+    if first.task in (PROMOTE, DEMOTE) and first.required:
+        return f"{other.name} {first.task}"
+    if first.task in _CHANGES | _COMPLETIONS and any(
+        stop.required and not stop.deleted
+        for member in other.walk() for stop in table.rsc_actions(member, STOP)
+    ):
+        return f"unrunnable {other.name} stop"
+    return None
 
 
-_CHANGES = frozenset((START, STOP, "promote", "demote"))
+_CHANGES = frozenset((START, STOP, PROMOTE, DEMOTE))
+_COMPLETIONS = frozenset(("running", "stopped", "promoted", "demoted"))
 
 
 def _cancel(rsc: Resource, start: Action) -> None:

@@ -13,6 +13,9 @@ is, depending on what its target node says:
   it counts as active on both nodes, the target listed first, and may finish
   the migration with just a ``migrate_from``;
 - failed on the source when the target is not online to take it.
+
+A source stopped after its ``migrate_to`` leaves the resource on the target
+unless the target's history says otherwise (see _stopped_after_migrating).
 """
 
 from __future__ import annotations
@@ -44,6 +47,8 @@ def settle_migrations(ws: WorkingSet, entries: list[History]) -> None:
             _half_way(rsc, source, target)
         else:
             _failed_on_source(rsc, source)
+    for rsc, node, _lrm, ops in entries:
+        _stopped_after_migrating(ws, rsc, node, ops, ops_of)
 
 
 def _migrate_from_outcome(ops: list[m.LrmOp], source: Node) -> str:
@@ -94,3 +99,43 @@ def _failed_on_source(rsc: Resource, source: Node) -> None:
     rsc.failed = True
     rsc.failed_on[source.id] = source
     rsc.on_fail.setdefault(source.id, "restart")
+
+
+def _stopped_after_migrating(ws: WorkingSet, rsc: Resource, source: Node, ops: list[m.LrmOp],
+                             ops_of: dict[tuple[int, str], list[m.LrmOp]]) -> None:
+    """A source stopped after a successful ``migrate_to`` (and not started
+    since): the resource went on to the target unless the target has said
+    anything newer (an untimed ``migrate_to`` has nothing newer). It stays a
+    partial migration: moving on from the target is a stop and a start."""
+    last = None
+    for op in ops:
+        if op.operation == "migrate_to" and op.op_status == 0 and op.rc_code == 0:
+            last = op
+        elif op.operation in ("start", "migrate_from", "promote"):
+            last = None
+    if last is None or rsc.partial_migration_source is not None:
+        return
+    target = ws.nodes_by_name.get(last.get("migrate_target") or "")
+    if target is None or target is source or not target.online or target.unclean \
+            or target in rsc.running_on:
+        return
+    theirs = ops_of.get((id(rsc), target.id), [])
+    if any(op.operation == "migrate_from" for op in theirs):
+        return  # the target's own history tells
+    at = op_time(last)
+    if at and any(op_time(op) > at for op in theirs):
+        return
+    rsc.running_on.append(target)
+    target.running.append(rsc)
+    rsc.known_on[target.id] = target
+    rsc.role = max(rsc.role, Role.STARTED)
+    # still a migration left half way: it does not migrate again from there
+    rsc.partial_migration_source, rsc.partial_migration_target = source, target
+
+
+def op_time(op: m.LrmOp) -> int:
+    """When an operation's result was recorded (``last-rc-change``), 0 if unknown."""
+    try:
+        return int(op.get("last-rc-change") or op.get("last-run") or "0")
+    except ValueError:
+        return 0
