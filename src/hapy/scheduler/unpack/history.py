@@ -600,6 +600,8 @@ class HistoryUnpacker:
         return rc in (OCF_DEGRADED, OCF_DEGRADED_PROMOTED)
 
     def _role_after_success(self, task: str, rc: int, role: Role, probe: bool) -> Role:
+        if rc == OCF_NOT_RUNNING:
+            return Role.STOPPED  # whatever the task, "not running" was expected
         if task == "start" or task == "migrate_from":
             return Role.STARTED
         if task == "stop":
