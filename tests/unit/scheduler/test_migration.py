@@ -90,3 +90,21 @@ def test_a_starting_first_resource_lets_it_migrate(tmp_path: Path) -> None:
                  location("A", "n2", "INFINITY") + location("B", "n1", "INFINITY") + order,
                  active={"n2": [("B", "run")]})
     assert _keys(result, "migrate_to") == {("B_migrate_to_0", "n2")}
+
+
+def test_a_migration_does_not_restart_what_is_ordered_after_it(tmp_path: Path) -> None:
+    order = '<rsc_order id="o" first="B" then="A"/>'
+    result = run(tmp_path, "n1 n2", primitive("A") + _migratable("B"),
+                 location("A", "n1", "INFINITY") + location("B", "n1", "INFINITY") + order,
+                 active={"n1": [("A", "run")], "n2": [("B", "run")]})
+    assert _keys(result, "migrate_to") == {("B_migrate_to_0", "n2")}
+    assert not _keys(result, "stop") - {("B_stop_0", "n2")}
+    assert [line.split()[1] for line in transition_summary(result.working_set)] == ["Migrate"]
+
+
+def test_a_stop_through_an_optional_ordering_lets_it_migrate(tmp_path: Path) -> None:
+    order = '<rsc_order id="o" kind="Optional" first="A" then="B"/>'
+    result = run(tmp_path, "n1 n2", primitive("A") + _migratable("B"),
+                 location("A", "n2", "INFINITY") + location("B", "n1", "INFINITY") + order,
+                 active={"n1": [("A", "run")], "n2": [("B", "run")]})
+    assert _keys(result, "migrate_to") == {("B_migrate_to_0", "n2")}

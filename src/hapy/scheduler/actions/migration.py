@@ -123,14 +123,15 @@ def order_migrations(table: ActionTable, migrating: list[Resource]) -> None:
             (o.first, o.flags) for o in start.inputs
             if id(o.first) not in own and o.first.rsc not in ancestors
         ]
-        blocker = next((why for first, _ in firsts
-                        if (why := _blocks(table, first, rsc, moving)) is not None), None)
+        blocker = next((why for first, flags in firsts
+                        if (why := _blocks(table, first, flags, rsc, moving)) is not None), None)
         if blocker is not None:
             _cancel(rsc, start)
             start.reason = start.reason or blocker
             continue
         for first, flags in firsts:
             table.order(arrival.get(id(first), first), migrate_to, flags)
+        _spare_dependents(rsc, start)
         # what must stop before this resource leaves its node must stop
         # before it migrates away (unless that is itself migrating)
         stop = table.find(op_key(rsc.name, STOP), rsc.running_on[0])
@@ -144,6 +145,18 @@ def order_migrations(table: ActionTable, migrating: list[Resource]) -> None:
             table.order(first, migrate_to, ordering.flags)
 
 
+def _spare_dependents(rsc: Resource, start: Action) -> None:
+    """A migration does not restart what is ordered after the resource:
+    its start and stop imply nothing for other resources' actions."""
+    for ordering in start.outputs:
+        if ordering.then.rsc is not rsc:
+            ordering.flags &= ~OrderFlag.IMPLIES_THEN
+    for stop in (a for a in rsc.actions if a.task == STOP):
+        for ordering in stop.inputs:
+            if ordering.first.rsc is not rsc:
+                ordering.flags &= ~OrderFlag.IMPLIES_FIRST
+
+
 def _ancestors(rsc: Resource) -> set[Resource | None]:
     out: set[Resource | None] = set()
     parent = rsc.parent
@@ -153,12 +166,13 @@ def _ancestors(rsc: Resource) -> set[Resource | None]:
     return out
 
 
-def _blocks(table: ActionTable, first: Action, rsc: Resource,
+def _blocks(table: ActionTable, first: Action, flags: OrderFlag, rsc: Resource,
             moving: set[Resource]) -> str | None:
     """Why an action the start waits for keeps the resource from migrating
     (None if it does not): it cannot run, or its resource, not migrating
-    itself, is to stop (a mere start does not hold a migration back), or it
-    is a promotion or demotion that is to happen."""
+    itself, is to stop (a mere start does not hold a migration back; nor
+    does anything through an optional ordering), or it is a promotion or
+    demotion that is to happen."""
     other = first.rsc
     if other is None or other is rsc or other in moving:
         return None
@@ -166,7 +180,7 @@ def _blocks(table: ActionTable, first: Action, rsc: Resource,
         return f"unrunnable {other.name} {first.task}"
     if first.task in (PROMOTE, DEMOTE) and first.required:
         return f"{other.name} {first.task}"
-    if first.task in _CHANGES | _COMPLETIONS and any(
+    if flags & OrderFlag.IMPLIES_THEN and first.task in _CHANGES | _COMPLETIONS and any(
         stop.required and not stop.deleted
         for member in other.walk() for stop in table.rsc_actions(member, STOP)
     ):
