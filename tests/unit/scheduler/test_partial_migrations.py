@@ -29,7 +29,8 @@ def _lrm(ops: list[Op], extra: str = "") -> str:
 
 
 def _run(tmp_path: Path, history: dict[str, list[Op]], *, constraints: str = "",
-         offline: str = "", target_extra: str = "") -> Transition:
+         offline: str = "", target_extra: str = "",
+         lost: str = "") -> Transition:
     names = ["n1", "n2", "n3"]
     states = "".join(
         f'<node_state id="{n}" uname="{n}" in_ccm="true" crmd="online" join="member" '
@@ -54,6 +55,14 @@ def _run(tmp_path: Path, history: dict[str, list[Op]], *, constraints: str = "",
   </configuration>
   <status>{states}</status>
 </cib>"""
+    if lost:
+        # the node left uncleanly, with fencing configured
+        xml = xml.replace(f'uname="{lost}" in_ccm="true" crmd="online"',
+                          f'uname="{lost}" in_ccm="false" crmd="offline"')
+        xml = xml.replace('name="stonith-enabled" value="false"',
+                          'name="stonith-enabled" value="true"')
+        xml = xml.replace("<resources>", '<resources><primitive id="st" class="stonith" '
+                          'type="fence_dummy"/>')
     path = tmp_path / "cib.xml"
     path.write_text(xml)
     cib, _ = load_cib_file(str(path))
@@ -159,3 +168,11 @@ def test_source_stopped_after_migrate_to_leaves_it_on_the_target(tmp_path: Path)
     # moving on from a half-done migration is a stop and a start
     assert {("A_stop_0", "n2"), ("A_start_0", "n3")} <= scheduled
     assert not any(key.startswith("A_migrate") for key, _ in scheduled)
+
+
+def test_migrate_to_pending_on_a_lost_node_stops_the_target_too(tmp_path: Path) -> None:
+    result = _run(tmp_path, {"n1": [*STARTED, ("migrate_to", 193, -1)]}, lost="n1",
+                  constraints=_prefer("n3"))
+    assert result.working_set.nodes_by_name["n1"].unclean
+    scheduled = _scheduled(result)
+    assert {("A_stop_0", "n2"), ("A_start_0", "n3")} <= scheduled

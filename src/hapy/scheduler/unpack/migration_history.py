@@ -49,6 +49,7 @@ def settle_migrations(ws: WorkingSet, entries: list[History]) -> None:
             _failed_on_source(rsc, source)
     for rsc, node, _lrm, ops in entries:
         _stopped_after_migrating(ws, rsc, node, ops, ops_of)
+        _pending_from_lost_source(ws, rsc, node, ops)
 
 
 def _migrate_from_outcome(ops: list[m.LrmOp], source: Node) -> str:
@@ -131,6 +132,24 @@ def _stopped_after_migrating(ws: WorkingSet, rsc: Resource, source: Node, ops: l
     rsc.role = max(rsc.role, Role.STARTED)
     # still a migration left half way: it does not migrate again from there
     rsc.partial_migration_source, rsc.partial_migration_target = source, target
+
+
+def _pending_from_lost_source(ws: WorkingSet, rsc: Resource, source: Node,
+                              ops: list[m.LrmOp]) -> None:
+    """A ``migrate_to`` still running on a node that is to be fenced may have
+    left the resource half on its target: it is stopped there too (quietly,
+    like a finished migration's source)."""
+    if not source.unclean or rsc.pending_task != "migrate_to" or rsc.pending_node is not source:
+        return
+    pending = [op for op in ops if op.operation == "migrate_to"
+               and (op.op_status == -1 or op.call_id < 0)]
+    if not pending:
+        return
+    target = ws.nodes_by_name.get(pending[-1].get("migrate_target") or "")
+    if target is None or target is source or not target.online or target.unclean \
+            or target in rsc.running_on or target in rsc.dangling_migration_sources:
+        return
+    rsc.dangling_migration_sources.append(target)
 
 
 def op_time(op: m.LrmOp) -> int:
