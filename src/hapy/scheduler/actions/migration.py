@@ -132,6 +132,7 @@ def order_migrations(table: ActionTable, migrating: list[Resource]) -> None:
         for first, flags in firsts:
             table.order(arrival.get(id(first), first), migrate_to, flags)
         _spare_dependents(rsc, start)
+        _unchain_stops(table, rsc, moving)
         # what must stop before this resource leaves its node must stop
         # before it migrates away (unless that is itself migrating)
         stop = table.find(op_key(rsc.name, STOP), rsc.running_on[0])
@@ -147,14 +148,31 @@ def order_migrations(table: ActionTable, migrating: list[Resource]) -> None:
 
 def _spare_dependents(rsc: Resource, start: Action) -> None:
     """A migration does not restart what is ordered after the resource:
-    its start and stop imply nothing for other resources' actions."""
+    its start and stop imply nothing for other resources' actions (its
+    group's pseudo-actions still follow it)."""
+    own = _ancestors(rsc) | {rsc}
     for ordering in start.outputs:
-        if ordering.then.rsc is not rsc:
+        if ordering.then.rsc not in own:
             ordering.flags &= ~OrderFlag.IMPLIES_THEN
     for stop in (a for a in rsc.actions if a.task == STOP):
         for ordering in stop.inputs:
-            if ordering.first.rsc is not rsc:
+            if ordering.first.rsc not in own:
                 ordering.flags &= ~OrderFlag.IMPLIES_FIRST
+
+
+def _unchain_stops(table: ActionTable, rsc: Resource, moving: set[Resource]) -> None:
+    """What the migrating resource was ordered after (and which does not
+    migrate too) need not wait for its stop, which comes only once it has
+    arrived: it may restart around the migration."""
+    ancestors = _ancestors(rsc)
+    for stop in [a for a in rsc.actions if a.task == STOP]:
+        for ordering in list(stop.outputs):
+            other = ordering.then.rsc
+            if other is None or other is rsc or other in moving or other in ancestors:
+                continue
+            if ordering.then.task in (STOP, "stopped") and \
+                    not ordering.flags & OrderFlag.IMPLIES_FIRST:
+                table.unorder(ordering)
 
 
 def _ancestors(rsc: Resource) -> set[Resource | None]:

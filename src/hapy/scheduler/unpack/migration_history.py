@@ -43,6 +43,10 @@ def settle_migrations(ws: WorkingSet, entries: list[History]) -> None:
             _completed(rsc, source)
         elif outcome == "failed":
             _forget(rsc)
+            if source in rsc.running_on and target in rsc.running_on:
+                # (listed like a half-done migration: the target first)
+                rsc.running_on.remove(target)
+                rsc.running_on.insert(rsc.running_on.index(source), target)
         elif target.online and not target.unclean:
             _half_way(rsc, source, target)
         else:
