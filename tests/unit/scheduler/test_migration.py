@@ -108,3 +108,6 @@ def test_a_stop_through_an_optional_ordering_lets_it_migrate(tmp_path: Path) -> 
                  location("A", "n2", "INFINITY") + location("B", "n1", "INFINITY") + order,
                  active={"n1": [("A", "run")], "n2": [("B", "run")]})
     assert _keys(result, "migrate_to") == {("B_migrate_to_0", "n2")}
+    # A's stop does not wait for B's, which comes after B's arrival (no loop)
+    a_stop = next(a for a in result.working_set.actions if a.key == "A_stop_0")
+    assert "B_stop_0" not in {o.first.key for o in a_stop.inputs}
