@@ -111,3 +111,14 @@ def test_a_stop_through_an_optional_ordering_lets_it_migrate(tmp_path: Path) -> 
     # A's stop does not wait for B's, which comes after B's arrival (no loop)
     a_stop = next(a for a in result.working_set.actions if a.key == "A_stop_0")
     assert "B_stop_0" not in {o.first.key for o in a_stop.inputs}
+
+
+def test_a_first_resource_that_only_stops_lets_it_migrate(tmp_path: Path) -> None:
+    # a clone instance stops on n3; the clone starts nothing anywhere
+    clone = '<clone id="AC">' + primitive("A") + "</clone>"
+    order = '<rsc_order id="ord" first="AC" then="B"/>'
+    result = run(tmp_path, "n1 n2 n3", clone + _migratable("B"),
+                 location("AC", "n3", "-INFINITY") + location("B", "n2", "INFINITY") + order,
+                 active={"n1": [("A", "run"), ("B", "run")], "n2": [("A", "run")],
+                         "n3": [("A", "run")]})
+    assert _keys(result, "migrate_to") == {("B_migrate_to_0", "n1")}

@@ -188,9 +188,9 @@ def _blocks(table: ActionTable, first: Action, flags: OrderFlag, rsc: Resource,
             moving: set[Resource]) -> str | None:
     """Why an action the start waits for keeps the resource from migrating
     (None if it does not): it cannot run, or its resource, not migrating
-    itself, is to stop (a mere start does not hold a migration back; nor
-    does anything through an optional ordering), or it is a promotion or
-    demotion that is to happen."""
+    itself, is to stop and start again (a mere start or stop does not hold
+    a migration back; nor does anything through an optional ordering), or it
+    is a promotion or demotion that is to happen."""
     other = first.rsc
     if other is None or other is rsc or other in moving:
         return None
@@ -198,12 +198,18 @@ def _blocks(table: ActionTable, first: Action, flags: OrderFlag, rsc: Resource,
         return f"unrunnable {other.name} {first.task}"
     if first.task in (PROMOTE, DEMOTE) and first.required:
         return f"{other.name} {first.task}"
-    if flags & OrderFlag.IMPLIES_THEN and first.task in _CHANGES | _COMPLETIONS and any(
-        stop.required and not stop.deleted
-        for member in other.walk() for stop in table.rsc_actions(member, STOP)
-    ):
+    if flags & OrderFlag.IMPLIES_THEN and first.task in _CHANGES | _COMPLETIONS \
+            and _changes(table, other, STOP) and _changes(table, other, START):
+        # it restarts or moves: its stop would wait for this resource's
+        # stop, which comes after the migration that waits for its start
         return f"unrunnable {other.name} stop"
     return None
+
+
+def _changes(table: ActionTable, rsc: Resource, task: str) -> bool:
+    """Whether ``rsc`` (or anything in it) is to ``task`` somewhere."""
+    return any(action.required and not action.deleted and action.node is not None
+               for member in rsc.walk() for action in table.rsc_actions(member, task))
 
 
 _CHANGES = frozenset((START, STOP, PROMOTE, DEMOTE))
