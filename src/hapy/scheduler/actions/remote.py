@@ -67,7 +67,8 @@ def order_remote_actions(ws: WorkingSet, table: ActionTable) -> None:
         conn = node.remote_rsc
         if conn is None or rsc is conn:
             continue
-        if action.task in (STOP, DEMOTE):
+        if action.task in (STOP, DEMOTE, MIGRATE_TO):
+            # (leaving the node: done while its connection is still up)
             if action.pseudo and (node.kind == "guest" or conn.assigned_node is None):
                 # implied by the node's fencing: the connection waits for
                 # them only to come back (a guest's reset follows its stop)
