@@ -83,8 +83,6 @@ def plan_migrations(ws: WorkingSet, table: ActionTable) -> list[Resource]:
         where = {"migrate_source": source.uname, "migrate_target": target.uname}
         migrate_to = table.get(rsc, MIGRATE_TO, source, optional=False)
         migrate_to.meta.update(where)
-        if not rsc.is_remote_connection:
-            migrate_to.meta["record_pending"] = "true"
         migrate_from = table.get(rsc, MIGRATE_FROM, target, optional=False)
         migrate_from.meta.update(where)
         start.pseudo = True
