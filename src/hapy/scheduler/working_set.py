@@ -272,10 +272,10 @@ class Resource:
 
     def staying_node(self) -> Node | None:
         """The node where staying is preferred among equally good ones: the
-        one it is active on, or the source of its unfinished migration."""
-        if len(self.running_on) == 1:
-            return self.running_on[0]
-        return self.partial_migration_source
+        source of its unfinished migration, else the first it is active on."""
+        if self.partial_migration_source is not None:
+            return self.partial_migration_source
+        return self.running_on[0] if self.running_on else None
 
     def __repr__(self) -> str:
         return f"Resource({self.name})"

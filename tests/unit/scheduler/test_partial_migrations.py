@@ -4,6 +4,7 @@ source with a stop, and a target that is gone makes it a failure."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.unit.scheduler.placement_cib import DIGEST, NOW
@@ -30,7 +31,7 @@ def _lrm(ops: list[Op], extra: str = "") -> str:
 
 def _run(tmp_path: Path, history: dict[str, list[Op]], *, constraints: str = "",
          offline: str = "", target_extra: str = "",
-         lost: str = "") -> Transition:
+         lost: str = "", edit: Callable[[str], str] | None = None) -> Transition:
     names = ["n1", "n2", "n3"]
     states = "".join(
         f'<node_state id="{n}" uname="{n}" in_ccm="true" crmd="online" join="member" '
@@ -63,6 +64,8 @@ def _run(tmp_path: Path, history: dict[str, list[Op]], *, constraints: str = "",
                           'name="stonith-enabled" value="true"')
         xml = xml.replace("<resources>", '<resources><primitive id="st" class="stonith" '
                           'type="fence_dummy"/>')
+    if edit is not None:
+        xml = edit(xml)
     path = tmp_path / "cib.xml"
     path.write_text(xml)
     cib, _ = load_cib_file(str(path))
@@ -76,6 +79,10 @@ def _scheduled(result: Transition) -> set[tuple[str, str]]:
 
 
 STARTED = [("start", 0, 0)]
+#: the target's probe: it has history of the resource
+PROBED = ('<lrm_rsc_op id="A_monitor_0" operation="monitor" interval="0" call-id="1" '
+          f'rc-code="7" op-status="0" op-digest="{DIGEST}" '
+          'transition-key="0:1:7:aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa"/>')
 MIGRATED_AWAY = [*STARTED, ("migrate_to", 0, 0)]
 
 
@@ -99,7 +106,7 @@ def test_finished_migration_with_source_stopped_needs_nothing(tmp_path: Path) ->
 
 
 def test_partial_migration_finishes_with_migrate_from(tmp_path: Path) -> None:
-    result = _run(tmp_path, {"n1": MIGRATED_AWAY}, constraints=_prefer("n2"))
+    result = _run(tmp_path, {"n1": MIGRATED_AWAY}, target_extra=PROBED, constraints=_prefer("n2"))
     rsc = result.working_set.resources_by_id["A"]
     assert [n.uname for n in rsc.running_on] == ["n2", "n1"]
     scheduled = _scheduled(result)
@@ -112,7 +119,7 @@ def test_partial_migration_finishes_with_migrate_from(tmp_path: Path) -> None:
 
 
 def test_partial_migration_going_elsewhere_stops_both(tmp_path: Path) -> None:
-    result = _run(tmp_path, {"n1": MIGRATED_AWAY}, constraints=_prefer("n3"))
+    result = _run(tmp_path, {"n1": MIGRATED_AWAY}, target_extra=PROBED, constraints=_prefer("n3"))
     scheduled = _scheduled(result)
     assert {("A_stop_0", "n1"), ("A_stop_0", "n2"), ("A_start_0", "n3")} <= scheduled
     assert not any(key.startswith("A_migrate") for key, _ in scheduled)
@@ -121,7 +128,7 @@ def test_partial_migration_going_elsewhere_stops_both(tmp_path: Path) -> None:
 
 
 def test_partial_migration_prefers_its_source_among_equals(tmp_path: Path) -> None:
-    result = _run(tmp_path, {"n1": MIGRATED_AWAY},
+    result = _run(tmp_path, {"n1": MIGRATED_AWAY}, target_extra=PROBED,
                   constraints='<rsc_location id="l" rsc="A" node="n3" score="-INFINITY"/>')
     assert result.working_set.resources_by_id["A"].assigned_node.uname == "n1"  # type: ignore[union-attr]
 
@@ -142,7 +149,7 @@ def test_failed_migrate_from_leaves_both_active(tmp_path: Path) -> None:
 def test_failed_migrate_to_without_a_time_leaves_the_target_active(tmp_path: Path) -> None:
     # the target's probe has a time, the failed migrate_to none: not newer
     probe = '<lrm_rsc_op id="A_monitor_0" operation="monitor" interval="0" call-id="1" ' \
-        'rc-code="7" op-status="0" last-rc-change="1000" ' \
+        f'rc-code="7" op-status="0" last-rc-change="1000" op-digest="{DIGEST}" ' \
         'transition-key="0:1:7:aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa"/>'
     result = _run(tmp_path, {"n1": [*STARTED, ("migrate_to", 1, 0)]}, target_extra=probe)
     rsc = result.working_set.resources_by_id["A"]
@@ -151,7 +158,8 @@ def test_failed_migrate_to_without_a_time_leaves_the_target_active(tmp_path: Pat
 
 def test_failed_migrate_to_then_stopped_source_starts_on_the_target(tmp_path: Path) -> None:
     probe = '<lrm_rsc_op id="A_monitor_0" operation="monitor" interval="0" call-id="1" ' \
-        'rc-code="7" op-status="0" transition-key="0:1:7:aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa"/>'
+        f'rc-code="7" op-status="0" op-digest="{DIGEST}" ' \
+        'transition-key="0:1:7:aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa"/>'
     result = _run(tmp_path, {"n1": [*STARTED, ("migrate_to", 1, 0), ("stop", 0, 0)]},
                   target_extra=probe, constraints=_prefer("n2"))
     scheduled = _scheduled(result)
@@ -161,7 +169,8 @@ def test_failed_migrate_to_then_stopped_source_starts_on_the_target(tmp_path: Pa
 
 
 def test_source_stopped_after_migrate_to_leaves_it_on_the_target(tmp_path: Path) -> None:
-    result = _run(tmp_path, {"n1": [*MIGRATED_AWAY, ("stop", 0, 0)]}, constraints=_prefer("n3"))
+    result = _run(tmp_path, {"n1": [*MIGRATED_AWAY, ("stop", 0, 0)]}, target_extra=PROBED,
+                  constraints=_prefer("n3"))
     rsc = result.working_set.resources_by_id["A"]
     assert [n.uname for n in rsc.running_on] == ["n2"]
     scheduled = _scheduled(result)
@@ -176,3 +185,29 @@ def test_migrate_to_pending_on_a_lost_node_stops_the_target_too(tmp_path: Path) 
     assert result.working_set.nodes_by_name["n1"].unclean
     scheduled = _scheduled(result)
     assert {("A_stop_0", "n2"), ("A_start_0", "n3")} <= scheduled
+
+
+def test_remote_connection_finishing_a_migration_reaches_its_node_from_the_target(
+        tmp_path: Path) -> None:
+    # A is the connection of remote node A, which runs B
+    remote_state = ('<node_state id="A" uname="A" remote_node="true" in_ccm="true" '
+                    'crmd="online"><lrm id="A"><lrm_resources>'
+                    '<lrm_resource id="B" class="ocf" provider="pacemaker" type="Dummy">'
+                    '<lrm_rsc_op id="B_start_0" operation="start" interval="0" call-id="1" '
+                    'rc-code="0" op-status="0" transition-key="1:1:0:x" '
+                    f'op-digest="{DIGEST}"/></lrm_resource></lrm_resources></lrm></node_state>')
+    result = _run(tmp_path, {"n1": MIGRATED_AWAY}, target_extra=PROBED,
+                  constraints=_prefer("n2"), edit=lambda xml: (
+        xml.replace('type="Dummy">', 'type="remote">', 1)
+        .replace('<lrm_resource id="A" class="ocf" provider="pacemaker" type="Dummy">',
+                 '<lrm_resource id="A" class="ocf" provider="pacemaker" type="remote">')
+        .replace("</resources>", '<primitive id="B" class="ocf" provider="pacemaker" '
+                 'type="Dummy"><meta_attributes id="B-m"><nvpair id="B-t" name="target-role" '
+                 'value="Stopped"/></meta_attributes></primitive></resources>')
+        .replace("</status>", remote_state + "</status>")))
+    actions = {(a.key, a.node.uname if a.node else ""): a for a in result.working_set.actions}
+    b_stop = actions[("B_stop_0", "A")]
+    assert {o.first.key for o in b_stop.inputs} >= {"A_start_0"}
+    a_stop = actions[("A_stop_0", "n1")]
+    assert "B_stop_0" not in {o.first.key for o in a_stop.inputs}
+    assert not a_stop.downed

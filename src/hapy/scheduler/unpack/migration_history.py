@@ -9,9 +9,10 @@ is, depending on what its target node says:
   migration) that no summary line announces;
 - left where it was, when the target's ``migrate_from`` failed (the target's
   own history makes it active and failed there);
-- half way (a partial migration) when the target has no ``migrate_from`` yet:
-  it counts as active on both nodes, the target listed first, and may finish
-  the migration with just a ``migrate_from``;
+- half way (a partial migration) when the target, which has history of it
+  (a probe at least), has no ``migrate_from`` yet: it counts as active on
+  both nodes, the target listed first, and may finish the migration with just
+  a ``migrate_from`` (never probed on the target, it migrates anew);
 - failed on the source when the target is not online to take it.
 
 A source stopped after its ``migrate_to`` leaves the resource on the target
@@ -38,7 +39,14 @@ def settle_migrations(ws: WorkingSet, entries: list[History]) -> None:
         if source is target:
             _forget(rsc)
             continue
-        outcome = _migrate_from_outcome(ops_of.get((id(rsc), target.id), []), source)
+        if not target.online or target.unclean:
+            _failed_on_source(rsc, source)
+            continue
+        theirs = ops_of.get((id(rsc), target.id))
+        if theirs is None:
+            _forget(rsc)  # never probed there: a probe will tell, then it migrates anew
+            continue
+        outcome = _migrate_from_outcome(theirs, source)
         if outcome == "done":
             _completed(rsc, source)
         elif outcome == "failed":
@@ -47,10 +55,8 @@ def settle_migrations(ws: WorkingSet, entries: list[History]) -> None:
                 # (listed like a half-done migration: the target first)
                 rsc.running_on.remove(target)
                 rsc.running_on.insert(rsc.running_on.index(source), target)
-        elif target.online and not target.unclean:
-            _half_way(rsc, source, target)
         else:
-            _failed_on_source(rsc, source)
+            _half_way(rsc, source, target)
     for rsc, node, _lrm, ops in entries:
         _stopped_after_migrating(ws, rsc, node, ops, ops_of)
         _pending_from_lost_source(ws, rsc, node, ops)
@@ -124,7 +130,9 @@ def _stopped_after_migrating(ws: WorkingSet, rsc: Resource, source: Node, ops: l
     if target is None or target is source or not target.online or target.unclean \
             or target in rsc.running_on:
         return
-    theirs = ops_of.get((id(rsc), target.id), [])
+    theirs = ops_of.get((id(rsc), target.id))
+    if not theirs:
+        return  # never probed there: a probe will tell
     if any(op.operation == "migrate_from" for op in theirs):
         return  # the target's own history tells
     at = op_time(last)
