@@ -142,8 +142,10 @@ def test_migration_to_a_node_that_is_gone_fails_on_the_source(tmp_path: Path) ->
 def test_failed_migrate_from_leaves_both_active(tmp_path: Path) -> None:
     result = _run(tmp_path, {"n1": MIGRATED_AWAY, "n2": [("migrate_from", 1, 0)]})
     rsc = result.working_set.resources_by_id["A"]
-    assert sorted(n.uname for n in rsc.running_on) == ["n1", "n2"]
+    assert [n.uname for n in rsc.running_on] == ["n2", "n1"]
     assert rsc.partial_migration_target is None
+    # among equal nodes, it recovers on the first it is listed on
+    assert rsc.assigned_node is not None and rsc.assigned_node.uname == "n2"
 
 
 def test_failed_migrate_to_without_a_time_leaves_the_target_active(tmp_path: Path) -> None:
