@@ -175,6 +175,9 @@ def action_attributes(ws: WorkingSet, action: Action) -> dict[str, str]:
             meta["interval"] = str(action.interval_ms)
             meta["name"] = action.task
         meta["timeout"] = str(_timeout_ms(ws, rsc, action.task, action.interval_ms))
+        if action.task == "migrate_to" and not rsc.is_remote_connection:
+            # a migration records that it is under way, unless the op says not to
+            meta.setdefault("record_pending", "true")
     if rsc is not None and rsc.primitive is not None and action.task != "stonith":
         # a guest's container and its connection name each other
         for name in ("remote-node", "container"):

@@ -41,6 +41,11 @@ from hapy.scheduler.actions.remote import (
     order_remote_actions,
 )
 from hapy.scheduler.actions.table import ActionTable
+from hapy.scheduler.actions.unfencing import (
+    add_unfencing_digests,
+    create_reunfencing,
+    create_unfencing,
+)
 from hapy.scheduler.actions.utilization import create_load_orderings
 from hapy.scheduler.assign.order import assignment_order
 from hapy.scheduler.assign.primitive import assign_any
@@ -148,7 +153,10 @@ def schedule(cib: m.Cib, now: datetime, *, with_scores: bool = True,
     apply_order_constraints(ws, table, data)
     order_anti_colocations(ws, table)
     fence_unrecoverable_remotes(ws)
+    create_reunfencing(ws, table)
+    create_unfencing(ws, table)
     create_fencing(ws, table)
+    add_unfencing_digests(ws)
     create_shutdowns(ws, table)
     create_orphan_cleanup(ws, table)
     create_failcount_clears(ws, table)

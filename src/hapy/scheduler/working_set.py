@@ -273,6 +273,13 @@ class Resource:
     def current_node(self) -> Node | None:
         return self.running_on[0] if self.running_on else None
 
+    def staying_node(self) -> Node | None:
+        """The node where staying is preferred among equally good ones: the
+        source of its unfinished migration, else the first it is active on."""
+        if self.partial_migration_source is not None:
+            return self.partial_migration_source
+        return self.running_on[0] if self.running_on else None
+
     def __repr__(self) -> str:
         return f"Resource({self.name})"
 
@@ -330,10 +337,12 @@ class WorkingSet:
     rule_changes: list[datetime] = field(default_factory=list)
 
     def startup_disabled(self) -> bool:
-        """Fencing is enabled but no fencing device is configured: the
-        cluster changes nothing (no start, stop, promotion or recovery);
-        probes and monitors of what is active still run."""
-        return self.options.stonith_enabled and not self.stonith_devices
+        """Fencing is enabled but no fencing device is configured (nor a
+        watchdog, ``have-watchdog``, that can fence): the cluster changes
+        nothing (no start, stop, promotion or recovery); probes and
+        monitors of what is active still run."""
+        return self.options.stonith_enabled and not self.stonith_devices \
+            and not self.options.flag("have-watchdog")
 
     def node(self, name_or_id: str) -> Node | None:
         return self.nodes_by_name.get(name_or_id) or self.nodes_by_id.get(name_or_id)

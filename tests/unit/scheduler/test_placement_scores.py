@@ -122,3 +122,14 @@ def test_cloned_group_members_are_traced_and_instances_skip_dependent_preference
     assert scores(result, "G:0", "pcmk__clone_allocate") == {"n1": "0", "n2": "0"}
     assert scores(result, "a:0", "pcmk__clone_allocate") == {"n1": "0", "n2": "0"}
     assert scores(result, "b:1", "pcmk__clone_allocate") == {"n1": "0", "n2": "0"}
+
+
+def test_asymmetric_cluster_sticks_to_a_node_allowed_through_the_clone(tmp_path: Path) -> None:
+    # the location names the clone; its running instance still sticks there
+    clone = ('<clone id="C"><meta_attributes id="C-m">'
+             '<nvpair id="C-u" name="globally-unique" value="true"/></meta_attributes>'
+             + primitive("c") + "</clone>")
+    result = run(tmp_path, "n1 n2", clone, location("C", "n1", "10"),
+                 active={"n1": [("c:0", "run")]},
+                 options='<nvpair id="o2" name="symmetric-cluster" value="false"/>')
+    assert scores(result, "c:0")["n1"] == "11"

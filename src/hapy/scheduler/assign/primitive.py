@@ -135,7 +135,7 @@ def choose_node(ws: WorkingSet, rsc: Resource, prefer: Node | None) -> Node | No
         candidates = candidate_nodes(ws, rsc)
         if candidates:
             chosen = candidates[0]
-            current = rsc.running_on[0] if len(rsc.running_on) == 1 else None
+            current = rsc.staying_node()
             if prefer is None and current is not None and current in candidates and (
                 node_sort_key(ws, rsc, current)[:2] == node_sort_key(ws, rsc, chosen)[:2]
             ):

@@ -51,11 +51,22 @@ def apply_stickiness(ws: WorkingSet) -> None:
         if prim.stickiness == 0 or len(prim.running_on) != 1:
             continue
         node = prim.running_on[0]
-        if node.id not in prim.allowed and not ws.options.symmetric:
+        if not ws.options.symmetric and not _allowed_in_line(prim, node):
             continue
         with noting(ws, prim, "stickiness", "resource-stickiness",
                     _stickiness_text, prim, node):
             prim.allowed[node.id] = add_scores(prim.allowed.get(node.id, 0), prim.stickiness)
+
+
+def _allowed_in_line(rsc: Resource, node: Node) -> bool:
+    """Whether a location constraint lets ``rsc`` or one of its parents on
+    ``node`` (in an asymmetric cluster, stickiness needs one)."""
+    holder: Resource | None = rsc
+    while holder is not None:
+        if node.id in holder.allowed:
+            return True
+        holder = holder.parent
+    return False
 
 
 def _retarget(coloc: Colocation, grp: Resource) -> None:

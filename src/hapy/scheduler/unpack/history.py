@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from hapy.cib import model as m
 from hapy.scheduler.explain.ledger import noting
 from hapy.scheduler.unpack.definition_check import check_definitions
+from hapy.scheduler.unpack.migration_history import settle_migrations
 from hapy.scheduler.unpack.nodes import can_fence
 from hapy.scheduler.unpack.remote import (
     decide_remote_state,
@@ -272,14 +273,16 @@ class HistoryUnpacker:
                 self.unpack_node(node, state)
         for rsc, source, op in self.failed_migrations:
             self._failed_migration_target(rsc, source, op)
+        settle_migrations(ws, self.entries)
         for rsc in ws.all_primitives():
             if len(rsc.running_on) > 1:
                 self._multiply_active(rsc)
 
     def _failed_migration_target(self, rsc: Resource, source: Node, op: m.LrmOp) -> None:
         """After a failed migrate_to the resource may be active on the target too,
-        when the target has history of it but none since the failure (and the
-        source has not started or stopped it again since)."""
+        when the target has history of it but none newer than the failure (an
+        operation without a time is not newer), and the source has not started
+        it again since. Its role stays what the source says."""
         target = self.ws.nodes_by_name.get(op.get("migrate_target") or "")
         if target is None or not target.online or target in rsc.running_on:
             return
@@ -289,16 +292,17 @@ class HistoryUnpacker:
         for entry_rsc, node, _lrm, ops in self.entries:
             if entry_rsc is not rsc or node not in (source, target):
                 continue
-            for later in ops:
-                if later is op or _op_time(later) <= failed_at:
-                    continue
-                if node is target or later.operation in ("start", "stop"):
-                    return  # the target has told more since, or the source recovered
+            if node is source:
+                later = ops[ops.index(op) + 1:] if op in ops else []
+                if any(o.operation in ("start", "migrate_from") for o in later):
+                    return  # the source recovered it
+                continue
+            if failed_at and any(o is not op and _op_time(o) > failed_at for o in ops):
+                return  # the target has told more since
         # listed before the source, where the resource was found first
         at = rsc.running_on.index(source) if source in rsc.running_on else len(rsc.running_on)
         rsc.running_on.insert(at, target)
         target.running.append(rsc)
-        rsc.role = max(rsc.role, Role.STARTED)
         rsc.known_on[target.id] = target
 
     def _multiply_active(self, rsc: Resource) -> None:
@@ -603,6 +607,8 @@ class HistoryUnpacker:
         return rc in (OCF_DEGRADED, OCF_DEGRADED_PROMOTED)
 
     def _role_after_success(self, task: str, rc: int, role: Role, probe: bool) -> Role:
+        if rc == OCF_NOT_RUNNING:
+            return Role.STOPPED  # whatever the task, "not running" was expected
         if task == "start" or task == "migrate_from":
             return Role.STARTED
         if task == "stop":

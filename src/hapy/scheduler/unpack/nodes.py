@@ -94,6 +94,9 @@ def apply_node_states(ws: WorkingSet) -> None:
                 node.maintenance = True
             continue
         _member_status(ws, node, stonith)
+        if stonith and node.online and not node.unclean and _termination_requested(node):
+            node.unclean = True
+            node.fence_reason = "termination was requested"
     if _quorum_lost_with_suicide(ws):
         for node in ws.nodes:
             if node.kind == "member" and node.online and not node.unclean:
@@ -102,6 +105,19 @@ def apply_node_states(ws: WorkingSet) -> None:
     for node in ws.nodes:
         node.attrs["#is_dc"] = "true" if node.is_dc else "false"
         apply_node_attributes(ws, node)
+
+
+def _termination_requested(node: Node) -> bool:
+    """The node's ``terminate`` attribute asks for it to be fenced."""
+    value = node.attrs.get("terminate")
+    if value is None:
+        return False
+    if is_true(value):
+        return True
+    try:
+        return int(value) > 0
+    except ValueError:
+        return False
 
 
 def _quorum_lost_with_suicide(ws: WorkingSet) -> bool:
