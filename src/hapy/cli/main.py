@@ -15,7 +15,7 @@ _COMMANDS = {
     "simulate": "simulate", "verify": "verify", "cluster": "cluster", "daemon": "daemon",
     "status": "status", "resource": "resource", "property": "admin", "node": "admin",
     "constraint": "admin", "cib": "admin", "demo": "demo", "attribute": "attribute",
-    "stonith": "stonith", "quorum": "quorum",
+    "stonith": "stonith", "quorum": "quorum", "explain": "explain",
 }
 
 

@@ -14,7 +14,7 @@ from hapy.graph.model import (
     Synapse,
     TransitionGraph,
 )
-from hapy.scheduler.actions.model import NOTIFIED, NOTIFY, Action
+from hapy.scheduler.actions.model import CLEAR_FAILCOUNT, NOTIFIED, NOTIFY, Action
 from hapy.scheduler.actions.remote import physical_host, router_node
 from hapy.scheduler.options import is_true
 from hapy.scheduler.unpack.history import find_op_config
@@ -175,6 +175,9 @@ def action_attributes(ws: WorkingSet, action: Action) -> dict[str, str]:
             meta["interval"] = str(action.interval_ms)
             meta["name"] = action.task
         meta["timeout"] = str(_timeout_ms(ws, rsc, action.task, action.interval_ms))
+        if action.task == "migrate_to" and not rsc.is_remote_connection:
+            # a migration records that it is under way, unless the op says not to
+            meta.setdefault("record_pending", "true")
     if rsc is not None and rsc.primitive is not None and action.task != "stonith":
         # a guest's container and its connection name each other
         for name in ("remote-node", "container"):
@@ -190,10 +193,16 @@ def action_attributes(ws: WorkingSet, action: Action) -> dict[str, str]:
             meta["physical_host"] = host.uname
     if action.pseudo and rsc is not None and "timeout" not in meta:
         meta["timeout"] = str(DEFAULT_TIMEOUT_MS)
+    clearing = action.task == CLEAR_FAILCOUNT and rsc is not None and not rsc.orphan
+    if clearing and rsc is not None:
+        # clearing a configured resource's failures names it as it is
+        _clone_meta(ws, rsc, meta)
     attrs = {f"CRM_meta_{k}": v for k, v in meta.items()}
     if rsc is not None and rsc.primitive is not None and not action.is_cluster_event:
         attrs.update(_node_params(ws, rsc, action.node if not action.pseudo else None))
         attrs.update(_op_params(ws, action))
+    elif clearing and rsc is not None and rsc.primitive is not None:
+        attrs.update(_node_params(ws, rsc, action.node))
     return attrs
 
 
@@ -242,7 +251,7 @@ def to_graph_action(ws: WorkingSet, action: Action) -> GraphAction:
     resource = None
     rsc = action.rsc
     if rsc is not None and rsc.primitive is not None and (
-        kind is ActionKind.RSC_OP or action.task == "clear_failcount"
+        kind is ActionKind.RSC_OP or action.task == CLEAR_FAILCOUNT
     ):
         prim = rsc.primitive
         long_id = None
@@ -262,7 +271,7 @@ def to_graph_action(ws: WorkingSet, action: Action) -> GraphAction:
     # an anonymous instance's own actions (also those implied by fencing)
     # are named after its history
     key = action.key
-    if kind is ActionKind.RSC_OP:
+    if kind is ActionKind.RSC_OP or action.task == CLEAR_FAILCOUNT:
         key = _history_key(action)
     elif kind is ActionKind.PSEUDO and rsc is not None and rsc.variant == "primitive":
         key = _pseudo_key(action)

@@ -21,6 +21,7 @@ from hapy.scheduler.actions.definition_changes import (
     create_definition_actions,
     drop_superseded_reloads,
 )
+from hapy.scheduler.actions.failcounts import create_failcount_clears
 from hapy.scheduler.actions.fencing import create_fencing, create_shutdowns
 from hapy.scheduler.actions.migration import order_migrations, plan_migrations
 from hapy.scheduler.actions.model import Action
@@ -40,11 +41,17 @@ from hapy.scheduler.actions.remote import (
     order_remote_actions,
 )
 from hapy.scheduler.actions.table import ActionTable
+from hapy.scheduler.actions.unfencing import (
+    add_unfencing_digests,
+    create_reunfencing,
+    create_unfencing,
+)
 from hapy.scheduler.actions.utilization import create_load_orderings
 from hapy.scheduler.assign.order import assignment_order
 from hapy.scheduler.assign.primitive import assign_any
 from hapy.scheduler.assign.setup import apply_stickiness, init_allowed, prepare_groups
 from hapy.scheduler.assign.tickets import apply_tickets
+from hapy.scheduler.explain.ledger import ScoreLedger
 from hapy.scheduler.graph import build_graph
 from hapy.scheduler.options import ClusterOptions
 from hapy.scheduler.trace import ScoreTrace
@@ -80,8 +87,11 @@ def cluster_options(cib: m.Cib, now: datetime) -> ClusterOptions:
     return ClusterOptions(values)
 
 
-def unpack(cib: m.Cib, now: datetime) -> WorkingSet:
+def unpack(cib: m.Cib, now: datetime, ledger: ScoreLedger | None = None) -> WorkingSet:
     ws = WorkingSet(cib=cib, now=now, options=cluster_options(cib, now))
+    if ledger is not None:
+        ws.ledger = ledger
+        ledger.bind(ws)
     ws.have_quorum = cib.have_quorum
     ws.placement_strategy = ws.options.get("placement-strategy")
     unpack_nodes(ws)
@@ -101,9 +111,12 @@ def unpack(cib: m.Cib, now: datetime) -> WorkingSet:
     return ws
 
 
-def schedule(cib: m.Cib, now: datetime, *, with_scores: bool = True) -> Transition:
-    ws = unpack(cib, now)
-    ws.trace = ScoreTrace() if with_scores else None
+def schedule(cib: m.Cib, now: datetime, *, with_scores: bool = True,
+             ledger: ScoreLedger | None = None) -> Transition:
+    """With a ``ledger``, the run also records what made each score
+    (``hapy explain``); the transition is the same either way."""
+    ws = unpack(cib, now, ledger)
+    ws.trace = ScoreTrace(ledger=ledger) if with_scores or ledger is not None else None
     init_allowed(ws)
     ban_from_remote_nodes(ws)
     apply_node_health_scores(ws)
@@ -140,9 +153,13 @@ def schedule(cib: m.Cib, now: datetime, *, with_scores: bool = True) -> Transiti
     apply_order_constraints(ws, table, data)
     order_anti_colocations(ws, table)
     fence_unrecoverable_remotes(ws)
+    create_reunfencing(ws, table)
+    create_unfencing(ws, table)
     create_fencing(ws, table)
+    add_unfencing_digests(ws)
     create_shutdowns(ws, table)
     create_orphan_cleanup(ws, table)
+    create_failcount_clears(ws, table)
     order_remote_actions(ws, table)
     order_probes(ws, table, data)
     order_migrations(table, migrating)

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from hapy.scheduler.actions.model import DEMOTE, MIGRATE_TO, PROMOTE, RELOAD, START, STOP, Action
+from hapy.scheduler.actions.model import (
+    DEMOTE,
+    MIGRATE_FROM,
+    MIGRATE_TO,
+    PROMOTE,
+    RELOAD,
+    START,
+    STOP,
+    Action,
+)
 from hapy.scheduler.graph import in_graph
 from hapy.scheduler.working_set import Node, Resource, Role, WorkingSet
 
@@ -68,8 +77,12 @@ def primitive_line(ws: WorkingSet, rsc: Resource) -> tuple[str, str, str, str] |
     promotes = [a for a in _acts(rsc, PROMOTE) if in_graph(a)]
     demotes = [a for a in _acts(rsc, DEMOTE) if in_graph(a)]
     current: Node | None = rsc.running_on[0] if rsc.running_on else None
+    partial = rsc.partial_migration_source
+    if partial is not None and any(in_graph(a) for a in _acts(rsc, MIGRATE_FROM)):
+        current = partial  # finishing a migration from there
     nxt = rsc.assigned_node
-    promotable = rsc.promotable
+    # (a removed resource found promoted is named with its role too)
+    promotable = rsc.promotable or (rsc.orphan and rsc.role is Role.PROMOTED)
 
     def where(node: Node | None, role: Role | None = None) -> str:
         name = node.uname if node else ""
@@ -79,7 +92,7 @@ def primitive_line(ws: WorkingSet, rsc: Resource) -> tuple[str, str, str, str] |
 
     if not rsc.managed:
         return None
-    if len(rsc.running_on) > 1 and stops:
+    if len(rsc.running_on) > 1 and stops and partial is None:
         if start_done and start is not None:
             if not rsc.failed:
                 return _fmt("Restart", rsc, f"{where(start.node)}")
@@ -144,9 +157,14 @@ def primitive_line(ws: WorkingSet, rsc: Resource) -> tuple[str, str, str, str] |
         return _fmt("Stop", rsc, where(current, rsc.role), reason)
     if nxt is not current:
         verb = "Recover" if rsc.failed else "Move"
-        if any(in_graph(a) for a in _acts(rsc, MIGRATE_TO)):
+        reason = ""
+        if any(in_graph(a) for a in _acts(rsc, MIGRATE_TO) + _acts(rsc, MIGRATE_FROM)):
             verb = "Migrate"
-        return _fmt(verb, rsc, role_change_text(rsc, current, nxt))
+        elif start is not None and start.reason.startswith("unrunnable"):
+            reason = f"due to {start.reason}"  # why it could not migrate
+        return _fmt(verb, rsc, role_change_text(rsc, current, nxt), reason)
+    if start_done and rsc.role is Role.STOPPED:
+        return _fmt("Restart", rsc, where(current))  # listed there, but stopped
     if stop_here and start_done:
         if rsc.failed:
             return _fmt("Recover", rsc, where(current, rsc.role))

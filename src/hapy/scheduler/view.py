@@ -56,7 +56,7 @@ def resource_view(ws: WorkingSet, rsc: Resource) -> v.ResourceView:
         return primitive_view(rsc)
     if rsc.variant == "group":
         return v.GroupView(
-            id=rsc.name if rsc.clone_parent() is None or rsc.unique else rsc.id,
+            id=rsc.name,
             children=tuple(primitive_view(c) for c in rsc.children),
             managed=rsc.managed,
             target_role=rsc.meta.get("target-role"),

@@ -17,6 +17,7 @@ from hapy.scheduler.options import ClusterOptions
 
 if TYPE_CHECKING:
     from hapy.scheduler.actions.model import Action, Ordering
+    from hapy.scheduler.explain.ledger import ScoreLedger
     from hapy.scheduler.trace import ScoreTrace
 
 INFINITY = 1_000_000
@@ -177,6 +178,9 @@ class Resource:
     maintenance: bool = False
     critical: bool = True
     frozen_by_ticket: bool = False  # unmanaged by a ticket's loss-policy (not shown)
+    # a promotable instance active but, per its history, neither started nor
+    # demoted: only a monitor saw it running
+    role_seen_by_monitor: bool = False
     # configuration-derived values
     priority: int = 0
     stickiness: int = 0
@@ -224,6 +228,8 @@ class Resource:
     reschedule_on: dict[str, set[int]] = field(default_factory=dict)  # node id -> intervals
     cancel_ops: list[tuple[Node, m.LrmOp]] = field(default_factory=list)  # recurring, unneeded
     delete_on: dict[str, Node] = field(default_factory=dict)  # agent changed: forget history
+    # failures forgotten (expired, or the definition they failed with changed)
+    clear_failcount_on: dict[str, Node] = field(default_factory=dict)
     assign_running: bool = False  # recursion guard while assigning
 
     @property
@@ -265,6 +271,13 @@ class Resource:
         return None
 
     def current_node(self) -> Node | None:
+        return self.running_on[0] if self.running_on else None
+
+    def staying_node(self) -> Node | None:
+        """The node where staying is preferred among equally good ones: the
+        source of its unfinished migration, else the first it is active on."""
+        if self.partial_migration_source is not None:
+            return self.partial_migration_source
         return self.running_on[0] if self.running_on else None
 
     def __repr__(self) -> str:
@@ -313,6 +326,8 @@ class WorkingSet:
     actions: list[Action] = field(default_factory=list)
     orderings: list[Ordering] = field(default_factory=list)
     trace: ScoreTrace | None = None
+    #: what made each score (``hapy explain``); None: not recorded
+    ledger: ScoreLedger | None = None
     fencing_actions: dict[str, Action] = field(default_factory=dict)
     stonith_devices: list[Resource] = field(default_factory=list)
     config_errors: list[str] = field(default_factory=list)
@@ -322,10 +337,12 @@ class WorkingSet:
     rule_changes: list[datetime] = field(default_factory=list)
 
     def startup_disabled(self) -> bool:
-        """Fencing is enabled but no fencing device is configured: the
-        cluster changes nothing (no start, stop, promotion or recovery);
-        probes and monitors of what is active still run."""
-        return self.options.stonith_enabled and not self.stonith_devices
+        """Fencing is enabled but no fencing device is configured (nor a
+        watchdog, ``have-watchdog``, that can fence): the cluster changes
+        nothing (no start, stop, promotion or recovery); probes and
+        monitors of what is active still run."""
+        return self.options.stonith_enabled and not self.stonith_devices \
+            and not self.options.flag("have-watchdog")
 
     def node(self, name_or_id: str) -> Node | None:
         return self.nodes_by_name.get(name_or_id) or self.nodes_by_id.get(name_or_id)

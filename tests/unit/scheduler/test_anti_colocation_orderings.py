@@ -37,3 +37,39 @@ def test_probe_of_the_leaving_resource_comes_before_the_arriving_start() -> None
     assert f"a_monitor_0@{node}" in input_keys(graph, b_start)
     other = "n2" if node == "n1" else "n1"
     assert f"a_monitor_0@{other}" not in input_keys(graph, b_start)
+
+
+def _op(rid: str, task: str, rc: int, call: int) -> str:
+    return (f'<lrm_rsc_op id="{rid}_{task}_{call}" operation_key="{rid}_{task}_0" '
+            f'operation="{task}" interval="0" op-status="0" rc-code="{rc}" call-id="{call}" '
+            f'transition-key="{call}:1:{rc}:x" transition-magic="0:{rc};{call}:1:{rc}:x"/>')
+
+
+def _state(node: str, ops: str, attrs: str) -> str:
+    return (f'<node_state id="{node}" uname="{node}" in_ccm="true" crmd="online" '
+            f'join="member" expected="member"><transient_attributes id="{node}-t">'
+            f'<instance_attributes id="{node}-a">{attrs}</instance_attributes>'
+            f'</transient_attributes><lrm id="{node}"><lrm_resources>{ops}'
+            '</lrm_resources></lrm></node_state>')
+
+
+def test_anti_colocation_with_a_promoted_clone_uses_its_pseudo_actions() -> None:
+    stateful = '<lrm_resource id="st" class="ocf" provider="pacemaker" type="Stateful">'
+    a = '<lrm_resource id="a" class="ocf" provider="pacemaker" type="Dummy">'
+    status = (
+        _state("n1", stateful + _op("st", "promote", 0, 3) + "</lrm_resource>",
+               '<nvpair id="n1-p" name="master-st" value="10"/>')
+        + _state("n2", stateful + _op("st", "start", 0, 3) + "</lrm_resource>"
+                 + a + _op("a", "start", 0, 4) + "</lrm_resource>",
+                 '<nvpair id="n2-p" name="master-st" value="10"/>'))
+    clone = ('<clone id="ms"><meta_attributes id="ms-m"><nvpair id="ms-m1" name="promotable" '
+             'value="true"/></meta_attributes><primitive id="st" class="ocf" '
+             'provider="pacemaker" type="Stateful"/></clone>')
+    cons = ('<rsc_colocation id="c" rsc="a" with-rsc="ms" with-rsc-role="Promoted" '
+            'score="-INFINITY"/>'
+            '<rsc_location id="l" rsc="ms" role="Promoted" node="n1" score="-INFINITY"/>')
+    graph = run(cib_text(dummy("a") + clone, constraints=cons, status=status)).graph
+    # a leaves n2 before the clone promotes anywhere, and arrives on n1 once
+    # the clone has demoted
+    assert "a_stop_0@n2" in input_keys(graph, synapse(graph, "ms_promote_0"))
+    assert "ms_demoted_0" in input_keys(graph, synapse(graph, "a_start_0", "n1"))

@@ -3,6 +3,10 @@ their node before the others are placed."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from tests.unit.scheduler.placement_cib import primitive, scores
+from tests.unit.scheduler.placement_cib import run as run_placement
 from tests.unit.scheduler.scheduler_cib import cib_text, run
 
 _OK = "f2317cad3d54cec5d7d7aa7d0bf35cf8"
@@ -35,3 +39,12 @@ def test_instance_on_a_node_it_must_leave_does_not_displace_another() -> None:
                           inst.assigned_node.uname if inst.assigned_node else None)
               for inst in ws.resources_by_id["c"].children}
     assert sorted(placed.values(), key=str) == [("n1", "n1"), ("n2", None), ("n3", "n3")]
+
+
+def test_clone_allocation_trace_shows_the_members_of_cloned_groups(tmp_path: Path) -> None:
+    group = f'<group id="g">{primitive("a")}{primitive("b")}</group>'
+    result = run_placement(tmp_path, "n1 n2", f'<clone id="c">{group}</clone>',
+                           active={"n1": [("a", "run")]})
+    assert scores(result, "g:0", "pcmk__clone_allocate") == {"n1": "0", "n2": "0"}
+    assert scores(result, "a:0", "pcmk__clone_allocate") == {"n1": "1", "n2": "0"}
+    assert scores(result, "b:1", "pcmk__clone_allocate") == {"n1": "0", "n2": "0"}

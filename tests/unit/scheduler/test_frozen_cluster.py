@@ -78,3 +78,12 @@ def test_node_never_seen_is_offline_not_standby() -> None:
                         ' join="member" expected="member"/>', "")
     node = run(text).working_set.nodes_by_name["n2"]
     assert not node.online and not node.standby
+
+
+def test_a_watchdog_can_fence_without_devices() -> None:
+    text = _cib(stonith=True).replace(
+        'name="stonith-enabled" value="true"/>',
+        'name="stonith-enabled" value="true"/>'
+        '<nvpair id="o-wd" name="have-watchdog" value="true"/>')
+    keys = _graph(text)
+    assert {"C_stop_0@n1", "B_stop_0@n1"} <= keys

@@ -142,3 +142,31 @@ def test_instance_attribute_rules_may_test_the_cluster_name() -> None:
                     options=name)
     start = synapse(run(text).graph, "r1_start_0")
     assert start.action.attributes["state"] == "B"
+
+
+def _migration_cib(op_defaults: str) -> str:
+    status = (
+        '<node_state id="n1" uname="n1" in_ccm="true" crmd="online" join="member"'
+        ' expected="member"><lrm id="n1"><lrm_resources>'
+        '<lrm_resource id="A" class="ocf" provider="pacemaker" type="Dummy">'
+        '<lrm_rsc_op id="A_start_0" operation="start" interval="0" call-id="1" rc-code="0"'
+        ' op-status="0" transition-key="1:1:0:x" op-digest="f2317cad3d54cec5d7d7aa7d0bf35cf8"/>'
+        "</lrm_resource></lrm_resources></lrm></node_state>"
+        '<node_state id="n2" uname="n2" in_ccm="true" crmd="online" join="member"'
+        ' expected="member"/>'
+    )
+    return cib_text(dummy("A", meta='<meta_attributes id="m"><nvpair id="am" '
+                                 'name="allow-migrate" value="true"/></meta_attributes>'),
+                    constraints='<rsc_location id="l" rsc="A" node="n2" score="100"/>',
+                    status=status, op_defaults=op_defaults)
+
+
+def test_migrate_to_records_pending_unless_the_op_defaults_say_not_to() -> None:
+    graph = run(_migration_cib("")).graph
+    assert synapse(graph, "A_migrate_to_0", "n1").action.attributes[
+        "CRM_meta_record_pending"] == "true"
+    off = ('<op_defaults><meta_attributes id="od">'
+           '<nvpair id="od1" name="record-pending" value="false"/></meta_attributes></op_defaults>')
+    graph = run(_migration_cib(off)).graph
+    assert synapse(graph, "A_migrate_to_0", "n1").action.attributes[
+        "CRM_meta_record_pending"] == "false"

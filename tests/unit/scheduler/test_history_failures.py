@@ -115,3 +115,27 @@ def test_a_failed_migration_may_have_left_the_resource_on_the_target() -> None:
     assert [n.uname for n in ws.resources_by_id["r"].running_on] == ["n1"]
     ws = _migration_ws("")  # never probed on the target
     assert [n.uname for n in ws.resources_by_id["r"].running_on] == ["n1"]
+
+
+
+def test_expected_not_running_result_leaves_it_stopped_whatever_the_task() -> None:
+    # the status check recorded under "start" expected (and got) "not running"
+    text = """<cib admin_epoch="0" epoch="1" num_updates="1" have-quorum="true"
+      validate-with="pacemaker-3.7">
+  <configuration><crm_config/><nodes><node id="1" uname="n1"/></nodes>
+    <resources><primitive id="r" class="ocf" provider="pacemaker" type="Dummy"/></resources>
+    <constraints/></configuration>
+  <status>
+    <node_state id="1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member">
+      <lrm id="1"><lrm_resources><lrm_resource id="r" class="ocf" provider="pacemaker"
+        type="Dummy">
+        <lrm_rsc_op id="r_last_0" operation="start" transition-key="1:1:7:x" call-id="1"
+          rc-code="7" op-status="0" interval="0"/>
+      </lrm_resource></lrm_resources></lrm>
+    </node_state>
+  </status>
+</cib>"""
+    ws = unpack(cib_from_tree(etree.fromstring(text), ReportList()),
+                datetime(2026, 1, 1, tzinfo=UTC))
+    rsc = ws.resources_by_id["r"]
+    assert rsc.role is Role.STOPPED and not rsc.running_on and not rsc.failed

@@ -253,3 +253,14 @@ def test_a_stop_whose_agent_is_missing_fails_like_any_stop() -> None:
     node = t.working_set.nodes_by_name["n1"]
     assert node.unclean and node.fence_reason == "r failed there"
     assert _fence_keys(t) == {"stonith-n1-reboot"}
+
+
+def test_a_node_asking_for_termination_is_fenced() -> None:
+    terminate = ('<transient_attributes id="n1"><instance_attributes id="t1">'
+                 '<nvpair id="t1-t" name="terminate" value="1"/>'
+                 "</instance_attributes></transient_attributes>")
+    result = _run('in_ccm="true" crmd="online" join="member" expected="member"',
+                  transient=terminate)
+    node = result.working_set.nodes_by_name["n1"]
+    assert node.unclean and node.fence_reason == "termination was requested"
+    assert _fence_keys(result) == {"stonith-n1-reboot"}

@@ -146,3 +146,14 @@ def test_instance_where_dependents_are_goes_first_without_weighing_them(
                  active={"n1": [("P", "run")], "n2": [("P", "run"), ("D", "run")]})
     assert scores(result, "P:1") == {"n1": "0", "n2": "100", "n3": "0"}
     assert scores(result, "P:0") == {"n1": "100", "n2": "-INFINITY", "n3": "0"}
+
+
+def test_asymmetric_cluster_sticks_to_a_node_allowed_through_the_clone(tmp_path: Path) -> None:
+    # the location names the clone; its running instance still sticks there
+    clone = ('<clone id="C"><meta_attributes id="C-m">'
+             '<nvpair id="C-u" name="globally-unique" value="true"/></meta_attributes>'
+             + primitive("c") + "</clone>")
+    result = run(tmp_path, "n1 n2", clone, location("C", "n1", "10"),
+                 active={"n1": [("c:0", "run")]},
+                 options='<nvpair id="o2" name="symmetric-cluster" value="false"/>')
+    assert scores(result, "c:0")["n1"] == "11"

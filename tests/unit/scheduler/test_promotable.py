@@ -277,3 +277,95 @@ def test_unmanaged_unpromoted_instance_shows_its_promotion_score(tmp_path: Path)
     result = _run(path)
     assert any(line.endswith("promotion score on node2: 5") for line in result.scores)
     assert _promoted(result) == []
+
+
+def test_instance_frozen_by_a_ticket_keeps_its_node_without_stickiness(tmp_path: Path) -> None:
+    history = _hist("s", "start", 0, 2) + _hist("p", "promote", 0, 3)
+    path = _running_cib(tmp_path, history)
+    text = path.read_text().replace(
+        "<constraints></constraints>",
+        '<constraints><rsc_ticket id="t" rsc="ms" rsc-role="Promoted" ticket="tA" '
+        'loss-policy="freeze"/></constraints>').replace(
+        "</status>", '<tickets><ticket_state id="tA" granted="false"/></tickets></status>')
+    path.write_text(text)
+    result = _run(path)
+    assert "pcmk__clone_allocate: st:0 allocation score on node2: 0" in result.scores
+    assert "pcmk__primitive_assign: st:0 allocation score on node2: 0" in result.scores
+    assert _promoted(result) == ["node2"]
+
+
+def _unmanaged(path: Path) -> Path:
+    path.write_text(path.read_text().replace(
+        '<nvpair id="ms-m1" name="promotable" value="true"/>',
+        '<nvpair id="ms-m1" name="promotable" value="true"/>'
+        '<nvpair id="ms-m9" name="is-managed" value="false"/>'))
+    return path
+
+
+def test_unmanaged_instance_only_a_probe_found_is_not_promoted(tmp_path: Path) -> None:
+    history = _hist("p", "monitor", 0, 2)
+    attrs = '<nvpair id="a1" name="master-st" value="5"/>'
+    result = _run(_unmanaged(_running_cib(tmp_path, history, attrs)))
+    assert any(line.endswith("promotion score on node2: -INFINITY") for line in result.scores)
+
+
+def test_dependent_follows_an_unmanaged_promoted_instance_on_a_banned_node(
+        tmp_path: Path) -> None:
+    history = _hist("s", "start", 0, 2) + _hist("p", "promote", 0, 3)
+    path = _add_dummy(_unmanaged(_running_cib(tmp_path, history)))
+    path.write_text(path.read_text().replace(
+        "<constraints></constraints>",
+        '<constraints><rsc_location id="l" rsc="ms" node="node2" score="-INFINITY"/>'
+        '<rsc_colocation id="c" rsc="X" with-rsc="ms" with-rsc-role="Promoted" '
+        'score="INFINITY"/></constraints>'))
+    result = _run(path)
+    assert "pcmk__primitive_assign: X allocation score on node2: 0" in result.scores
+    x = result.working_set.resources_by_id["X"]
+    assert x.assigned_node is not None and x.assigned_node.uname == "node2"
+
+
+def test_promoted_dependent_that_cannot_run_anywhere_leaves_promotion_scores(
+        tmp_path: Path) -> None:
+    history = _hist("s", "start", 0, 2)
+    attrs = '<nvpair id="a1" name="master-st" value="10"/>'
+    path = _add_dummy(_running_cib(tmp_path, history, attrs))
+    bans = "".join(f'<rsc_location id="xl{i}" rsc="X" node="node{i}" score="-INFINITY"/>'
+                   f'<rsc_location id="ml{i}" rsc="ms" node="node{i}" score="5"/>'
+                   for i in (1, 2, 3))
+    path.write_text(path.read_text().replace(
+        "<constraints></constraints>",
+        f'<constraints>{bans}<rsc_colocation id="c" rsc="X" with-rsc="ms" '
+        'with-rsc-role="Promoted" score="INFINITY"/></constraints>'))
+    result = _run(path)
+    # every node would turn negative: the dependent's bans are dropped
+    assert any(line.endswith("promotion score on node2: 15") for line in result.scores)
+    assert _promoted(result) == ["node2"]
+
+
+def test_lost_promoted_ticket_with_fence_policy_bans_only_promoted_instances(
+        tmp_path: Path) -> None:
+    history = _hist("s", "start", 0, 2) + _hist("p", "promote", 0, 3)
+    path = _running_cib(tmp_path, history)
+    text = path.read_text()
+    # a second, unpromoted instance on node1
+    text = text.replace(
+        '<transient_attributes id="ta1">',
+        '<lrm id="n1"><lrm_resources><lrm_resource id="st" class="ocf" provider="pacemaker" '
+        f'type="Stateful">{_hist("s1", "start", 0, 2)}</lrm_resource></lrm_resources></lrm>'
+        '<transient_attributes id="ta1">')
+    text = text.replace(
+        "<constraints></constraints>",
+        '<constraints><rsc_ticket id="t" rsc="ms" rsc-role="Promoted" ticket="tA" '
+        'loss-policy="fence"/></constraints>').replace(
+        "</status>", '<tickets><ticket_state id="tA" granted="false"/></tickets></status>')
+    text = text.replace('name="stonith-enabled" value="false"',
+                        'name="stonith-enabled" value="true"')
+    text = text.replace("</resources>",
+                        '<primitive id="fence" class="stonith" type="null"/></resources>')
+    path.write_text(text)
+    result = _run(path)
+    clone = result.working_set.resources_by_id["ms"]
+    kept = sorted(i.assigned_node.uname for i in clone.children if i.assigned_node is not None)
+    # the unpromoted instance stays (a new one starts), the promoted one goes
+    assert kept == ["node1", "node3"]
+    assert result.working_set.nodes_by_id["n2"].unclean

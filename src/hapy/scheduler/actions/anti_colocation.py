@@ -2,14 +2,17 @@
 
 When two resources must never share a node, whichever leaves a node must do
 so before the other arrives there: the stop (or demote) of one comes before
-the start (or promote) of the other, for actions on the same node only.
+the start (or promote) of the other, for actions on the same node only.  A
+clone takes part through its own pseudo-actions: the other resource's start
+waits for the clone's demoted (or stopped) one, and the clone's promote (or
+start) waits for the other's stop, wherever they are.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from hapy.scheduler.actions.model import DEMOTE, PROMOTE, START, STOP, OrderFlag
+from hapy.scheduler.actions.model import COMPLETES, DEMOTE, PROMOTE, START, STOP, OrderFlag
 from hapy.scheduler.actions.table import ActionTable
 from hapy.scheduler.working_set import INFINITY, Resource, Role, WorkingSet
 
@@ -36,6 +39,12 @@ def _top_primitive(rsc: Resource) -> bool:
     return rsc.variant == "primitive" and rsc.parent is None
 
 
+def _top_party(rsc: Resource) -> bool:
+    """A top-level primitive or clone (a clone takes part through its own
+    pseudo-actions)."""
+    return rsc.parent is None and rsc.variant in ("primitive", "clone")
+
+
 def anti_colocation_orders(ws: WorkingSet) -> Iterator[tuple[Resource, str, Resource, str]]:
     """(first, first task, then, then task) for every mandatory anti-colocation,
     both ways round, between top-level primitives."""
@@ -49,7 +58,8 @@ def anti_colocation_orders(ws: WorkingSet) -> Iterator[tuple[Resource, str, Reso
         for first, first_role, then, then_role in pairs:
             # (a group's colocations are moved onto its members while assigning:
             # only top-level primitives are known to be the configured ones)
-            if not _top_primitive(first) or not _top_primitive(then) or first is then:
+            if not _top_party(first) or not _top_party(then) or first is then \
+                    or (first.variant == "clone" and then.variant == "clone"):
                 continue
             for first_task in _losing(first_role):
                 for then_task in _gaining(then_role):
@@ -58,7 +68,11 @@ def anti_colocation_orders(ws: WorkingSet) -> Iterator[tuple[Resource, str, Reso
 
 def order_anti_colocations(ws: WorkingSet, table: ActionTable) -> None:
     for first, first_task, then, then_task in anti_colocation_orders(ws):
+        if first.variant == "clone":
+            # once the clone's instances have given the role up
+            first_task = COMPLETES[first_task]
         for a in table.rsc_actions(first, first_task):
             for b in table.rsc_actions(then, then_task):
-                if a.node is not None and a.node is b.node:
+                if first.variant == "clone" or then.variant == "clone" or (
+                        a.node is not None and a.node is b.node):
                     table.order(a, b, OrderFlag.OPTIONAL)

@@ -11,10 +11,13 @@ from hapy.scheduler.actions.model import (
     Action,
     OrderFlag,
 )
-from hapy.scheduler.actions.remote import guest_needs_reset, order_guest_fencing
+from hapy.scheduler.actions.remote import (
+    guest_needs_reset,
+    order_guest_fencing,
+)
 from hapy.scheduler.actions.table import ActionTable
-from hapy.scheduler.unpack.nodes import can_fence
-from hapy.scheduler.working_set import Node, Resource, WorkingSet
+from hapy.scheduler.unpack.nodes import LOST_REASON, can_fence
+from hapy.scheduler.working_set import Node, Resource, Role, WorkingSet
 
 F = OrderFlag
 
@@ -30,7 +33,7 @@ def create_fencing(ws: WorkingSet, table: ActionTable) -> list[Action]:
     action_name = ws.options.get("stonith-action") or "reboot"
     if action_name == "poweroff":
         action_name = "off"
-    for node in ws.nodes:
+    for node in _in_fencing_order(ws):
         guest = node.kind == "guest"
         if guest:
             if not guest_needs_reset(node):
@@ -53,8 +56,11 @@ def create_fencing(ws: WorkingSet, table: ActionTable) -> list[Action]:
         fence.meta["on_node"] = node.uname
         fence.meta["on_node_uuid"] = node.id
         fence.meta["stonith_action"] = fence_action
-        fence.downed = [node]
+        fence.downed = [node, *_guests_hosted_on(ws, node)]
         fence.reason = node.fence_reason or "node is unclean"
+        delay = priority_fencing_delay(ws, node)
+        if delay is not None:
+            fence.meta["priority_fencing_delay"] = str(delay)
         if guest:
             order_guest_fencing(ws, table, fence, node)
         ws.fencing_actions[node.id] = fence
@@ -88,6 +94,7 @@ def create_fencing(ws: WorkingSet, table: ActionTable) -> list[Action]:
                             table.order(fence, collective, F.OPTIONAL)
                         parent = parent.parent
         _order_starts_after_fencing(ws, table, fence, node)
+    _in_decision_order(ws)
     # the DC is fenced last; without concurrent fencing, one at a time
     # (a guest's "fencing" is its container's recovery: it waits for no other)
     real = [f for f in fences if not f.pseudo]
@@ -104,6 +111,84 @@ def create_fencing(ws: WorkingSet, table: ActionTable) -> list[Action]:
     return fences
 
 
+def _in_fencing_order(ws: WorkingSet) -> list[Node]:
+    """Nodes in the order they are fenced: cluster nodes, then remote nodes
+    in the order of the status section."""
+    position = {state.id: index for index, state in enumerate(ws.cib.node_states)}
+
+    def key(node: Node) -> tuple[int, int]:
+        if node.kind != "remote":
+            return (0, 0)
+        return (1, position.get(node.id, len(position)))
+
+    return sorted(ws.nodes, key=key)
+
+
+def _in_decision_order(ws: WorkingSet) -> None:
+    """The fencing actions in the order the nodes were found unclean (the
+    summary lists them latest first): remote nodes whose resources' state
+    is unknown are found last."""
+    decided = sorted(ws.fencing_actions.items(),
+                     key=lambda item: "unknown state" in (item[1].reason or ""))
+    ws.fencing_actions = dict(decided)
+
+
+def priority_fencing_delay(ws: WorkingSet, node: Node) -> int | None:
+    """The priority-fencing-delay (seconds) a lost cluster node's fencing
+    carries: the whole delay when this partition lacks a majority of the
+    cluster nodes and the node's resources weigh more than any other node's,
+    else none (0); nothing for nodes fenced for other reasons."""
+    delay = ws.options.ms("priority-fencing-delay") // 1000
+    if delay <= 0 or node.kind != "member" or node.online \
+            or node.fence_reason != LOST_REASON:
+        return None
+    members = [n for n in ws.nodes if n.kind == "member"]
+    online = sum(1 for n in members if n.online)
+    if online * 2 > len(members):
+        return 0
+    weights = node_priorities(ws)
+    mine = weights.get(node.id, 0)
+    if any(weights.get(n.id, 0) >= mine for n in members if n is not node):
+        return 0
+    return delay
+
+
+def node_priorities(ws: WorkingSet) -> dict[str, int]:
+    """Each cluster node's weight: the priorities of the resources active on
+    it or on the guests it hosts (a promoted instance's counts one more)."""
+    weights: dict[str, int] = {}
+    for top in ws.resources:
+        for prim in top.primitives():
+            if not prim.priority:
+                continue
+            weight = prim.priority + (1 if prim.role is Role.PROMOTED else 0)
+            for where in prim.running_on:
+                host = _hosting_member(where)
+                if host is not None:
+                    weights[host.id] = weights.get(host.id, 0) + weight
+    return weights
+
+
+def _guests_hosted_on(ws: WorkingSet, node: Node) -> list[Node]:
+    """The guest nodes whose containers run on a node (down with it)."""
+    return [
+        guest for guest in ws.nodes
+        if guest.kind == "guest" and guest.remote_rsc is not None
+        and guest.remote_rsc.container is not None
+        and guest.remote_rsc.container.current_node() is node
+    ]
+
+
+def _hosting_member(node: Node) -> Node | None:
+    if node.kind == "member":
+        return node
+    conn = node.remote_rsc
+    if node.kind == "guest" and conn is not None and conn.container is not None \
+            and conn.container.running_on:
+        return _hosting_member(conn.container.running_on[0])
+    return None
+
+
 def _order_starts_after_fencing(ws: WorkingSet, table: ActionTable, fence: Action,
                                 node: Node) -> None:
     """Resources that need fencing start (and promote) only after it; those
@@ -114,6 +199,9 @@ def _order_starts_after_fencing(ws: WorkingSet, table: ActionTable, fence: Actio
             needs = _start_needs(prim)
             if needs == "nothing":
                 continue
+            if prim.is_remote_connection and node.kind == "member":
+                # a connection waits only for remote and guest nodes' fencing
+                continue
             if needs in ("fencing", "unfencing"):
                 for task in (START, PROMOTE):
                     for action in table.rsc_actions(prim, task):
@@ -123,11 +211,14 @@ def _order_starts_after_fencing(ws: WorkingSet, table: ActionTable, fence: Actio
                     table.order(fence, action, F.OPTIONAL | F.RUNNABLE_LEFT)
 
 
+def _is_device(rsc: Resource) -> bool:
+    return rsc.primitive is not None and rsc.primitive.rclass == "stonith"
+
+
 def _start_needs(prim: Resource) -> str:
     """What a primitive's start waits for: fencing devices need quorum unless
     configured otherwise."""
-    is_device = prim.primitive is not None and prim.primitive.rclass == "stonith"
-    if is_device and "requires" not in prim.meta:
+    if _is_device(prim) and "requires" not in prim.meta:
         return "quorum"
     return prim.requires
 

@@ -159,8 +159,9 @@ def recorded_monitor(rsc: Resource, node: Node, interval_ms: int) -> m.LrmOp | N
         if lrm.id not in names and not (anonymous and lrm.id.split(":", 1)[0] == rsc.id):
             continue
         for op in lrm.ops:
-            if op.operation == MONITOR and op.interval_ms == interval_ms and op.op_status != 1:
-                return op
+            if op.operation == MONITOR and op.interval_ms == interval_ms and op.op_status != 1 \
+                    and op.call_id >= 0:
+                return op  # (one never given a call-id has not run yet)
     return None
 
 

@@ -178,6 +178,12 @@ def create_notifications(ws: WorkingSet, table: ActionTable) -> None:
         for clone in top.walk():
             if notifies(clone):
                 _notify_instances(ws, table, clone)
+            elif clone.variant == "clone" and any(
+                is_true(prim.meta.get("notify")) for prim in clone.primitives()
+            ):
+                # instances asking for notifications in a clone that does not
+                # notify: only those of stops implied by fencing are sent
+                _notify_fenced_only(ws, table, clone)
 
 
 def _notify_instances(ws: WorkingSet, table: ActionTable, clone: Resource) -> None:
@@ -209,6 +215,21 @@ def _notify_instances(ws: WorkingSet, table: ActionTable, clone: Resource) -> No
     for inst in instances:
         for action in inst.prim.actions:
             if action.task in PHASES and action.interval_ms == 0 and _in_graph(action):
+                action.meta.update(lists)
+    _notify_fenced_stops(ws, table, clone, instances, lists)
+
+
+def _notify_fenced_only(ws: WorkingSet, table: ActionTable, clone: Resource) -> None:
+    instances = _instances(clone)
+    fenced = [inst for inst in instances if (stop := _graph_action(inst.prim, STOP))
+              is not None and stop.pseudo and inst.current is not None]
+    # the notifications name the fenced stops only
+    lists: dict[str, str] = {}
+    lists["notify_stop_resource"], lists["notify_stop_uname"] = _joined(
+        [(inst.prim.name, inst.current.uname) for inst in fenced if inst.current is not None])
+    for inst in fenced:
+        for action in inst.prim.actions:
+            if action.task == STOP and _in_graph(action):
                 action.meta.update(lists)
     _notify_fenced_stops(ws, table, clone, instances, lists)
 
@@ -292,6 +313,10 @@ def _notify_lists(ws: WorkingSet, clone: Resource) -> dict[str, str]:
     meta["notify_slave_uname"] = meta["notify_unpromoted_uname"]
     unames = sorted(node.uname for node in ws.nodes)
     meta["notify_all_uname"] = " ".join(unames) or _EMPTY
-    available = sorted(node.uname for node in ws.nodes if node.id in clone.allowed)
+    # (nodes outside an exclusive resource-discovery are not available)
+    available = sorted(
+        node.uname for node in ws.nodes if node.id in clone.allowed
+        and not (clone.exclusive_discover and clone.discovery.get(node.id) != "exclusive")
+    )
     meta["notify_available_uname"] = " ".join(available) or _EMPTY
     return meta

@@ -31,8 +31,8 @@ def create_orphan_cleanup(ws: WorkingSet, table: ActionTable) -> None:
                 table.order(stop, delete, OrderFlag.OPTIONAL)
         for stop in stops:
             where = stop.node
-            if where is None or stop.pseudo or fail_count(rsc, where) <= 0:
-                continue
+            if where is None or stop.pseudo or where.is_remote or fail_count(rsc, where) <= 0:
+                continue  # (failures on remote and guest nodes are not cleared)
             # its failures are forgotten before it stops for good
             clear = table.get(rsc, CLEAR_FAILCOUNT, where, optional=False,
                               key=f"{rsc.name}_{CLEAR_FAILCOUNT}_0")

@@ -3,6 +3,7 @@ to where it was assigned, and the orderings inside one resource."""
 
 from __future__ import annotations
 
+from hapy.scheduler.actions.migration import continues_partial_migration
 from hapy.scheduler.actions.model import (
     DEMOTE,
     PROMOTE,
@@ -25,6 +26,9 @@ def quorum_blocks_start(ws: WorkingSet, rsc: Resource) -> bool:
 
 def create_primitive_actions(ws: WorkingSet, table: ActionTable, rsc: Resource) -> None:
     current = list(rsc.running_on)
+    if continues_partial_migration(rsc):
+        # only the source stops; the target takes over with a migrate_from
+        current = [node for node in current if node is not rsc.partial_migration_target]
     nxt = rsc.assigned_node
     multiple = len(current) > 1
     # while start-up is disabled, nothing is started, stopped or recovered
@@ -34,7 +38,9 @@ def create_primitive_actions(ws: WorkingSet, table: ActionTable, rsc: Resource) 
     keep = nxt if multiple and rsc.multiple_active == "stop_unexpected" else None
 
     stops = {}
-    for node in current:
+    # (a resource listed where a failed migration may have left it, but
+    # stopped, is started there without a stop)
+    for node in current if rsc.role is not Role.STOPPED else []:
         stop = table.get(rsc, STOP, node)
         stops[node.id] = stop
         if node is rsc.lock_node:
@@ -83,7 +89,7 @@ def create_primitive_actions(ws: WorkingSet, table: ActionTable, rsc: Resource) 
             elif nxt not in current:
                 start.runnable = False
                 start.reason = start.reason or "no quorum"
-        if nxt not in current or stops[nxt.id].required:
+        if nxt.id not in stops or stops[nxt.id].required:
             start.optional = False
         elif keep is not None and keep in current:
             start.optional = False
@@ -107,6 +113,10 @@ def create_primitive_actions(ws: WorkingSet, table: ActionTable, rsc: Resource) 
                 if node.unclean and ws.options.stonith_enabled:
                     demote.pseudo = True
                 table.order(demote, stops[node.id], OrderFlag.IMPLIES_FIRST)
+                for other, stop in stops.items():
+                    if other != node.id:
+                        # active in several places: every demote before any stop
+                        table.order(demote, stop, OrderFlag.OPTIONAL)
         if rsc.next_role is Role.PROMOTED and nxt is not None:
             promote = table.get(rsc, PROMOTE, nxt)
             if not managed:
@@ -118,6 +128,12 @@ def create_primitive_actions(ws: WorkingSet, table: ActionTable, rsc: Resource) 
                 demote_action = table.find(f"{rsc.name}_demote_0", node)
                 if demote_action is not None:
                     table.order(demote_action, promote, OrderFlag.OPTIONAL)
+
+    for node in rsc.dangling_migration_sources:
+        # clean up where a finished migration left from
+        stop = table.get(rsc, STOP, node, optional=not managed)
+        stop.runnable = stop.runnable and managed
+        table.order(stop, start, OrderFlag.OPTIONAL)
 
     for node_id, stop in stops.items():
         if keep is not None and node_id == keep.id:

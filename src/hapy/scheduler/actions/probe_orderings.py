@@ -93,8 +93,8 @@ def _stop_orderings(everything: list[Resource],
                 if cur.variant == "primitive":
                     yield cur, prev, STOP
     for spec in data.orders:
-        if spec.first is spec.then:
-            continue
+        if spec.first is spec.then or spec.then.container is spec.first:
+            continue  # (a guest's connection and its container: no probe waits)
         if spec.first_action == STOP and spec.first.variant == "primitive":
             yield spec.first, spec.then, spec.then_action
         if spec.symmetrical and spec.kind != "Serialize" and spec.then.variant == "primitive":

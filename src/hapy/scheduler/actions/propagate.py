@@ -122,7 +122,8 @@ class _Propagation:
         # a collective's pseudo-action is needed only for members' actions
         # that can run
         if flags & _IMPLIES_FIRST and then.required and first.optional and (
-            then.runnable or not first.pseudo
+            then.runnable or not first.pseudo or _blocked_by_quorum_in_group(first, then)
+            or _blocked_leaving_stop(first, then)
         ) and not _clone_completion(first) and _required_on(then, first.node, first):
             self.require(first, then)
         if flags & _IMPLIES_FIRST_PRINTED and then.required and then.runnable \
@@ -132,6 +133,10 @@ class _Propagation:
                 and first.task == STOP and then.node is first.node and then.required \
                 and then.runnable:
             self.require(first, then)
+        # a group stopping a disabled member while others keep running starts
+        if flags & _RESTART and first.task == STOPPED and first.required and then.optional \
+                and then.rsc is not None and _stops_disabled_member(then.rsc):
+            self.require(then, first)
         # no start anywhere while a stop that must happen cannot
         if flags & _RESTART and first.task == STOP and then.task == START and first.required \
                 and not first.runnable and then.runnable:
@@ -142,10 +147,6 @@ class _Propagation:
                 and then.task == STOP and then.runnable and not first.runnable \
                 and first.rsc is not None and first.rsc.block:
             self.block(then, first, False)
-        # a group that stops but stays active (some members keep running) starts
-        if flags & _RESTART and first.task == STOPPED and first.required and then.optional \
-                and then.rsc is not None and _stays_active(then.rsc):
-            self.require(then, first)
 
     def enough_inputs(self, then: Action) -> None:
         """An action needing only some of its inputs runnable (one-or-more)."""
@@ -158,7 +159,19 @@ class _Propagation:
         is active (it cannot be (re)started there)."""
         rsc = start.rsc
         if rsc is None or rsc.variant != "primitive" or start.task != START \
-                or start.runnable or not rsc.managed or not start.unrunnable_stops:
+                or start.runnable or not rsc.managed:
+            return
+        if not start.unrunnable_stops:
+            # (an asymmetrical ordering does not stop it) but a resource
+            # that had to stop anyway (moving, recovering) stays stopped
+            # because it cannot start again
+            src = start.unrunnable_source
+            if src is not None and start.required:
+                for stop in rsc.actions:
+                    if stop.task == STOP and stop.runnable and not stop.optional \
+                            and stop.reason in ("", "failed") \
+                            and rsc.assigned_node is not None:
+                        _stop_reason(stop, start, src)
             return
         if not start.required and start.node not in rsc.running_on:
             return
@@ -304,13 +317,28 @@ def _acts_on(action: Action, node: Node | None) -> bool:
                for inst in clone.children for p in inst.primitives() for a in p.actions)
 
 
-def _stays_active(rsc: Resource) -> bool:
-    """Some member stays active, and no member is left without a node
-    because it is unmanaged or failed (the group could not run again: it
-    does not start)."""
-    prims = rsc.primitives()
-    return any(p.assigned_node is not None for p in prims) and not any(
-        (not p.managed or p.failed) and p.assigned_node is None for p in prims)
+def _stops_disabled_member(group: Resource) -> bool:
+    """A group with a member disabled (target-role=Stopped) while active and
+    another member staying active."""
+    members = list(group.primitives())
+    return any(m.target_role is Role.STOPPED and m.running_on for m in members) \
+        and any(m.assigned_node is not None for m in members)
+
+
+def _blocked_by_quorum_in_group(first: Action, then: Action) -> bool:
+    """An active group member's start (after its stop) held back by the lost
+    quorum still makes the group's start part of the transition."""
+    return first.pseudo and first.task == START and first.rsc is not None \
+        and first.rsc.variant == "group" and then.reason == "no quorum" \
+        and then.rsc is not None and bool(then.rsc.running_on)
+
+
+def _blocked_leaving_stop(first: Action, then: Action) -> bool:
+    """A clone instance that must leave a node where its stop cannot run
+    (the node cannot be fenced) still makes the clone's stop happen."""
+    rsc = then.rsc
+    return first.pseudo and first.task == STOP and then.task == STOP and rsc is not None \
+        and first.rsc is rsc.clone_parent() and rsc.assigned_node is None and not then.reason
 
 
 def _root_cause(source: Action) -> Action:

@@ -14,13 +14,14 @@ from hapy.scheduler.actions.model import (
     MIGRATE_FROM,
     MIGRATE_TO,
     MONITOR,
+    PROMOTE,
     START,
     STOP,
     Action,
     OrderFlag,
 )
 from hapy.scheduler.actions.table import ActionTable
-from hapy.scheduler.working_set import Node, WorkingSet
+from hapy.scheduler.working_set import Node, Resource, WorkingSet
 
 F = OrderFlag
 
@@ -66,7 +67,9 @@ def order_remote_actions(ws: WorkingSet, table: ActionTable) -> None:
         conn = node.remote_rsc
         if conn is None or rsc is conn:
             continue
-        if action.task in (STOP, DEMOTE):
+        if action.task in (STOP, DEMOTE, MIGRATE_TO) and not _finishing_migration(table, conn):
+            # (leaving the node: done while its connection is still up; a
+            # connection finishing a migration reaches it only from its target)
             if action.pseudo and (node.kind == "guest" or conn.assigned_node is None):
                 # implied by the node's fencing: the connection waits for
                 # them only to come back (a guest's reset follows its stop)
@@ -93,12 +96,18 @@ def order_remote_actions(ws: WorkingSet, table: ActionTable) -> None:
                         if stop.node is not node:
                             table.order(start, stop, F.OPTIONAL)
         container = conn.container
-        if container is not None and action.task == START:
+        if container is not None and action.task in (START, PROMOTE):
             # a container restarting restarts what runs inside it (one that
             # migrates takes it along)
             flags = F.RUNNABLE_LEFT if container.allow_migrate else F.MANDATORY
             for start in table.rsc_actions(container, START):
                 table.order(start, action, flags)
+
+
+def _finishing_migration(table: ActionTable, conn: Resource) -> bool:
+    """A connection half way to another host, finishing with a migrate_from."""
+    return conn.partial_migration_target is not None and any(
+        not a.deleted for a in table.rsc_actions(conn, MIGRATE_FROM))
 
 
 def guest_needs_reset(node: Node) -> bool:
@@ -128,7 +137,8 @@ def mark_downed_nodes(ws: WorkingSet, table: ActionTable) -> None:
         conn = node.remote_rsc
         if conn is None:
             continue
-        if any(a.required and a.runnable for a in table.rsc_actions(conn, MIGRATE_TO)):
+        if any(a.required and a.runnable for a in table.rsc_actions(conn, MIGRATE_TO)) \
+                or _finishing_migration(table, conn):
             continue
         for stop in table.rsc_actions(conn, STOP):
             if not stop.downed and not stop.pseudo:

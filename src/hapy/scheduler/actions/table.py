@@ -78,6 +78,13 @@ class ActionTable:
         self._order_seen[(first.id, then.id)] = ordering
         return ordering
 
+    def unorder(self, ordering: Ordering) -> None:
+        """Drop an ordering made by :meth:`order`."""
+        ordering.first.outputs.remove(ordering)
+        ordering.then.inputs.remove(ordering)
+        self._order_seen.pop((ordering.first.id, ordering.then.id), None)
+        self.ws.orderings.remove(ordering)
+
     def imply(self, first: Action, then: Action, flags: OrderFlag) -> Ordering | None:
         """An ordering that only carries ``flags``' implications between the
         two actions: it is not part of the transition graph."""

@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from hapy.cib.scores import add_scores
-from hapy.scheduler.assign.nodes import apply_to_dependent, merge_dependent_scores
+from hapy.scheduler.assign.nodes import (
+    apply_to_dependent,
+    candidate_nodes,
+    merge_dependent_scores,
+)
 from hapy.scheduler.assign.primitive import assign_primitive, set_assignment, sorted_nodes_for_trace
 from hapy.scheduler.assign.promotable import (
     add_promotion_scores,
     apply_promotable_primary,
     set_instance_roles,
 )
+from hapy.scheduler.explain.ledger import colocation_text, noting
+from hapy.scheduler.options import is_true
 from hapy.scheduler.unpack.resources import clone_max, clone_node_max
-from hapy.scheduler.working_set import INFINITY, Colocation, Node, Resource, Role, WorkingSet
+from hapy.scheduler.working_set import (
+    INFINITY,
+    Colocation,
+    Node,
+    Resource,
+    Role,
+    WorkingSet,
+)
 
 
 def _merge_dependents(ws: WorkingSet, clone: Resource, scores: dict[str, int]) -> dict[str, int]:
@@ -23,25 +38,51 @@ def _merge_dependents(ws: WorkingSet, clone: Resource, scores: dict[str, int]) -
             continue
         if coloc.dependent_role in (Role.PROMOTED, Role.UNPROMOTED):
             continue
-        scores = merge_dependent_scores(
+        merged = merge_dependent_scores(
             ws, scores, coloc.dependent, coloc.score / INFINITY,
             coloc.node_attribute, {id(clone)}, only_positive=True,
         )
+        if ws.ledger is not None:
+            ws.ledger.diff(clone.name, scores, merged, "colocation", coloc.id,
+                           partial(colocation_text, coloc, "from"))
+        scores = merged
     return scores
 
 
-def _seed_instance(clone_allowed: dict[str, int], inst: Resource) -> None:
+def _instances_follow(coloc: Colocation) -> bool:
+    """Whether each instance of a dependent clone follows the primary
+    clone's instances: always when no role is named; for a promotable
+    primary's role, unless the colocation is finite and positive."""
+    if coloc.primary_role is Role.UNKNOWN:
+        return True
+    return coloc.primary.promotable and coloc.primary_role in (
+        Role.PROMOTED, Role.UNPROMOTED) and not 0 < coloc.score < INFINITY
+
+
+def _seed_instance(ws: WorkingSet, clone: Resource, clone_allowed: dict[str, int],
+                   upto: int, inst: Resource) -> None:
+    """``inst`` starts from the clone's own scores (``clone_allowed``, as
+    they were at ledger entry ``upto``) added to its own."""
+    with noting(ws, inst, "clone", clone.id, "the clone's own scores go to each instance",
+                inherited=clone, inherited_upto=upto):
+        _seed_scores(clone_allowed, inst)
+    if inst.variant == "group" and inst.children:
+        first = inst.children[0]
+        with noting(ws, first, "group", inst.name,
+                    "the group instance's scores go to its first member", inherited=inst):
+            for node_id, score in inst.allowed.items():
+                first.allowed[node_id] = add_scores(first.allowed.get(node_id, 0), score)
+        with noting(ws, inst.children[1:], "group", inst.name, "allowed where its group is"):
+            for child in inst.children[1:]:
+                for node_id in inst.allowed:
+                    child.allowed.setdefault(node_id, 0)
+
+
+def _seed_scores(clone_allowed: dict[str, int], inst: Resource) -> None:
     base = dict(clone_allowed)
     for node_id, score in inst.allowed.items():
         base[node_id] = add_scores(base.get(node_id, 0), score) if node_id in base else score
     inst.allowed = base
-    if inst.variant == "group" and inst.children:
-        first = inst.children[0]
-        for node_id, score in inst.allowed.items():
-            first.allowed[node_id] = add_scores(first.allowed.get(node_id, 0), score)
-        for child in inst.children[1:]:
-            for node_id in inst.allowed:
-                child.allowed.setdefault(node_id, 0)
 
 
 def assign_clone(ws: WorkingSet, clone: Resource) -> None:
@@ -60,15 +101,20 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
             if coloc.primary_role in (Role.PROMOTED, Role.UNPROMOTED):
                 if coloc.primary.variant == "clone" and coloc.primary.promotable:
                     assign_any(ws, coloc.primary)
-                    if coloc.dependent_role is not Role.PROMOTED:
-                        apply_promotable_primary(ws, clone, coloc)
+                    if coloc.dependent_role is Role.UNPROMOTED:
+                        with noting(ws, clone, "colocation", coloc.id,
+                                    colocation_text, coloc, "with"):
+                            apply_promotable_primary(ws, clone, coloc)
                 continue
             assign_any(ws, coloc.primary)
             if coloc.primary.variant != "clone" and coloc.dependent_role is not Role.PROMOTED:
-                apply_to_dependent(ws, clone, coloc)
+                with noting(ws, clone, "colocation", coloc.id,
+                            colocation_text, coloc, "with"):
+                    apply_to_dependent(ws, clone, coloc)
         # instances start from the clone's own scores: what its dependents
         # prefer is shown for the clone but does not go into its instances
         own_allowed = dict(clone.allowed)
+        own_upto = ws.ledger.seq if ws.ledger is not None else 0
         clone.allowed = _merge_dependents(ws, clone, clone.allowed)
         # (dependents of any role of the clone: its instances weigh them)
         weighing = [
@@ -78,7 +124,7 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
             and coloc.primary_role not in (Role.PROMOTED, Role.UNPROMOTED)
         ]
         for inst in clone.children:
-            _seed_instance(own_allowed, inst)
+            _seed_instance(ws, clone, own_allowed, own_upto, inst)
         if clone.promotable:
             add_promotion_scores(ws, clone)
         if ws.trace is not None:
@@ -99,14 +145,22 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
                 if inst.variant == "primitive" and not inst.orphan:
                     inst.allowed = _weigh_dependents(ws, clone, inst.allowed, weighing)
         for coloc in clone.colocations_this_with:
-            if coloc.primary.variant == "clone" and coloc.primary_role is Role.UNKNOWN \
-                    and coloc.dependent_role is Role.UNKNOWN:
+            if coloc.primary.variant == "clone" and coloc.dependent_role is Role.UNKNOWN \
+                    and _instances_follow(coloc):
                 # each instance goes where the primary clone's instances are
                 for inst in clone.children:
                     if not inst.orphan:
                         target = inst.children[0] if inst.variant == "group" and inst.children \
                             else inst
-                        apply_promotable_primary(ws, target, coloc)
+                        with noting(ws, target, "colocation", coloc.id,
+                                    colocation_text, coloc, "with"):
+                            apply_promotable_primary(ws, target, coloc)
+        # an interleaved clone's instance pairs with one of the primary's
+        # instances (placed as it is assigned)
+        pinned = [c for c in clone.colocations_this_with
+                  if c.primary.variant == "clone" and c.primary_role is Role.UNKNOWN
+                  and c.dependent_role is Role.UNKNOWN and c.score >= INFINITY
+                  and is_true(clone.meta.get("interleave"))] if not clone.promotable else []
         per_node = clone_node_max(clone)
         total_max = clone_max(ws, clone)
         counts: dict[str, int] = {}
@@ -119,7 +173,7 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
         running_first = sorted(
             (i for i in clone.children if _current(i) is not None and i not in late),
             # (ties: the instance whose node the clone's dependents prefer)
-            key=lambda i: (not _current_usable(i), -_current_score(i),
+            key=lambda i: (not _current_usable(i), _movable(i), -_current_score(i),
                            -_clone_score_on_current(clone, i)),
         ) + sorted(
             (i for i in clone.children if _current(i) is None),
@@ -135,7 +189,7 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
             if total >= total_max or counts.get(current.id, 0) >= per_node:
                 continue
             placed.add(id(inst))
-            node = _place_instance(ws, inst, counts, per_node)
+            node = _place_instance(ws, inst, counts, per_node, pinned)
             if node is not None:
                 counts[node.id] = counts.get(node.id, 0) + 1
                 total += 1
@@ -147,8 +201,10 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
                     set_assignment(rsc, None)
                 continue
             if total >= total_max:
-                _block_all(inst)
-            node = _place_instance(ws, inst, counts, per_node)
+                with noting(ws, inst, "clone-max", "clone-max", _clone_max_text, total_max,
+                            tree=True):
+                    _block_all(inst)
+            node = _place_instance(ws, inst, counts, per_node, pinned)
             if node is not None:
                 counts[node.id] = counts.get(node.id, 0) + 1
                 total += 1
@@ -171,17 +227,23 @@ def _weigh_dependents(ws: WorkingSet, clone: Resource, scores: dict[str, int],
 
 
 def _place_instance(ws: WorkingSet, inst: Resource, counts: dict[str, int],
-                per_node: int) -> Node | None:
+                    per_node: int, pinned: list[Colocation]) -> Node | None:
     """Assign one instance, away from the nodes that have enough instances
     and from the nodes that cannot run it, preferring where it is."""
-    for node_id, count in counts.items():
-        if count >= per_node:
-            _ban(inst, node_id)
-    for node_id in list(inst.allowed):
-        node = ws.nodes_by_id.get(node_id)
-        if node is not None and not node.available():
-            # an instance may only go to a node that can run it
-            _ban(inst, node_id)
+    with noting(ws, inst, "clone-node-max", "clone-node-max", _per_node_text, per_node,
+                tree=True):
+        for node_id, count in counts.items():
+            if count >= per_node:
+                _ban(inst, node_id)
+    with noting(ws, inst, "node-state", "node unavailable",
+                "an instance may only go to a node that can run resources", tree=True):
+        for node_id in list(inst.allowed):
+            node = ws.nodes_by_id.get(node_id)
+            if node is not None and not node.available():
+                # an instance may only go to a node that can run it
+                _ban(inst, node_id)
+    for coloc in pinned:
+        _pin_to_primary_instance(ws, inst, coloc)
     return _assign_instance(ws, inst, _current(inst))
 
 
@@ -247,3 +309,33 @@ def _assign_instance(ws: WorkingSet, inst: Resource, prefer: Node | None) -> Nod
     if node is None and inst.provisional:
         set_assignment(inst, None)
     return node
+
+
+def _movable(inst: Resource) -> bool:
+    """Whether the instance is managed (an unmanaged one keeps its node,
+    so it is placed before the others)."""
+    return all(p.managed for p in inst.primitives())
+
+
+def _pin_to_primary_instance(ws: WorkingSet, inst: Resource, coloc: Colocation) -> None:
+    """Keep an interleaved instance to the node of one primary instance: the
+    one on the instance's own node if it can stay there, else the best node
+    (as the instance would choose it) that has one."""
+    target = inst.children[0] if inst.variant == "group" and inst.children else inst
+    with_primary = {i.assigned_node.id for i in coloc.primary.children
+                    if i.assigned_node is not None}
+    candidates = [n for n in candidate_nodes(ws, target) if n.id in with_primary]
+    current = _current(inst)
+    chosen = current if current is not None and current in candidates else \
+        next(iter(candidates), None)
+    for node_id in list(target.allowed):
+        if chosen is None or node_id != chosen.id:
+            _ban(inst, node_id)
+
+
+def _clone_max_text(total_max: int) -> str:
+    return f"clone-max={total_max} instances are placed already"
+
+
+def _per_node_text(per_node: int) -> str:
+    return f"the node already has clone-node-max={per_node} instance(s)"

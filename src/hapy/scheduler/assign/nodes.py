@@ -13,7 +13,7 @@ def node_sort_key(ws: WorkingSet, rsc: Resource, node: Node) -> tuple[int, int, 
     """Best node first: highest score, then fewest resources assigned (not
     under the ``minimal`` strategy), then the node the resource is active
     on, then name."""
-    current = len(rsc.running_on) == 1 and rsc.running_on[0] is node
+    current = rsc.staying_node() is node
     count = 0 if ws.placement_strategy.lower() == "minimal" else len(node.assigned)
     return (-rsc.allowed.get(node.id, 0), count, 0 if current else 1, node.uname)
 

@@ -11,6 +11,7 @@ from hapy.scheduler.assign.nodes import (
 )
 from hapy.scheduler.assign.promotable import apply_promotable_primary
 from hapy.scheduler.assign.utilization import ban_insufficient_capacity, consume, uses_utilization
+from hapy.scheduler.explain.ledger import colocation_text, noting
 from hapy.scheduler.working_set import INFINITY, Colocation, Node, Resource, Role, WorkingSet
 
 
@@ -57,23 +58,30 @@ def assign_primitive(
         colocs = sorted(rsc.colocations_this_with, key=lambda c: -c.primary.priority)
         for coloc in colocs:
             before = dict(rsc.allowed) if coloc.ban_only else None
-            apply_colocation(ws, rsc, coloc)
-            if before is not None:
-                rsc.allowed = {n: -INFINITY if rsc.allowed.get(n, 0) <= -INFINITY else score
-                               for n, score in before.items()}
+            with noting(ws, rsc, "colocation", coloc.id,
+                        colocation_text, coloc, "with"):
+                apply_colocation(ws, rsc, coloc)
+                if before is not None:
+                    rsc.allowed = {n: -INFINITY if rsc.allowed.get(n, 0) <= -INFINITY
+                                   else score for n, score in before.items()}
         for coloc in rsc.colocations_with_this:
             if not coloc.influence or not coloc.dependent.provisional:
                 continue
             if coloc.dependent_role in (Role.PROMOTED, Role.UNPROMOTED):
                 continue
-            rsc.allowed = merge_dependent_scores(
-                ws, rsc.allowed, coloc.dependent, coloc.score / INFINITY,
-                coloc.node_attribute, {id(rsc)},
-            )
+            with noting(ws, rsc, "colocation", coloc.id,
+                        colocation_text, coloc, "from"):
+                rsc.allowed = merge_dependent_scores(
+                    ws, rsc.allowed, coloc.dependent, coloc.score / INFINITY,
+                    coloc.node_attribute, {id(rsc)},
+                )
         if rsc.target_role is Role.STOPPED:
-            # a resource meant to be stopped may run nowhere
-            for node_id in rsc.allowed:
-                rsc.allowed[node_id] = -INFINITY
+            # a resource meant to be stopped may run nowhere (it is banned
+            # from every node, also those it was not allowed on)
+            with noting(ws, rsc, "target-role", "target-role=Stopped",
+                        "target-role=Stopped: may run nowhere"):
+                for node in ws.nodes:
+                    rsc.allowed[node.id] = -INFINITY
         if ws.trace is not None:
             for node in sorted_nodes_for_trace(ws, rsc):
                 ws.trace.allocation(func, rsc.name, node.uname, rsc.allowed[node.id])
@@ -119,13 +127,15 @@ def choose_node(ws: WorkingSet, rsc: Resource, prefer: Node | None) -> Node | No
         chosen = None
     else:
         if uses_utilization(ws):
-            most_free = ban_insufficient_capacity(ws, rsc)
+            with noting(ws, rsc, "utilization", f"placement-strategy={ws.placement_strategy}",
+                        "not enough free capacity for it (and what must go with it)"):
+                most_free = ban_insufficient_capacity(ws, rsc)
             if prefer is None:
                 prefer = most_free
         candidates = candidate_nodes(ws, rsc)
         if candidates:
             chosen = candidates[0]
-            current = rsc.running_on[0] if len(rsc.running_on) == 1 else None
+            current = rsc.staying_node()
             if prefer is None and current is not None and current in candidates and (
                 node_sort_key(ws, rsc, current)[:2] == node_sort_key(ws, rsc, chosen)[:2]
             ):

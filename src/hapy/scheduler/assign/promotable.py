@@ -16,6 +16,15 @@ from __future__ import annotations
 from hapy.cib.scores import add_scores, parse_score
 from hapy.scheduler.assign.nodes import attr_value
 from hapy.scheduler.assign.tickets import ticket_blocks_promotion
+from hapy.scheduler.explain.ledger import (
+    PRIORITY,
+    PROMOTED_LOCATION,
+    PROMOTION,
+    PROMOTION_NODE,
+    ScoreLedger,
+    colocation_text,
+    noting,
+)
 from hapy.scheduler.unpack.bundles import attribute_node
 from hapy.scheduler.unpack.constraints import TicketSpec
 from hapy.scheduler.unpack.resources import meta_int
@@ -107,16 +116,20 @@ def add_promotion_scores(ws: WorkingSet, clone: Resource) -> None:
     """Before placing instances, prefer nodes where they would be promoted:
     positive promotion scores are added to each instance's node scores."""
     for inst in clone.children:
-        for node_id, current in list(inst.allowed.items()):
-            node = ws.nodes_by_id.get(node_id)
-            if node is None or not node.available(consider_standby=False):
-                continue
-            score = promotion_score(clone, inst, node)
-            if score is not None and score > 0:
-                inst.allowed[node_id] = add_scores(current, score)
-                if inst.variant == "group" and inst.children:
-                    first = inst.children[0]
-                    first.allowed[node_id] = add_scores(first.allowed.get(node_id, 0), score)
+        with noting(ws, inst, "promotion-score", f"master-{inst.id}",
+                    "a positive promotion score (the master-* node attribute its agent "
+                    "sets) is added where it would be promoted"):
+            _add_promotion_score(ws, clone, inst)
+
+
+def _add_promotion_score(ws: WorkingSet, clone: Resource, inst: Resource) -> None:
+    for node_id, current in list(inst.allowed.items()):
+        node = ws.nodes_by_id.get(node_id)
+        if node is None or not node.available(consider_standby=False):
+            continue
+        score = promotion_score(clone, inst, node)
+        if score is not None and score > 0:
+            inst.allowed[node_id] = add_scores(current, score)
 
 
 def _role_allows_promotion(inst: Resource) -> bool:
@@ -135,19 +148,48 @@ def _instance_priority(ws: WorkingSet, clone: Resource, inst: Resource) -> int |
     node = inst.assigned_node
     if node is None:
         return None
+    ledger = ws.ledger
     if not inst.managed and _current_role(inst) == Role.PROMOTED:
         priority = inst.priority
+        if ledger is not None:
+            ledger.note(inst.name, node.id, "unmanaged", "is-managed=false",
+                        "unmanaged and promoted: its priority", None, priority,
+                        channel=PRIORITY)
+    elif not inst.managed and any(p.role_seen_by_monitor for p in inst.primitives()):
+        # an unmanaged instance only a monitor found active is not promoted
+        priority = -INFINITY
+        if ledger is not None:
+            ledger.note(inst.name, node.id, "unmanaged", "is-managed=false",
+                        "unmanaged, found active by a monitor only: not promoted", None,
+                        priority, channel=PRIORITY)
     elif inst.managed and not _role_allows_promotion(inst):
         priority = -INFINITY
+        if ledger is not None:
+            ledger.note(inst.name, node.id, "target-role", "target-role",
+                        "target-role keeps it from being promoted", None, priority,
+                        channel=PRIORITY)
     else:
         score = promotion_score(clone, inst, node)
         priority = -1 if score is None else score
+        if ledger is not None:
+            ledger.note(inst.name, node.id, "promotion-score", f"master-{inst.id}",
+                        f"no promotion score on {node.uname}: -1" if score is None else
+                        f"promotion score on {node.uname} (master-* node attribute)",
+                        None, priority, channel=PRIORITY)
     for rsc in (inst, clone):
         extra = _promoted_locations(rsc).get(node.id)
         if extra is not None:
-            priority = add_scores(priority, extra)
+            before, priority = priority, add_scores(priority, extra)
+            if ledger is not None:
+                ledger.note(inst.name, node.id, "location", rsc.name,
+                            f"location constraints of {rsc.name} for the Promoted role",
+                            before, priority, channel=PRIORITY, inherited=rsc.name,
+                            inherited_channel=PROMOTED_LOCATION)
     for coloc in _role_colocations(clone, inst):
-        priority = _apply_coloc_to_priority(coloc, node, priority)
+        before, priority = priority, _apply_coloc_to_priority(coloc, node, priority)
+        if ledger is not None and before != priority:
+            ledger.note(inst.name, node.id, "colocation", coloc.id,
+                        colocation_text(coloc, "with"), before, priority, channel=PRIORITY)
     return priority
 
 
@@ -156,6 +198,8 @@ def _role_colocations(clone: Resource, inst: Resource) -> list[Colocation]:
     the clone's and the instance's own ones that name the dependent's role,
     when they are negative or mandatory (a finite positive one only adds
     its primary's node scores to the clone's, see ``_clone_node_scores``)."""
+    if inst.variant == "group":
+        return []  # a cloned group's promotion only weighs its primaries' scores
     return [
         c for c in (*clone.colocations_this_with, *inst.colocations_this_with)
         if c.dependent_role is not Role.UNKNOWN and (c.score < 0 or c.score >= INFINITY)
@@ -202,6 +246,9 @@ def _apply_coloc_to_priority(coloc: Colocation, node: Node, priority: int) -> in
             return -INFINITY
         return priority
     score = coloc.score
+    if score > 0 and coloc.primary.variant == "clone" and coloc.primary_role is Role.UNKNOWN:
+        # beside any instance of a clone: allowed, but no bonus
+        return priority
     if coloc.dependent_role is Role.UNPROMOTED:
         score = -score
     return add_scores(priority, score)
@@ -220,21 +267,36 @@ def _clone_node_scores(ws: WorkingSet, clone: Resource) -> dict[str, int]:
     """The clone's node scores for promotion: its placement scores plus the
     priorities of eligible instances there, adjusted by the colocations that
     name the Promoted role."""
+    ledger = ws.ledger
     scores = dict(clone.allowed)
+    if ledger is not None:
+        ledger.diff(clone.name, {}, scores, "allocation", clone.name,
+                    "the clone's allocation score", channel=PROMOTION_NODE)
     if any(isinstance(spec, TicketSpec) and ticket_blocks_promotion(spec)
            for spec in clone.ticket_constraints):
-        return {node_id: -INFINITY for node_id in scores}
+        blocked = {node_id: -INFINITY for node_id in scores}
+        if ledger is not None:
+            ledger.diff(clone.name, scores, blocked, "ticket", "rsc_ticket",
+                        "a ticket for the Promoted role is not usable", channel=PROMOTION_NODE)
+        return blocked
     for inst in clone.children:
         node = inst.assigned_node
         if node is None or inst.sort_index < 0:
             continue
+        before = scores.get(node.id)
         scores[node.id] = add_scores(scores.get(node.id, 0), inst.sort_index)
+        if ledger is not None:
+            ledger.note(clone.name, node.id, "priority", inst.name,
+                        f"{inst.name}'s promotion priority", before, scores[node.id],
+                        channel=PROMOTION_NODE, inherited=inst.name, inherited_channel=PRIORITY)
     for coloc in clone.colocations_this_with:
         if coloc.dependent_role is not Role.PROMOTED:
             continue
-        merged = _merge_scores(ws, scores, _placement_scores(coloc.primary), coloc,
-                               nonnegative=False)
+        merged = _merge_scores(ws, scores, _primary_scores(coloc), coloc, nonnegative=False)
         if coloc.score >= INFINITY or _any_usable(ws, merged):
+            if ledger is not None:
+                ledger.diff(clone.name, scores, merged, "colocation", coloc.id,
+                            colocation_text(coloc, "with"), channel=PROMOTION_NODE)
             scores = merged
     for coloc in clone.colocations_with_this:
         if coloc.primary_role is not Role.PROMOTED or not coloc.influence:
@@ -243,7 +305,15 @@ def _clone_node_scores(ws: WorkingSet, clone: Resource) -> dict[str, int]:
         # scores have them once already)
         merged = _merge_scores(ws, scores, _placement_scores(coloc.dependent), coloc,
                                nonnegative=True)
-        if _any_usable(ws, merged):
+        # a node the merge would have made negative (kept at 1) does not
+        # count as usable: when no other node is, the merge is dropped
+        lowered = {n for n, v in _merge_scores(
+            ws, scores, _placement_scores(coloc.dependent), coloc, nonnegative=False).items()
+            if v < 0 and scores.get(n, 0) > 0}
+        if _any_usable(ws, {n: v for n, v in merged.items() if n not in lowered}):
+            if ledger is not None:
+                ledger.diff(clone.name, scores, merged, "colocation", coloc.id,
+                            colocation_text(coloc, "from"), channel=PROMOTION_NODE)
             scores = merged
     return scores
 
@@ -293,6 +363,22 @@ def _merge_scores(ws: WorkingSet, scores: dict[str, int], other: dict[str, int],
     return work
 
 
+def _primary_scores(coloc: Colocation) -> dict[str, int]:
+    """The primary's node scores that a colocation of the clone's promoted
+    role weighs: a promotable primary's promotion scores when its promoted
+    role is named, else its placement scores."""
+    primary = coloc.primary
+    if not (coloc.primary_role is Role.PROMOTED and primary.variant == "clone"
+            and primary.promotable and not primary.provisional):
+        return _placement_scores(primary)
+    scores: dict[str, int] = {}
+    for inst in primary.children:
+        node = inst.assigned_node
+        if node is not None:
+            scores[node.id] = max(scores.get(node.id, -INFINITY), inst.sort_index)
+    return scores
+
+
 def _placement_scores(rsc: Resource) -> dict[str, int]:
     if rsc.variant == "group" and rsc.children:
         return rsc.children[0].allowed
@@ -329,6 +415,9 @@ def apply_promotable_primary(ws: WorkingSet, dependent: Resource, coloc: Colocat
     for inst in instances:
         assert inst.assigned_node is not None
         own = _placement_scores(inst).get(inst.assigned_node.id, 0)
+        if own <= -INFINITY and inst.assigned_node.available():
+            # an instance kept where it may not be (unmanaged) adds nothing
+            own = 0
         keep[inst.assigned_node.id] = own if coloc.primary_role is not Role.UNKNOWN else 0
     for node_id in list(dependent.allowed):
         if node_id in keep:
@@ -346,10 +435,13 @@ def set_instance_roles(ws: WorkingSet, clone: Resource) -> None:
     node_scores = _clone_node_scores(ws, clone)
     for inst in clone.children:
         node = inst.assigned_node
+        before = inst.sort_index
         if not inst.managed and _current_role(inst) == Role.PROMOTED:
             inst.sort_index = INFINITY
         elif node is not None and inst.sort_index >= 0:
             inst.sort_index = node_scores.get(node.id, 0)
+        if ws.ledger is not None:
+            _note_promotion(ws.ledger, clone, inst, before)
     ranked = sorted(enumerate(clone.children), key=lambda pair: _sort_key(pair[1], pair[0]))
     limit = promoted_max(clone)
     per_node = promoted_node_max(clone)
@@ -370,6 +462,29 @@ def set_instance_roles(ws: WorkingSet, clone: Resource) -> None:
         counts[chosen.id] = counts.get(chosen.id, 0) + 1
         promoted += 1
         _set_next_role(inst, Role.PROMOTED)
+
+
+def _note_promotion(ledger: ScoreLedger, clone: Resource, inst: Resource, before: int) -> None:
+    node = inst.assigned_node
+    node_id = node.id if node is not None else "none"
+    if node is None:
+        ledger.note(inst.name, node_id, "not-placed", inst.name, "not placed: never promoted",
+                    None, before, channel=PROMOTION)
+        return
+    ledger.note(inst.name, node_id, "priority", inst.name, "its own promotion priority",
+                None, before, channel=PROMOTION, inherited=inst.name, inherited_channel=PRIORITY)
+    if inst.sort_index == before:
+        return
+    if not inst.managed:
+        ledger.note(inst.name, node_id, "unmanaged", "is-managed=false",
+                    "unmanaged and promoted: stays promoted", before, inst.sort_index,
+                    channel=PROMOTION)
+        return
+    ledger.note(inst.name, node_id, "promotion-node", clone.name,
+                f"ranked by {clone.name}'s promotion score on {node.uname}: its allocation "
+                "score, its instances' priorities there and its colocations with the "
+                "Promoted role", before, inst.sort_index, channel=PROMOTION,
+                inherited=clone.name, inherited_channel=PROMOTION_NODE)
 
 
 def _promotable_on(inst: Resource, counts: dict[str, int], per_node: int) -> Node | None:

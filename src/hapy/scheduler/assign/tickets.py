@@ -12,6 +12,9 @@ not active may not start).  A granted ticket in standby stops
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from hapy.scheduler.explain.ledger import noting
 from hapy.scheduler.unpack.constraints import ConstraintData, TicketSpec
 from hapy.scheduler.working_set import INFINITY, Node, Resource, Role, WorkingSet
 
@@ -30,7 +33,7 @@ def apply_tickets(ws: WorkingSet, data: ConstraintData) -> None:
         if not ticket.granted:
             _apply_loss_policy(ws, spec)
         elif ticket.standby and (spec.role is not Role.PROMOTED or spec.loss_policy == "stop"):
-            _ban_everywhere(ws, spec.rsc)
+            _ban_everywhere(ws, spec.rsc, f"{spec.id}: ticket {ticket.id} is in standby")
 
 
 def _apply_loss_policy(ws: WorkingSet, spec: TicketSpec) -> None:
@@ -38,10 +41,15 @@ def _apply_loss_policy(ws: WorkingSet, spec: TicketSpec) -> None:
     rsc = spec.rsc
     if policy == "demote":
         if spec.role is not Role.PROMOTED:
-            _ban_everywhere(ws, rsc)
+            _ban_everywhere(ws, rsc, _lost(spec))
     elif policy == "fence":
-        _ban_everywhere(ws, rsc)
-        for prim in _affected(rsc, spec.role):
+        affected = _affected(rsc, spec.role)
+        if spec.role is not Role.PROMOTED or not ws.options.stonith_enabled:
+            _ban_everywhere(ws, rsc, _lost(spec))
+        else:
+            # only the promoted instances are banned (and their nodes fenced)
+            _ban_primitives(ws, affected, _lost(spec))
+        for prim in affected:
             for node in prim.running_on:
                 _fence(node)
     elif policy == "freeze":
@@ -56,7 +64,7 @@ def _apply_loss_policy(ws: WorkingSet, spec: TicketSpec) -> None:
                     for node in ws.nodes:
                         prim.allowed[node.id] = -INFINITY
     else:
-        _ban_everywhere(ws, rsc)
+        _ban_everywhere(ws, rsc, _lost(spec))
 
 
 def _affected(rsc: Resource, role: Role) -> list[Resource]:
@@ -66,12 +74,21 @@ def _affected(rsc: Resource, role: Role) -> list[Resource]:
     return [p for p in prims if p.role is role]
 
 
-def _ban_everywhere(ws: WorkingSet, rsc: Resource) -> None:
+def _lost(spec: TicketSpec) -> str:
+    return f"{spec.id}: ticket {spec.ticket.id} is not granted (loss-policy={spec.loss_policy})"
+
+
+def _ban_everywhere(ws: WorkingSet, rsc: Resource, reason: str) -> None:
     """Ban every primitive of ``rsc`` (a group's members, a clone's
     instances) from every node."""
-    for prim in rsc.primitives():
-        for node in ws.nodes:
-            prim.allowed[node.id] = -INFINITY
+    _ban_primitives(ws, rsc.primitives(), reason)
+
+
+def _ban_primitives(ws: WorkingSet, prims: Iterable[Resource], reason: str) -> None:
+    for prim in prims:
+        with noting(ws, prim, "ticket", reason.split(":")[0], reason):
+            for node in ws.nodes:
+                prim.allowed[node.id] = -INFINITY
 
 
 def _fence(node: Node) -> None:

@@ -8,9 +8,11 @@ import re
 
 from hapy.cib import model as m
 from hapy.cib.nvsets import unpack_nvsets
-from hapy.cib.rules import RuleContext, evaluate_rule, rule_score
-from hapy.cib.scores import add_scores, parse_score
+from hapy.cib.rule_text import rule_text
+from hapy.cib.rules import Rule, RuleContext, evaluate_rule, rule_score
+from hapy.cib.scores import add_scores, parse_score, score_text
 from hapy.records import field, record
+from hapy.scheduler.explain.ledger import ALLOCATION, PROMOTED_LOCATION, noting
 from hapy.scheduler.options import is_true
 from hapy.scheduler.unpack.resources import meta_int
 from hapy.scheduler.working_set import (
@@ -106,14 +108,27 @@ def _add_location(rsc: Resource, node_id: str, score: int) -> None:
     rsc.allowed[node_id] = add_scores(rsc.allowed.get(node_id, 0), score)
 
 
-def _add_promoted_location(data: ConstraintData, rsc: Resource, node_id: str, score: int) -> None:
+def _add_promoted_location(ws: WorkingSet, data: ConstraintData, rsc: Resource, node_id: str,
+                           score: int, cons_id: str, detail: str) -> None:
     if rsc.variant == "bundle":
         # a bundle is promoted through its bundled clone
         from hapy.scheduler.unpack.bundles import bundle_clone
 
         rsc = bundle_clone(rsc) or rsc
     data.promotion_locations.append(PromotionLocation(rsc, node_id, score))
-    rsc.promoted_locations[node_id] = add_scores(rsc.promoted_locations.get(node_id, 0), score)
+    before = rsc.promoted_locations.get(node_id)
+    rsc.promoted_locations[node_id] = add_scores(before or 0, score)
+    if ws.ledger is not None:
+        ws.ledger.note(rsc.name, node_id, "location", cons_id, detail, before,
+                       rsc.promoted_locations[node_id], channel=PROMOTED_LOCATION)
+
+
+def _location_text(cons: m.LocationConstraint, rule: Rule | None, score: int,
+                   role: Role) -> str:
+    """What a location constraint (one of its rules) gives, for ``hapy explain``."""
+    where = f"prefers {cons.node}" if rule is None else f"rule {rule.id}: {rule_text(rule)}"
+    role_text = f" (role {role.text})" if role is not Role.UNKNOWN else ""
+    return f"{where}{role_text}, score {score_text(score)}"
 
 
 def _params_on(ws: WorkingSet, rsc: Resource, node: Node) -> dict[str, str]:
@@ -134,12 +149,13 @@ def apply_location(
 ) -> None:
     role_value = Role.parse(role) if role else Role.UNKNOWN
     discovery = (cons.resource_discovery or "always").lower()
-    scored_nodes: list[tuple[str, int]] = []
+    scored_nodes: list[tuple[str, int, Rule | None]] = []
+    ledger = ws.ledger
     if cons.node is not None:
         node = ws.node(cons.node)
         if node is None:
             return
-        scored_nodes.append((node.id, _score(cons.score)))
+        scored_nodes.append((node.id, _score(cons.score), None))
     else:
         for rule in cons.rules:
             rule_role = Role.parse(rule.role) if rule.role else Role.UNKNOWN
@@ -158,22 +174,41 @@ def apply_location(
                     meta=rsc.meta,
                 )
                 if not evaluate_rule(rule, ctx):
+                    if ledger is not None:
+                        promoted = eff_role is Role.PROMOTED
+                        current = (rsc.promoted_locations if promoted
+                                   else rsc.allowed).get(node.id)
+                        ledger.note(rsc.name, node.id, "location", cons.id,
+                                    f"rule {rule.id}: {rule_text(rule)}: did not match",
+                                    current, current,
+                                    channel=PROMOTED_LOCATION if promoted else ALLOCATION)
                     continue
                 value = rule_score(rule, ctx)
                 if value is None:
                     continue
                 if eff_role in (Role.PROMOTED,):
-                    _add_promoted_location(data, rsc, node.id, value)
+                    _add_promoted_location(ws, data, rsc, node.id, value, cons.id,
+                                           _location_text(cons, rule, value, eff_role)
+                                           if ledger is not None else "")
                     continue
-                scored_nodes.append((node.id, value))
+                scored_nodes.append((node.id, value, rule))
             if eff_role is Role.PROMOTED:
                 continue
     if role_value is Role.PROMOTED and cons.node is not None:
-        for node_id, score in scored_nodes:
-            _add_promoted_location(data, rsc, node_id, score)
+        for node_id, score, from_rule in scored_nodes:
+            _add_promoted_location(ws, data, rsc, node_id, score, cons.id,
+                                   _location_text(cons, from_rule, score, role_value)
+                                   if ledger is not None else "")
         return
-    for node_id, score in scored_nodes:
-        _add_location(rsc, node_id, score)
+    for node_id, score, from_rule in scored_nodes:
+        if ledger is not None:
+            before = rsc.allowed.get(node_id)
+            _add_location(rsc, node_id, score)
+            ledger.note(rsc.name, node_id, "location", cons.id,
+                        _location_text(cons, from_rule, score, role_value), before,
+                        rsc.allowed[node_id])
+        else:
+            _add_location(rsc, node_id, score)
         if discovery in ("never", "exclusive"):
             inner = rsc.primitives()
             if rsc.variant == "bundle":
@@ -193,9 +228,11 @@ def ban_outside_exclusive_discovery(ws: WorkingSet) -> None:
         for rsc in top.walk():
             if not rsc.exclusive_discover:
                 continue
-            for node in ws.nodes:
-                if rsc.discovery.get(node.id) != "exclusive":
-                    rsc.allowed[node.id] = -INFINITY
+            with noting(ws, rsc, "discovery", "resource-discovery=exclusive",
+                        "only the nodes of its resource-discovery=exclusive locations"):
+                for node in ws.nodes:
+                    if rsc.discovery.get(node.id) != "exclusive":
+                        rsc.allowed[node.id] = -INFINITY
 
 
 def unpack_locations(ws: WorkingSet, data: ConstraintData) -> None:

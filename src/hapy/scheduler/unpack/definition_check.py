@@ -204,9 +204,11 @@ class DefinitionChecker:
         active = any(n is node for n in rsc.running_on)
         if agent_changed(prim, lrm):
             rsc.delete_on[node.id] = node
+            _forget_failures(rsc, node)
             if active:
                 rsc.history_digest_mismatch.setdefault(node.id, "")
             return
+        self._check_failed(rsc, node, ops, prim)
         if not active:
             return
         maintenance = rsc.maintenance or node.maintenance
@@ -228,9 +230,12 @@ class DefinitionChecker:
         if maintenance or op_cfg is None or not op_cfg.enabled:
             if maintenance or self.cancel_orphans:
                 rsc.cancel_ops.append((node, op))
+            if not maintenance:
+                _forget_failures(rsc, node)
             return
         if _digest_result(self.ws, rsc, node, op, op_cfg) is not DigestResult.MATCH:
             rsc.reschedule_on.setdefault(node.id, set()).add(op.interval_ms)
+            _forget_failures(rsc, node)
 
     def _check_one_shot(
         self, rsc: Resource, node: Node, op: m.LrmOp, prim: m.PrimitiveConfig,
@@ -238,6 +243,8 @@ class DefinitionChecker:
     ) -> None:
         op_cfg = _op_config(prim, op.operation, 0)
         result = _digest_result(self.ws, rsc, node, op, op_cfg)
+        if result is not DigestResult.MATCH:
+            _forget_failures(rsc, node)
         if result is DigestResult.RESTART:
             rsc.history_digest_mismatch.setdefault(node.id, DEFINITION_CHANGE)
         elif result is DigestResult.RELOAD:
@@ -247,6 +254,34 @@ class DefinitionChecker:
                 rsc.history_digest_mismatch.setdefault(node.id, "")
             else:
                 rsc.reload_on[node.id] = node
+
+
+    def _check_failed(
+        self, rsc: Resource, node: Node, ops: list[m.LrmOp], prim: m.PrimitiveConfig
+    ) -> None:
+        """The recorded failure of an operation whose definition changed
+        since is cleared (whatever the failcount says)."""
+        for op in ops:
+            if not op.id.endswith("_last_failure_0") or not op.attrs.get("op-digest") \
+                    or op.operation not in _CHECKED_TASKS:
+                continue
+            op_cfg = _op_config(prim, op.operation, op.interval_ms)
+            if op.interval_ms > 0 and (op_cfg is None or not op_cfg.enabled):
+                changed = True
+            else:
+                changed = _digest_result(self.ws, rsc, node, op, op_cfg) \
+                    is not DigestResult.MATCH
+            if changed and node.online:
+                rsc.clear_failcount_on[node.id] = node
+
+
+def _forget_failures(rsc: Resource, node: Node) -> None:
+    """The definition a resource failed with changed: its failures there are
+    cleared (and no longer count)."""
+    from hapy.scheduler.unpack.history import fail_count
+
+    if node.online and fail_count(rsc, node) > 0:
+        rsc.clear_failcount_on[node.id] = node
 
 
 def check_definitions(

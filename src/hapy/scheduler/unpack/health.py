@@ -12,6 +12,7 @@ set allow-unhealthy-nodes.
 from __future__ import annotations
 
 from hapy.cib.scores import add_scores, parse_score
+from hapy.scheduler.explain.ledger import noting
 from hapy.scheduler.options import is_true
 from hapy.scheduler.working_set import INFINITY, Node, WorkingSet
 
@@ -78,5 +79,11 @@ def apply_node_health_scores(ws: WorkingSet) -> None:
     for top in ws.resources:
         if is_true(top.meta.get("allow-unhealthy-nodes")):
             continue
-        for node_id, score in scores.items():
-            top.allowed[node_id] = add_scores(top.allowed.get(node_id, 0), score)
+        with noting(ws, top, "node-health", "node-health-strategy",
+                    _health_text, ws):
+            for node_id, score in scores.items():
+                top.allowed[node_id] = add_scores(top.allowed.get(node_id, 0), score)
+
+
+def _health_text(ws: WorkingSet) -> str:
+    return f"node-health-strategy={strategy(ws)}: the node's health attributes"

@@ -12,7 +12,9 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from hapy.cib import model as m
+from hapy.scheduler.explain.ledger import noting
 from hapy.scheduler.unpack.definition_check import check_definitions
+from hapy.scheduler.unpack.migration_history import settle_migrations
 from hapy.scheduler.unpack.nodes import can_fence
 from hapy.scheduler.unpack.remote import (
     decide_remote_state,
@@ -283,14 +285,16 @@ class HistoryUnpacker:
                 self.unpack_node(node, state)
         for rsc, source, op in self.failed_migrations:
             self._failed_migration_target(rsc, source, op)
+        settle_migrations(ws, self.entries)
         for rsc in ws.all_primitives():
             if len(rsc.running_on) > 1:
                 self._multiply_active(rsc)
 
     def _failed_migration_target(self, rsc: Resource, source: Node, op: m.LrmOp) -> None:
         """After a failed migrate_to the resource may be active on the target too,
-        when the target has history of it but none since the failure (and the
-        source has not started or stopped it again since)."""
+        when the target has history of it but none newer than the failure (an
+        operation without a time is not newer), and the source has not started
+        it again since. Its role stays what the source says."""
         target = self.ws.nodes_by_name.get(op.get("migrate_target") or "")
         if target is None or not target.online or target in rsc.running_on:
             return
@@ -300,23 +304,26 @@ class HistoryUnpacker:
         for entry_rsc, node, _lrm, ops in self.entries:
             if entry_rsc is not rsc or node not in (source, target):
                 continue
-            for later in ops:
-                if later is op or _op_time(later) <= failed_at:
-                    continue
-                if node is target or later.operation in ("start", "stop"):
-                    return  # the target has told more since, or the source recovered
+            if node is source:
+                later = ops[ops.index(op) + 1:] if op in ops else []
+                if any(o.operation in ("start", "migrate_from") for o in later):
+                    return  # the source recovered it
+                continue
+            if failed_at and any(o is not op and _op_time(o) > failed_at for o in ops):
+                return  # the target has told more since
         # listed before the source, where the resource was found first
         at = rsc.running_on.index(source) if source in rsc.running_on else len(rsc.running_on)
         rsc.running_on.insert(at, target)
         target.running.append(rsc)
-        rsc.role = max(rsc.role, Role.STARTED)
         rsc.known_on[target.id] = target
 
     def _multiply_active(self, rsc: Resource) -> None:
         """multiple-active=stop_only stops it everywhere, block leaves it alone."""
         if rsc.multiple_active == "stop_only":
-            for node in self.ws.nodes:
-                rsc.allowed[node.id] = -INFINITY
+            with noting(self.ws, rsc, "multiple-active", "multiple-active=stop_only",
+                        "active on more than one node: stopped everywhere"):
+                for node in self.ws.nodes:
+                    rsc.allowed[node.id] = -INFINITY
         elif rsc.multiple_active == "block":
             rsc.managed = False
             rsc.block = True
@@ -395,7 +402,10 @@ class HistoryUnpacker:
         known = False
         pending: str | None = None
         migrate_target: Node | None = None
-        failcount_expired = self._failure_expired(rsc, node)
+        failcount_expired = self._failure_expired(rsc, node) \
+            and not self._failed_with_block(rsc, ops)
+        seen_by_monitor = False
+        stop_failed = False
         for op in ops:
             task = op.operation
             if task == "notify" or op.op_status == EXEC_CANCELLED:
@@ -416,6 +426,9 @@ class HistoryUnpacker:
             probe = is_probe(op)
             if self._expired_failure(rsc, node, op, failcount_expired):
                 known = was_known  # forgotten: an expired failed probe is probed again
+                if op.interval_ms > 0 and not op.id.endswith("_last_failure_0"):
+                    # (and an expired failed recurring monitor started again)
+                    rsc.reschedule_on.setdefault(node.id, set()).add(op.interval_ms)
                 continue
             if probe and not failcount_expired and (
                 (rc in (OCF_ERR_ARGS, OCF_ERR_INSTALLED) and op.op_status == EXEC_DONE)
@@ -424,7 +437,11 @@ class HistoryUnpacker:
                 rsc.probe_failures.append((node.uname, rc))
             if op.op_status == EXEC_NOT_INSTALLED or (rc == OCF_ERR_INSTALLED and probe):
                 # the agent is missing here: the resource cannot run on this node
-                self._ban(rsc, node)
+                clone = rsc.clone_parent()
+                with noting(ws, [rsc, clone] if clone is not None and not clone.unique
+                            else rsc, "not-installed", op.id,
+                            f"{rsc.name} is not installed on {node.uname}"):
+                    self._ban(rsc, node)
                 rsc.stop_reason[node.id] = "not installed"
                 if probe or task != "stop":
                     if not probe:
@@ -433,7 +450,12 @@ class HistoryUnpacker:
                 # a stop that could not run: handled like any failed stop
             ok = self._is_success(task, probe, rc, exp, op.op_status)
             if ok:
+                before = role
                 role = self._role_after_success(task, rc, role, probe)
+                if task == "monitor" and before < Role.STARTED <= role:
+                    seen_by_monitor = True  # active, its role only seen by a monitor
+                elif task in ("start", "promote", "demote", "migrate_from"):
+                    seen_by_monitor = False
                 if task in ("start", "stop", "promote", "demote", "migrate_from") or (
                     probe and rc in (OCF_NOT_RUNNING,)
                 ):
@@ -482,7 +504,9 @@ class HistoryUnpacker:
                 self._ban_after_hard_error(rsc, node, rc)
             if task == "stop":
                 # whatever happens next, it will not run there again soon
-                rsc.allowed[node.id] = -INFINITY
+                with noting(self.ws, rsc, "failed-stop", op.id,
+                            f"its stop failed on {node.uname} (rc={rc})"):
+                    rsc.allowed[node.id] = -INFINITY
             if task == "demote" and policy != "block":
                 # staying promoted would retry the demote forever: the
                 # recovery stops the instance before any new promotion
@@ -498,10 +522,19 @@ class HistoryUnpacker:
             failed = True
             if ON_FAIL_ORDER.index(policy) >= ON_FAIL_ORDER.index(on_fail or "ignore"):
                 on_fail = policy
+            stop_failed = task == "stop"
             if task == "stop":
                 rsc.stop_pending = False
                 # a resource that failed to stop may not come back there
-                rsc.allowed[node.id] = -INFINITY
+                with noting(self.ws, rsc, "failed-stop", op.id,
+                            f"its stop failed on {node.uname} (rc={rc})"):
+                    rsc.allowed[node.id] = -INFINITY
+        if ((failcount_expired and self._has_expired_op(rsc, ops))
+                or self._reconnect_waited(rsc, node)) and node.online \
+                and not rsc.orphan and not (failed and stop_failed) \
+                and fail_count(rsc, node) > 0:
+            # an expired failure is cleared (not a failed stop: it stays)
+            rsc.clear_failcount_on[node.id] = node
         if not known:
             return None
         rsc.known_on[node.id] = node
@@ -514,6 +547,7 @@ class HistoryUnpacker:
         if role > Role.STOPPED:
             if rsc.promotable and role == Role.STARTED:
                 role = Role.UNPROMOTED
+                rsc.role_seen_by_monitor = seen_by_monitor
             rsc.running_on.append(node)
             node.running.append(rsc)
             if rsc.role == Role.STOPPED or role > rsc.role:
@@ -522,8 +556,14 @@ class HistoryUnpacker:
 
     def _ban_after_hard_error(self, rsc: Resource, node: Node, rc: int) -> None:
         nodes = self.ws.nodes if rc == OCF_ERR_CONFIGURED else [node]
-        for target in nodes:
-            self._ban(rsc, target)
+        clone = rsc.clone_parent()
+        banned = [rsc, clone] if clone is not None and not clone.unique else [rsc]
+        where = "any node" if rc == OCF_ERR_CONFIGURED else node.uname
+        with noting(self.ws, banned, "hard-error", f"rc={rc}",
+                    f"{rsc.name} failed with a hard error on {node.uname}: "
+                    f"banned from {where}"):
+            for target in nodes:
+                self._ban(rsc, target)
 
     def _ban(self, rsc: Resource, node: Node) -> None:
         """Keep ``rsc`` off ``node``; an anonymous clone instance bans its whole clone."""
@@ -579,6 +619,8 @@ class HistoryUnpacker:
         return rc in (OCF_DEGRADED, OCF_DEGRADED_PROMOTED)
 
     def _role_after_success(self, task: str, rc: int, role: Role, probe: bool) -> Role:
+        if rc == OCF_NOT_RUNNING:
+            return Role.STOPPED  # whatever the task, "not running" was expected
         if task == "start" or task == "migrate_from":
             return Role.STARTED
         if task == "stop":
@@ -617,6 +659,35 @@ class HistoryUnpacker:
         if changed + timeout // 1000 > int(self.ws.now.timestamp()):
             return False
         return failcount_expired or fail_count(rsc, node) <= 0
+
+    def _has_expired_op(self, rsc: Resource, ops: list[m.LrmOp]) -> bool:
+        """Whether an operation recorded here (with its time) is older than
+        the failure-timeout: what makes the expired failcount be cleared."""
+        now = int(self.ws.now.timestamp())
+        return any(_op_time(op) > 0 and _op_time(op) + rsc.failure_timeout_ms // 1000 <= now
+                   for op in ops)
+
+    def _reconnect_waited(self, rsc: Resource, node: Node) -> bool:
+        """A remote connection's failure is cleared once its reconnect
+        interval has passed."""
+        interval = reconnect_interval_ms(rsc) if rsc.is_remote_connection else 0
+        last = last_failure_time(rsc, node)
+        if interval <= 0 or last is None or rsc.container is not None:
+            return False
+        return last + interval // 1000 <= int(self.ws.now.timestamp())
+
+    def _failed_with_block(self, rsc: Resource, ops: list[m.LrmOp]) -> bool:
+        """A failure of an operation configured with on-fail=block never
+        expires (failure-timeout does not apply to it)."""
+        for op in ops:
+            if op.op_status == EXEC_PENDING or self._is_success(
+                op.operation, is_probe(op), op.rc_code, expected_rc(op), op.op_status
+            ):
+                continue
+            op_cfg = find_op_config(rsc.primitive, op.operation, op.interval_ms)
+            if op_cfg is not None and op_cfg.attrs.get("on-fail") == "block":
+                return True
+        return False
 
     # -- failcounts --------------------------------------------------------------
     def _failure_expired(self, rsc: Resource, node: Node) -> bool:
@@ -676,15 +747,17 @@ def last_failure_time(rsc: Resource, node: Node) -> int | None:
 
 def apply_failcounts(ws: WorkingSet) -> None:
     """Ban resources from nodes where they failed migration-threshold times."""
-    from hapy.cib.scores import add_scores
+    from hapy.cib.scores import add_scores, score_text
 
     for prim in ws.all_primitives():
+        if prim.orphan:
+            continue  # not placed anywhere: it only stops
         for node in ws.nodes:
             count = fail_count(prim, node)
             for filler in prim.fillers:
                 # a container also answers for its guest connection's failures
                 count = add_scores(count, fail_count(filler, node))
-            if count <= 0:
+            if count <= 0 or node.id in prim.clear_failcount_on:
                 continue
             if prim.failure_ignored and node.id not in prim.failed_on:
                 continue  # failures with on-fail=ignore do not count
@@ -698,8 +771,13 @@ def apply_failcounts(ws: WorkingSet) -> None:
                     ws.rule_changes.append(datetime.fromtimestamp(expires + 1, UTC))
             if prim.migration_threshold > 0 and count >= prim.migration_threshold:
                 target = prim.clone_parent() or prim
-                target.allowed[node.id] = -INFINITY
-                prim.allowed[node.id] = -INFINITY
+                with noting(ws, (target, prim) if target is not prim else prim, "failcount",
+                            "migration-threshold",
+                            f"{prim.name} failed {score_text(count)} time(s) on "
+                            f"{node.uname}, migration-threshold is "
+                            f"{score_text(prim.migration_threshold)}"):
+                    target.allowed[node.id] = -INFINITY
+                    prim.allowed[node.id] = -INFINITY
 
 
 def unpack_history(ws: WorkingSet) -> None:

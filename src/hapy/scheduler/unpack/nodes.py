@@ -65,6 +65,10 @@ def add_node(ws: WorkingSet, node: Node) -> None:
     )
 
 
+#: why a cluster node that left the membership unexpectedly is fenced
+LOST_REASON = "peer is no longer part of the cluster"
+
+
 def apply_node_states(ws: WorkingSet) -> None:
     """Read each cluster node's node_state: transient attributes and whether
     it is online, clean, pending or shutting down."""
@@ -93,6 +97,9 @@ def apply_node_states(ws: WorkingSet) -> None:
                 node.maintenance = True
             continue
         _member_status(ws, node, stonith)
+        if stonith and node.online and not node.unclean and _termination_requested(node):
+            node.unclean = True
+            node.fence_reason = "termination was requested"
     if _quorum_lost_with_suicide(ws):
         for node in ws.nodes:
             if node.kind == "member" and node.online and not node.unclean:
@@ -101,6 +108,19 @@ def apply_node_states(ws: WorkingSet) -> None:
     for node in ws.nodes:
         node.attrs["#is_dc"] = "true" if node.is_dc else "false"
         apply_node_attributes(ws, node)
+
+
+def _termination_requested(node: Node) -> bool:
+    """The node's ``terminate`` attribute asks for it to be fenced."""
+    value = node.attrs.get("terminate")
+    if value is None:
+        return False
+    if is_true(value):
+        return True
+    try:
+        return int(value) > 0
+    except ValueError:
+        return False
 
 
 def _quorum_lost_with_suicide(ws: WorkingSet) -> bool:
@@ -175,4 +195,8 @@ def _member_status(ws: WorkingSet, node: Node, stonith: bool) -> None:
         node.fence_reason = "peer process is no longer available"
     else:
         node.unclean = True
-        node.fence_reason = "peer is no longer part of the cluster"
+        node.fence_reason = LOST_REASON
+    if node.online and not node.unclean and is_true(node.attrs.get("terminate")):
+        # its termination was requested (the terminate node attribute)
+        node.unclean = True
+        node.fence_reason = "termination was requested"

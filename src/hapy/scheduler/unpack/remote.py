@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from hapy.cib import model as m
 from hapy.cib.nvsets import NvSet, unpack_nvsets
 from hapy.cib.rules import RuleContext
+from hapy.scheduler.explain.ledger import noting
 from hapy.scheduler.working_set import INFINITY, Node, Resource, Role, WorkingSet
 
 if TYPE_CHECKING:
@@ -235,10 +236,13 @@ def ban_from_remote_nodes(ws: WorkingSet) -> None:
             banned = guests
         else:
             continue
-        for node in banned:
-            # (in an opt-in cluster, only where it was allowed at all)
-            if ws.options.symmetric or prim.is_remote_connection or node.id in prim.allowed:
-                prim.allowed[node.id] = -INFINITY
+        with noting(ws, prim, "remote-node", "remote nodes",
+                    "connections and fence devices cannot run on remote or guest nodes, "
+                    "containers cannot run on guest nodes"):
+            for node in banned:
+                # (in an opt-in cluster, only where it was allowed at all)
+                if ws.options.symmetric or prim.is_remote_connection or node.id in prim.allowed:
+                    prim.allowed[node.id] = -INFINITY
 
 
 def connection_assigned(conn: Resource) -> None:
@@ -332,8 +336,10 @@ def add_guest_constraints(ws: WorkingSet, data: ConstraintData) -> None:
             continue
         if rsc.is_remote_connection and not ws.options.symmetric:
             # an opt-in cluster: the connection may go wherever its container may
-            for node_id in container.allowed:
-                rsc.allowed.setdefault(node_id, 0)
+            with noting(ws, rsc, "container", container.id,
+                        "allowed wherever its container is"):
+                for node_id in container.allowed:
+                    rsc.allowed.setdefault(node_id, 0)
         if rsc.parent is None or rsc.parent.variant != "bundle":
             # (a bundle places its replicas' connections itself)
             _add_colocation(ws, f"{rsc.id}-with-container", rsc, container, INFINITY,

@@ -199,5 +199,18 @@ def unpack_resources(ws: WorkingSet) -> None:
             rsc = build_bundle(ws, cfg)
         rsc.sort_index = len(ws.resources)
         ws.resources.append(rsc)
+    _default_to_unfencing(ws)
+
+
+def _default_to_unfencing(ws: WorkingSet) -> None:
+    """Where a fencing device provides unfencing, what requires fencing by
+    default requires unfencing instead."""
+    if not any(dev.meta.get("provides") == "unfencing" or dev.params.get("provides") == "unfencing"
+               for dev in ws.stonith_devices):
+        return
+    for top in ws.resources:
+        for rsc in top.walk():
+            if rsc.requires == "fencing" and "requires" not in rsc.meta:
+                rsc.requires = "unfencing"
     # listed (and displayed) highest priority first, configuration order within
     ws.resources.sort(key=lambda r: -r.priority)

@@ -10,6 +10,7 @@ never locked.
 
 from __future__ import annotations
 
+from hapy.scheduler.explain.ledger import noting
 from hapy.scheduler.working_set import INFINITY, Node, Resource, WorkingSet
 
 
@@ -62,5 +63,7 @@ def apply_lock_scores(ws: WorkingSet) -> None:
     for rsc in ws.all_primitives():
         if rsc.lock_node is None:
             continue
-        for node in ws.nodes:
-            rsc.allowed[node.id] = INFINITY if node is rsc.lock_node else -INFINITY
+        with noting(ws, rsc, "shutdown-lock", "shutdown-lock",
+                    f"locked to {rsc.lock_node.uname}, which shut down"):
+            for node in ws.nodes:
+                rsc.allowed[node.id] = INFINITY if node is rsc.lock_node else -INFINITY

@@ -1,0 +1,1 @@
+"""The scheduler's optional record of what made each score (``hapy explain``)."""

@@ -1,0 +1,33 @@
+"""Resources removed from the configuration (orphans) that are still active."""
+
+from __future__ import annotations
+
+from scheduler_cib import cib_text, input_keys, run, synapse
+
+from hapy.scheduler.summary import transition_summary
+
+_DIGEST = "f2317cad3d54cec5d7d7aa7d0bf35cf8"
+
+
+def _promoted(rid: str) -> str:
+    return (f'<lrm_resource id="{rid}" class="ocf" provider="pacemaker" type="Stateful">'
+            f'<lrm_rsc_op id="{rid}_last_0" operation_key="{rid}_promote_0"'
+            ' operation="promote" call-id="2" rc-code="0" op-status="0" interval="0"'
+            f' transition-key="1:1:0:x" op-digest="{_DIGEST}"/></lrm_resource>')
+
+
+def _state(node: str, lrm: str) -> str:
+    return (f'<node_state id="{node}" uname="{node}" in_ccm="true" crmd="online"'
+            f' join="member" expected="member"><lrm id="{node}"><lrm_resources>{lrm}'
+            "</lrm_resources></lrm></node_state>")
+
+
+def test_removed_resource_promoted_in_two_places_is_demoted_everywhere_first() -> None:
+    status = _state("n1", _promoted("old")) + _state("n2", _promoted("old"))
+    transition = run(cib_text("", status=status))
+    graph = transition.graph
+    for node in ("n1", "n2"):
+        assert input_keys(graph, synapse(graph, "old_stop_0", node)) >= {
+            "old_demote_0@n1", "old_demote_0@n2"}
+    lines = transition_summary(transition.working_set)
+    assert any("Stop       old" in line and "Promoted n1" in line for line in lines)

@@ -1,0 +1,76 @@
+"""Actions that cannot run: what still happens around them and how the
+transition summary explains them."""
+
+from __future__ import annotations
+
+from scheduler_cib import cib_text, dummy, run
+
+from hapy.scheduler.summary import transition_summary
+
+_DIGEST = "f2317cad3d54cec5d7d7aa7d0bf35cf8"
+
+
+def _running(rid: str) -> str:
+    return (f'<lrm_resource id="{rid}" class="ocf" provider="pacemaker" type="Dummy">'
+            f'<lrm_rsc_op id="{rid}_last_0" operation_key="{rid}_start_0" operation="start"'
+            f' call-id="1" rc-code="0" op-status="0" interval="0" transition-key="1:1:0:x"'
+            f' op-digest="{_DIGEST}"/></lrm_resource>')
+
+
+def _state(node: str, lrm: str = "", up: bool = True) -> str:
+    where = 'in_ccm="true" crmd="online"' if up else 'in_ccm="false" crmd="offline"'
+    return (f'<node_state id="{node}" uname="{node}" {where} join="member" expected="member">'
+            f'<lrm id="{node}"><lrm_resources>{lrm}</lrm_resources></lrm></node_state>')
+
+
+def test_resource_leaving_its_node_stops_because_its_first_cannot_start() -> None:
+    disabled = ('<meta_attributes id="a-m"><nvpair id="a-tr" name="target-role"'
+                ' value="Stopped"/></meta_attributes>')
+    rscs = dummy("a", meta=disabled) + dummy("b")
+    constraints = ('<rsc_order id="o" first="a" then="b" kind="Mandatory" symmetrical="false"/>'
+                   '<rsc_location id="ban" rsc="b" node="n1" score="-INFINITY"/>')
+    text = cib_text(rscs, constraints=constraints,
+                    status=_state("n1", _running("b")) + _state("n2"))
+    lines = transition_summary(run(text).working_set)
+    assert any("Stop       b" in line and "due to unrunnable a start" in line for line in lines)
+
+
+def test_group_whose_last_member_stops_for_good_is_not_started_again() -> None:
+    group = f'<group id="g">{dummy("a")}{dummy("b")}</group>'
+    bans = "".join(f'<rsc_location id="ban-{n}" rsc="b" node="{n}" score="-INFINITY"/>'
+                   for n in ("n1", "n2"))
+    text = cib_text(group, constraints=bans,
+                    status=_state("n1", _running("a") + _running("b")) + _state("n2"))
+    keys = {s.action.operation_key for s in run(text).graph.synapses}
+    assert "b_stop_0" in keys
+    assert "g_start_0" not in keys and "a_stop_0" not in keys
+
+
+def test_clone_stops_around_an_instance_stuck_on_a_node_that_cannot_be_fenced() -> None:
+    # no quorum: the lost node cannot be fenced and its instance's stop is
+    # blocked, yet the clone's stop and stopped pseudo-actions happen
+    device = ('<primitive id="r" class="stonith" type="fence_dummy"><meta_attributes id="rm">'
+              '<nvpair id="rq" name="requires" value="nothing"/></meta_attributes></primitive>')
+    clone = ('<clone id="c"><meta_attributes id="cm"><nvpair id="cu" name="globally-unique"'
+             f' value="true"/></meta_attributes>{device}</clone>')
+
+    def instance(rid: str) -> str:
+        return _running(rid).replace('class="ocf" provider="pacemaker" type="Dummy"',
+                                     'class="stonith" type="fence_dummy"')
+
+    text = cib_text(clone, status=_state("n1", instance("r:0")) + _state(
+        "n2", instance("r:1"), up=False))
+    text = text.replace('have-quorum="1"', 'have-quorum="0"').replace(
+        '<nvpair id="o1" name="stonith-enabled" value="false"/>',
+        '<nvpair id="o1" name="stonith-enabled" value="true"/>')
+    keys = {s.action.operation_key for s in run(text).graph.synapses}
+    assert {"c_stop_0", "c_stopped_0"} <= keys
+    assert "r:1_stop_0" not in keys
+
+
+def test_inactive_group_held_back_by_the_lost_quorum_has_no_start() -> None:
+    group = f'<group id="g">{dummy("a")}{dummy("b")}</group>'
+    text = cib_text(group, status=_state("n1"), nodes=("n1",))
+    text = text.replace('have-quorum="1"', 'have-quorum="0"')
+    keys = {s.action.operation_key for s in run(text).graph.synapses}
+    assert "g_start_0" not in keys
