@@ -20,7 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -182,17 +182,33 @@ class EmbeddedSwitch:
         power_on(node_of(self.root, name))
 
 
-def run(options: dict[str, str]) -> int:
+def serve(options: dict[str, str], metadata: str,
+          switch_for: Callable[[dict[str, str]], PowerSwitch]) -> int:
+    """Answer one agent run: ``metadata``, or the action with the switch
+    ``switch_for(options)`` gives (it raises PowerError when it cannot)."""
     action = options.get("action", "reboot")
     if action == "metadata":
-        sys.stdout.write(METADATA)
+        sys.stdout.write(metadata)
         return EXIT_OK
     if action not in ACTIONS:
         return fail(f"Unrecognised action '{action}'")
+    try:
+        switch = switch_for(options)
+    except PowerError as exc:
+        return fail(str(exc))
+    return switch_action(switch, action, options)
+
+
+def _embedded_switch(options: dict[str, str]) -> EmbeddedSwitch:
     root = cluster_dir(options)
     if root is None:
-        return fail("no cluster directory: set the cluster_dir parameter or HAPY_CLUSTER_DIR")
-    return switch_action(EmbeddedSwitch(root), action, options)
+        raise PowerError("no cluster directory: set the cluster_dir parameter or "
+                         "HAPY_CLUSTER_DIR")
+    return EmbeddedSwitch(root)
+
+
+def run(options: dict[str, str]) -> int:
+    return serve(options, METADATA, _embedded_switch)
 
 
 def switch_action(switch: PowerSwitch, action: str, options: dict[str, str]) -> int:

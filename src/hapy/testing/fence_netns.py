@@ -16,14 +16,7 @@ from pathlib import Path
 
 from hapy.fencer import fence_hapy
 from hapy.fencer.embedded_power import PowerError
-from hapy.fencer.fence_hapy import (
-    ACTIONS,
-    EXIT_OK,
-    agent_metadata,
-    fail,
-    read_stdin_options,
-    switch_action,
-)
+from hapy.fencer.fence_hapy import PowerSwitch, agent_metadata, read_stdin_options
 
 METADATA = agent_metadata(
     "fence_hapy_netns", "Fence agent for the namespace machines of a hapy test cluster",
@@ -44,24 +37,18 @@ def parse_command_line(argv: Sequence[str]) -> dict[str, str]:
         "the cluster's directory (default: $HAPY_NETNS_CLUSTER)")
 
 
-def run(options: dict[str, str]) -> int:
-    action = options.get("action", "reboot")
-    if action == "metadata":
-        sys.stdout.write(METADATA)
-        return EXIT_OK
-    if action not in ACTIONS:
-        return fail(f"Unrecognised action '{action}'")
+def _netns_switch(options: dict[str, str]) -> PowerSwitch:
     root = options.get("machines_dir") or os.environ.get("HAPY_NETNS_CLUSTER")
     if not root:
-        return fail("no cluster directory: set the machines_dir parameter or "
-                     "HAPY_NETNS_CLUSTER")
+        raise PowerError("no cluster directory: set the machines_dir parameter or "
+                         "HAPY_NETNS_CLUSTER")
     from hapy.testing.netns_cluster import NetnsCluster
 
-    try:
-        switch = NetnsCluster(Path(root))
-    except PowerError as exc:
-        return fail(str(exc))
-    return switch_action(switch, action, options)
+    return NetnsCluster(Path(root))
+
+
+def run(options: dict[str, str]) -> int:
+    return fence_hapy.serve(options, METADATA, _netns_switch)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
