@@ -328,10 +328,10 @@ def main() -> int:
                     }
                     to_run: dict[str, list[str]] = {}
                     for tool, argv in tools.items():
-                        series = (tool, mode, flavour)
+                        key = (tool, mode, flavour)
                         limit = args.ref_max.get(f"{mode}/{flavour}", args.ref_max.get(mode))
-                        if series in gave_up:
-                            row[tool] = {"skipped": gave_up[series]}
+                        if key in gave_up:
+                            row[tool] = {"skipped": gave_up[key]}
                         elif tool == "crm_simulate" and limit is not None and size > limit:
                             row[tool] = {"skipped": "past --ref-max"}
                         elif (tool == "crm_simulate" and not args.fresh_ref
