@@ -143,7 +143,10 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
             # the clone's dependents when it is placed
             for inst in clone.children:
                 if inst.variant == "primitive" and not inst.orphan:
-                    inst.allowed = _weigh_dependents(ws, clone, inst.allowed, weighing)
+                    with noting(ws, inst, "colocation", weighing[0].id,
+                                "fewer instances than nodes: the clone's dependents "
+                                "weigh on where its instance goes"):
+                        inst.allowed = _weigh_dependents(ws, clone, inst.allowed, weighing)
         for coloc in clone.colocations_this_with:
             if coloc.primary.variant == "clone" and coloc.dependent_role is Role.UNKNOWN \
                     and _instances_follow(coloc):
@@ -243,7 +246,9 @@ def _place_instance(ws: WorkingSet, inst: Resource, counts: dict[str, int],
                 # an instance may only go to a node that can run it
                 _ban(inst, node_id)
     for coloc in pinned:
-        _pin_to_primary_instance(ws, inst, coloc)
+        with noting(ws, inst, "colocation", coloc.id, colocation_text, coloc, "with",
+                    tree=True):
+            _pin_to_primary_instance(ws, inst, coloc)
     return _assign_instance(ws, inst, _current(inst))
 
 

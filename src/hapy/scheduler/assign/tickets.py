@@ -59,10 +59,8 @@ def _apply_loss_policy(ws: WorkingSet, spec: TicketSpec) -> None:
                 prim.frozen_by_ticket = True
         if spec.role in (Role.UNKNOWN, Role.STARTED):
             # what is not active stays stopped
-            for prim in rsc.primitives():
-                if not prim.running_on:
-                    for node in ws.nodes:
-                        prim.allowed[node.id] = -INFINITY
+            _ban_primitives(ws, [p for p in rsc.primitives() if not p.running_on],
+                            _lost(spec) + ": what is not active stays stopped")
     else:
         _ban_everywhere(ws, rsc, _lost(spec))
 
