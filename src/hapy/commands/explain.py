@@ -41,26 +41,11 @@ def load_file(path: str) -> tuple[m.Cib, datetime | None]:
     return cib_from_tree(tree, ReportList(), path), when
 
 
-def load_cluster(env: ClusterEnv) -> m.Cib:
-    """The running cluster's CIB, queried as ``hapy status`` does."""
-    from hapy.cib.parse import cib_from_tree
-    from hapy.cib.xmlio import parse_xml_text
-    from hapy.reports import ReportList
-
-    answer = env.request({"op": "cib", "request": {"op": "query"}})
-    return cib_from_tree(parse_xml_text(str(answer["xml"][0])), ReportList(), "<cluster CIB>")
-
-
 def _when(request: ExplainRequest, recorded: datetime | None) -> datetime:
     if request.date is not None:
-        from hapy.cib.iso8601 import parse_datetime
+        from hapy.cib.iso8601 import parse_date_option
 
-        try:
-            return parse_datetime(request.date)
-        except ValueError as exc:
-            raise HapyError([report("EXPLAIN_BAD_DATE", f"invalid date '{request.date}': {exc}",
-                                    hint="use an ISO 8601 date such as 2024-01-31T12:00:00")]) \
-                from None
+        return parse_date_option(request.date, "EXPLAIN_BAD_DATE")
     return recorded or datetime.now(UTC)
 
 
@@ -73,7 +58,9 @@ def explain_request(request: ExplainRequest) -> Explanation:
                 "EXPLAIN_NO_CIB", "no CIB to explain",
                 hint=f"give -x FILE, or --dir DIR (or {ENV_VAR}) to read a running "
                 "cluster's CIB")])
-        cib, recorded = load_cluster(ClusterEnv.from_option(request.cluster_dir)), None
+        from hapy.commands.status import live_cib
+
+        cib, recorded = live_cib(ClusterEnv.from_option(request.cluster_dir)), None
     return explain_cib(cib, _when(request, recorded), request.resource, request.node)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hapy import __version__
 from hapy.commands.corosync.membership import CorosyncQuorum
@@ -11,6 +11,11 @@ from hapy.commands.env import DaemonClient
 from hapy.display.xml import Summary, render_xml
 from hapy.fencer.events import FenceEvent
 from hapy.records import record
+
+if TYPE_CHECKING:
+    from lxml import etree
+
+    from hapy.cib import model as m
 
 # crm_simulate's status block names its sections as list items; crm_mon's
 # top-level sections are plain headings
@@ -72,9 +77,24 @@ def _corosync_state() -> CorosyncQuorum | None:
         return None
 
 
+def live_cib_root(env: DaemonClient) -> etree._Element:
+    """The running cluster's whole CIB, as a node daemon answers a query."""
+    from hapy.cib.xmlio import parse_xml_text
+
+    answer = env.request({"op": "cib", "request": {"op": "query"}})
+    return parse_xml_text(str(answer["xml"][0]))
+
+
+def live_cib(env: DaemonClient) -> m.Cib:
+    """The running cluster's CIB, parsed into hapy's model."""
+    from hapy.cib.parse import cib_from_tree
+    from hapy.reports import ReportList
+
+    return cib_from_tree(live_cib_root(env), ReportList(), "<cluster CIB>")
+
+
 def cluster_status(env: DaemonClient, now: datetime | None = None) -> ClusterStatus:
     from hapy.cib.parse import cib_from_tree
-    from hapy.cib.xmlio import parse_xml_text
     from hapy.display.failures import failed_actions, failure_lines
     from hapy.display.text import render_status
     from hapy.reports import ReportList
@@ -82,9 +102,7 @@ def cluster_status(env: DaemonClient, now: datetime | None = None) -> ClusterSta
     from hapy.scheduler.view import cluster_view
 
     state = env.request({"op": "status"})
-    answer = env.request({"op": "cib", "request": {"op": "query"}})
-    xml = str(answer["xml"][0])
-    root = parse_xml_text(xml)
+    root = live_cib_root(env)
     failures = tuple(failed_actions(root))
     cib = cib_from_tree(root, ReportList(), "<cluster CIB>")
     ws = unpack(cib, now or datetime.now(UTC))
@@ -174,14 +192,9 @@ def fencing_lines(events: tuple[FenceEvent, ...]) -> list[str]:
 def resource_locations(env: DaemonClient, now: datetime | None = None) -> dict[str, list[str]]:
     """Primitive id -> the nodes it is active on, as the scheduler reads the CIB
     (clone instances are listed under their primitive's id)."""
-    from hapy.cib.parse import cib_from_tree
-    from hapy.cib.xmlio import parse_xml_text
-    from hapy.reports import ReportList
     from hapy.scheduler.run import unpack
 
-    answer = env.request({"op": "cib", "request": {"op": "query"}})
-    cib = cib_from_tree(parse_xml_text(str(answer["xml"][0])), ReportList(), "<cluster CIB>")
-    ws = unpack(cib, now or datetime.now(UTC))
+    ws = unpack(live_cib(env), now or datetime.now(UTC))
     where: dict[str, list[str]] = {}
     for top in ws.resources:
         for prim in top.primitives():
