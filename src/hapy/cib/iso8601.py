@@ -404,3 +404,15 @@ def parse_interval_ms(text: str | None, *, iso: bool = True) -> int:
                 raise ValueError(f"invalid interval '{text}': negative")
             return ms
     return parse_msec(text)
+
+
+def parse_date_option(text: str, code: str) -> datetime:
+    """A command's ``-t DATE`` option; a HapyError with ``code`` when invalid."""
+    from hapy.reports import HapyError, report
+
+    try:
+        return parse_datetime(text)
+    except ValueError as exc:
+        raise HapyError([report(code, f"invalid date '{text}': {exc}",
+                                hint="use an ISO 8601 date such as 2024-01-31T12:00:00")]) \
+            from None

@@ -10,7 +10,7 @@ from hapy.cib.parse import cib_from_tree
 from hapy.cib.xmlio import Element, read_xml_file, write_xml_file
 from hapy.graph.model import GraphAction
 from hapy.records import record
-from hapy.reports import HapyError, ReportList, report
+from hapy.reports import ReportList
 from hapy.scheduler.working_set import WorkingSet
 
 
@@ -42,14 +42,9 @@ _LEFT_FOR_EXIT: list[object] = []
 def _now(request: SimulateRequest) -> datetime:
     if request.date is None:
         return datetime.now(UTC)
-    from hapy.cib.iso8601 import parse_datetime
+    from hapy.cib.iso8601 import parse_date_option
 
-    try:
-        return parse_datetime(request.date)
-    except ValueError as exc:
-        raise HapyError([report("SIMULATE_BAD_DATE", f"invalid date '{request.date}': {exc}",
-                                hint="use an ISO 8601 date such as 2024-01-31T12:00:00")]) \
-            from None
+    return parse_date_option(request.date, "SIMULATE_BAD_DATE")
 
 
 class _Recorder:
