@@ -21,12 +21,14 @@ fi
 #   pacemaker-resource-agents  ocf:pacemaker:* (Stateful...)
 #   fence-agents               fence_dummy, a real fence agent for the fencer's tests
 #   corosync                   corosync and its client libraries (Corosync backend tests)
+#   iproute2                   ip, which builds the Corosync tests' namespace network
 missing=()
 [ -x /usr/sbin/crm_simulate ] || missing+=(pacemaker-cli-utils)
 [ -x /usr/lib/ocf/resource.d/heartbeat/Dummy ] || missing+=(resource-agents)
 [ -x /usr/lib/ocf/resource.d/pacemaker/Stateful ] || missing+=(pacemaker-resource-agents)
 [ -x /usr/sbin/fence_dummy ] || missing+=(fence-agents)
 [ -x /usr/sbin/corosync ] || missing+=(corosync)
+command -v ip >/dev/null 2>&1 || [ -x /sbin/ip ] || missing+=(iproute2)
 if [ ${#missing[@]} -eq 0 ]; then
     echo "install-test-deps: reference present: $(crm_simulate --version | sed -n 1p)"
 else

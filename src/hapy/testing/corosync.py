@@ -41,6 +41,9 @@ def corosync_missing() -> str | None:
         return "corosync is not installed (apt-get install corosync)"
     if shutil.which("unshare") is None or shutil.which("nsenter") is None:
         return "unshare/nsenter (util-linux) are missing"
+    if shutil.which("ip", path=os.pathsep.join([os.environ.get("PATH", ""), "/sbin",
+                                                "/usr/sbin"])) is None:
+        return "ip (iproute2) is missing"
     if os.geteuid() != 0:
         return "starting corosync in namespaces needs root"
     try:
