@@ -51,6 +51,22 @@ def clamp_score(value: int) -> int:
     return max(-INFINITY, min(INFINITY, value))
 
 
+def scaled_score(score: int, factor: float) -> int:
+    """``score`` times ``factor`` (a colocation's score / INFINITY), as Pacemaker
+    weighs another resource's node score: rounded to the nearest integer (halves
+    away from zero), a non-zero result of less than half a point still counting
+    as one, and saturating at +/-INFINITY."""
+    value = score * factor
+    if value >= INFINITY:
+        return INFINITY
+    if value <= -INFINITY:
+        return -INFINITY
+    magnitude = int(abs(value) + 0.5)
+    if magnitude == 0 and value != 0:
+        magnitude = 1
+    return magnitude if value > 0 else -magnitude
+
+
 def parse_score(text: str, *, health: Mapping[str, int] | None = None,
                 strict: bool = False) -> int:
     """A score as Pacemaker reads one (never fails unless ``strict``).

@@ -157,3 +157,16 @@ def test_asymmetric_cluster_sticks_to_a_node_allowed_through_the_clone(tmp_path:
                  active={"n1": [("c:0", "run")]},
                  options='<nvpair id="o2" name="symmetric-cluster" value="false"/>')
     assert scores(result, "c:0")["n1"] == "11"
+
+
+def test_scaled_dependent_scores_round_to_nearest_and_never_vanish(tmp_path: Path) -> None:
+    # B's scores reach A times 100000/INFINITY = 0.1: 17 -> 1.7 -> 2, 25 -> 2.5 -> 3,
+    # and a non-zero share too small to round to a point still counts as one
+    result = run(
+        tmp_path, "n1 n2 n3 n4",
+        primitive("A") + primitive("B") + primitive("C") + primitive("D"),
+        colocation("B", "A", "100000") + location("B", "n1", "17") + location("B", "n2", "25")
+        + colocation("D", "C", "-500") + location("D", "n3", "25") + location("D", "n4", "-25"),
+    )
+    assert scores(result, "A") == {"n1": "2", "n2": "3", "n3": "0", "n4": "0"}
+    assert scores(result, "C") == {"n1": "0", "n2": "0", "n3": "-1", "n4": "0"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from hapy.cib.scores import add_scores
+from hapy.cib.scores import add_scores, scaled_score
 from hapy.scheduler.assign.utilization import compare_free
 from hapy.scheduler.working_set import INFINITY, Colocation, Node, Resource, WorkingSet
 
@@ -146,7 +146,7 @@ def merge_dependent_scores(
         wanted = best.get(attr_value(ws.nodes_by_id[node_id], attribute), -INFINITY)
         if factor < 0 and wanted < 0:
             continue
-        merged = add_scores(work[node_id], _scaled(wanted, factor))
+        merged = add_scores(work[node_id], scaled_score(wanted, factor))
         if only_positive and merged < 0:
             if work[node_id] > 0:
                 work[node_id] = -INFINITY
@@ -197,17 +197,6 @@ def _best_by_attribute(
         if value not in best or score > best[value]:
             best[value] = score
     return best
-
-
-def _scaled(score: int, factor: float) -> int:
-    """``score`` times ``factor``, truncated toward zero; +/-INFINITY scaled by
-    a factor of magnitude 1 or more stays infinite."""
-    value = score * factor
-    if value >= INFINITY:
-        return INFINITY
-    if value <= -INFINITY:
-        return -INFINITY
-    return int(value)
 
 
 def effective_scores(rsc: Resource) -> dict[str, int]:

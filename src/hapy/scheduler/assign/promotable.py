@@ -13,7 +13,7 @@ The best instances are promoted, at most ``promoted-max`` in all and
 
 from __future__ import annotations
 
-from hapy.cib.scores import add_scores, parse_score
+from hapy.cib.scores import add_scores, parse_score, scaled_score
 from hapy.scheduler.assign.nodes import attr_value
 from hapy.scheduler.assign.tickets import ticket_blocks_promotion
 from hapy.scheduler.explain.ledger import (
@@ -324,17 +324,14 @@ def _any_usable(ws: WorkingSet, scores: dict[str, int]) -> bool:
 
 
 def weighted(score: int, factor: float) -> int:
-    """A node score scaled by a colocation's factor; a non-zero result of
-    less than one point still counts as one."""
+    """A node score scaled by a colocation's factor (see ``scaled_score``);
+    +/-INFINITY scaled by a factor of magnitude 1 or more stays infinite."""
     if score >= INFINITY or score <= -INFINITY:
         if factor >= 1:
             return score
         if factor <= -1:
             return -score
-    value = factor * score
-    if 0 < abs(value) < 1:
-        return 1 if value > 0 else -1
-    return int(value)
+    return scaled_score(score, factor)
 
 
 def _merge_scores(ws: WorkingSet, scores: dict[str, int], other: dict[str, int],
