@@ -48,3 +48,15 @@ def test_clone_allocation_trace_shows_the_members_of_cloned_groups(tmp_path: Pat
     assert scores(result, "g:0", "pcmk__clone_allocate") == {"n1": "0", "n2": "0"}
     assert scores(result, "a:0", "pcmk__clone_allocate") == {"n1": "1", "n2": "0"}
     assert scores(result, "b:1", "pcmk__clone_allocate") == {"n1": "0", "n2": "0"}
+
+
+def test_failed_instance_is_placed_after_the_healthy_ones(tmp_path: Path) -> None:
+    # the failed instance on n1 is not kept first: the healthy one on n2 is
+    # placed before it (so n2 is already taken when the failed one is placed,
+    # and n1 was still free when the healthy one was)
+    ops = ('<operations><op id="d-mon" name="monitor" interval="10s" on-fail="block"/>'
+           "</operations>")
+    result = run_placement(tmp_path, "n1 n2", f'<clone id="c">{primitive("d", extra=ops)}</clone>',
+                           active={"n1": [("d", "fail_monitor")], "n2": [("d", "run")]})
+    assert scores(result, "d:0")["n2"] == "-INFINITY"
+    assert scores(result, "d:1")["n1"] == "0"

@@ -184,7 +184,8 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
         ) + sorted(late, key=lambda i: -_current_score(i))
         # instances that can stay where they are keep their node first; the
         # others (moving, or not active) are placed afterwards
-        staying = [i for i in running_first if _can_stay(ws, i)]
+        # (a failed instance is not kept first: it is placed with the rest)
+        staying = [i for i in running_first if _can_stay(ws, i) and not _failed(i)]
         placed: set[int] = set()
         for inst in staying:
             current = _current(inst)
