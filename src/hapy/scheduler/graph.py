@@ -255,15 +255,19 @@ def to_graph_action(ws: WorkingSet, action: Action) -> GraphAction:
     ):
         prim = rsc.primitive
         long_id = None
+        rsc_id = rsc.clone_name if rsc.unique and rsc.clone_name else rsc.id
         if rsc.clone_name is not None and not rsc.unique:
             long_id = rsc.clone_name
             # an instance found under another instance's history is named
-            # after that history (an orphan instance keeps its own name)
-            if rsc.history_name is not None and rsc.history_name != rsc.id \
-                    and not rsc.orphan:
-                long_id = rsc.history_name
+            # after that history (an orphan instance keeps its own name and
+            # its resource is the history's)
+            if rsc.history_name is not None and rsc.history_name != rsc.id:
+                if rsc.orphan:
+                    rsc_id = rsc.history_name
+                else:
+                    long_id = rsc.history_name
         resource = ResourceRef(
-            id=rsc.clone_name if rsc.unique and rsc.clone_name else rsc.id,
+            id=rsc_id,
             rclass=prim.rclass, type=prim.type, provider=prim.provider, long_id=long_id,
         )
     # a guest node's (pseudo) fencing names the node

@@ -317,6 +317,9 @@ class WorkingSet:
     nodes_by_name: dict[str, Node] = field(default_factory=dict)
     resources: list[Resource] = field(default_factory=list)  # top-level, config order
     resources_by_id: dict[str, Resource] = field(default_factory=dict)  # every id and name
+    #: the id of each primitive configured inside a clone -> that clone (a
+    #: clone with clone-max=0 has no instance to find it through)
+    clone_of_member: dict[str, Resource] = field(default_factory=dict)
     rsc_defaults: dict[str, str] = field(default_factory=dict)
     op_defaults_sets: tuple[object, ...] = ()
     colocations: list[Colocation] = field(default_factory=list)

@@ -31,3 +31,26 @@ def test_removed_resource_promoted_in_two_places_is_demoted_everywhere_first() -
             "old_demote_0@n1", "old_demote_0@n2"}
     lines = transition_summary(transition.working_set)
     assert any("Stop       old" in line and "Promoted n1" in line for line in lines)
+
+
+def _started(rid: str) -> str:
+    return (f'<lrm_resource id="{rid}" class="ocf" provider="pacemaker" type="Dummy">'
+            f'<lrm_rsc_op id="{rid}_last_0" operation_key="{rid}_start_0"'
+            ' operation="start" call-id="2" rc-code="0" op-status="0" interval="0"'
+            f' transition-key="1:1:0:x" op-digest="{_DIGEST}"/></lrm_resource>')
+
+
+def test_clone_with_no_instances_stops_what_its_history_shows_as_its_orphans() -> None:
+    clone = ('<clone id="c"><meta_attributes id="c-m"><nvpair id="c-max" name="clone-max"'
+             ' value="0"/></meta_attributes><primitive id="d" class="ocf"'
+             ' provider="pacemaker" type="Dummy"/></clone>')
+    transition = run(cib_text(clone, status=_state("n1", _started("d:1"))))
+    orphans = transition.working_set.resources_by_id["c"].children
+    assert [(inst.name, inst.orphan) for inst in orphans] == [("d:0", True)]
+    graph = transition.graph
+    stop = synapse(graph, "d:1_stop_0", "n1").action
+    # the resource is the history's; the instance keeps its own name
+    assert stop.resource is not None
+    assert (stop.resource.id, stop.resource.long_id) == ("d:1", "d:0")
+    assert not any(s.action.operation == "delete" for s in graph.synapses)
+    assert input_keys(graph, synapse(graph, "c_stopped_0")) >= {"d:1_stop_0@n1"}

@@ -173,10 +173,12 @@ class HistoryUnpacker:
         template = self.ws.resources_by_id.get(base)
         if template is not None and template.variant == "primitive":
             clone = template.clone_parent()
-            if clone is not None:
-                if clone.unique:
-                    return self._unique_orphan(clone, lrm.id, base)
-                return self._anonymous_instance(clone, base, node)
+        else:
+            clone = self.ws.clone_of_member.get(base) if template is None else None
+        if clone is not None:
+            if clone.unique:
+                return self._unique_orphan(clone, lrm.id, base)
+            return self._anonymous_instance(clone, base, node)
         return None
 
     def _prim_of(self, instance: Resource, base: str) -> Resource | None:

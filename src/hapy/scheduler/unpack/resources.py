@@ -180,6 +180,9 @@ def build_clone(ws: WorkingSet, cfg: m.CloneConfig) -> Resource:
         rsc.meta["resource-stickiness"] = "1"
         rsc.stickiness = 1
     _register(ws, rsc)
+    members = cfg.child.children if isinstance(cfg.child, m.GroupConfig) else (cfg.child,)
+    for member in members:
+        ws.clone_of_member.setdefault(member.id, rsc)
     for number in range(clone_max(ws, rsc)):
         rsc.children.append(build_instance(ws, rsc, number))
     return rsc
