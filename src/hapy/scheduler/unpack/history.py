@@ -367,9 +367,10 @@ class HistoryUnpacker:
             if failure is None or node.unclean:
                 # what failed on a node about to be fenced is moot: fencing stops it
                 continue
-            on_fail, role = failure
-            rsc.failed = True
-            rsc.failed_on[node.id] = node
+            on_fail, role, still_failed = failure
+            if still_failed:
+                rsc.failed = True
+                rsc.failed_on[node.id] = node
             rsc.on_fail[node.id] = on_fail
             self._apply_on_fail(rsc, node, on_fail, role)
 
@@ -392,9 +393,11 @@ class HistoryUnpacker:
 
     def replay(
         self, rsc: Resource, node: Node, lrm: m.LrmResource
-    ) -> tuple[str, Role] | None:
+    ) -> tuple[str, Role, bool] | None:
         """Replay one resource's history on one node; return the on-fail
-        policy and role of its failure, if the history ends failed."""
+        policy and role of its failure, if the history ends failed, and
+        whether the resource is still failed there (a failure whose policy a
+        later stop does not settle holds, the resource being stopped)."""
         ws = self.ws
         ops = sort_ops(lrm.ops)
         self.entries.append((rsc, node, lrm, ops))
@@ -408,6 +411,7 @@ class HistoryUnpacker:
             and not self._failed_with_block(rsc, ops)
         seen_by_monitor = False
         stop_failed = False
+        settled_by_stop = False  # a failure whose policy holds, though stopped since
         for op in ops:
             task = op.operation
             if task == "notify" or op.op_status == EXEC_CANCELLED:
@@ -458,11 +462,15 @@ class HistoryUnpacker:
                     seen_by_monitor = True  # active, its role only seen by a monitor
                 elif task in ("start", "promote", "demote", "migrate_from"):
                     seen_by_monitor = False
-                if task in ("start", "stop", "promote", "demote", "migrate_from") or (
+                if task == "stop" and failed and self._outlives_stop(rsc, on_fail):
+                    # the stop does not settle this failure: its policy holds
+                    settled_by_stop = on_fail != "reset_remote"
+                elif task in ("start", "stop", "promote", "demote", "migrate_from") or (
                     probe and rc in (OCF_NOT_RUNNING,)
                 ):
                     failed = False
                     on_fail = ""
+                    settled_by_stop = False
                 if task == "migrate_to":
                     target_name = op.get("migrate_target")
                     migrate_target = ws.nodes_by_name.get(target_name or "")
@@ -522,6 +530,7 @@ class HistoryUnpacker:
             elif task == "stop" or role < Role.STARTED:
                 role = max(role, Role.STARTED)
             failed = True
+            settled_by_stop = False
             if ON_FAIL_ORDER.index(policy) >= ON_FAIL_ORDER.index(on_fail or "ignore"):
                 on_fail = policy
             stop_failed = task == "stop"
@@ -554,7 +563,17 @@ class HistoryUnpacker:
             node.running.append(rsc)
             if rsc.role == Role.STOPPED or role > rsc.role:
                 rsc.role = role
-        return (on_fail, role) if failed else None
+        return (on_fail, role, not settled_by_stop) if failed else None
+
+    @staticmethod
+    def _outlives_stop(rsc: Resource, on_fail: str) -> bool:
+        """Whether a failure's policy still holds once the resource has
+        stopped: stopping it, fencing or putting its node in standby do; so
+        does resetting a remote node whose connection waits for its
+        reconnect interval (it reconnects only once the failure is cleared)."""
+        if on_fail in ("stop", "fence", "standby"):
+            return True
+        return on_fail == "reset_remote" and reconnect_interval_ms(rsc) > 0
 
     def _ban_after_hard_error(self, rsc: Resource, node: Node, rc: int) -> None:
         nodes = self.ws.nodes if rc == OCF_ERR_CONFIGURED else [node]
