@@ -32,7 +32,7 @@ from hapy.scheduler.actions.notifications import (
     notifies,
 )
 from hapy.scheduler.actions.orphans import create_orphan_cleanup
-from hapy.scheduler.actions.primitive import create_primitive_actions
+from hapy.scheduler.actions.primitive import create_primitive_actions, rerun_pending_starts
 from hapy.scheduler.actions.probe_orderings import order_probes
 from hapy.scheduler.actions.propagate import propagate
 from hapy.scheduler.actions.remote import (
@@ -169,6 +169,7 @@ def schedule(cib: m.Cib, now: datetime, *, with_scores: bool = True,
             create_recurring(ws, table, rsc)
     order_remote_actions(ws, table)
     propagate(ws)
+    rerun_pending_starts(ws, table)
     create_notifications(ws, table)
     drop_superseded_reloads(ws, table)
     mark_downed_nodes(ws, table)

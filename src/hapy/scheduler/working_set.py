@@ -170,7 +170,7 @@ class Resource:
     remote_node: Node | None = None  # a connection: the remote or guest node it runs
     container: Resource | None = None  # a guest connection: the guest's container
     fillers: list[Resource] = field(default_factory=list)  # a container: its connections
-    start_pending: bool = False
+    start_pending: bool = False  # a start of it is recorded in flight (it is run again)
     stop_pending: bool = False
     allow_migrate: bool = False
     needs_fencing: bool = True

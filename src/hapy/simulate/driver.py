@@ -95,10 +95,16 @@ def _status(ws: WorkingSet) -> tuple[list[str], list[str]]:
 
 
 def _tree_status(tree: Element, now: datetime) -> list[str]:
-    """The status of a CIB tree (after the simulated transition changed it)."""
+    """The status of a CIB tree (after the simulated transition changed it).
+
+    Like crm_simulate's revised status it shows no operation in flight: a
+    pending start shows as started, a pending monitor is not mentioned."""
     from hapy.scheduler.run import unpack
 
-    return _status(unpack(cib_from_tree(tree, ReportList()), now))[0]
+    ws = unpack(cib_from_tree(tree, ReportList()), now)
+    for rsc in ws.all_primitives():
+        rsc.pending_task = None
+    return _status(ws)[0]
 
 
 def simulate(request: SimulateRequest, out: TextIO | None = None) -> int:

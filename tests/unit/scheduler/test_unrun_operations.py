@@ -24,3 +24,54 @@ def test_recurring_monitor_never_given_a_call_id_is_asked_for_again() -> None:
     keys = {s.action.operation_key for s in graph.synapses}
     assert "r_monitor_10000" in keys
     assert "r_start_0" not in keys
+
+
+def _op(op: str, call: int, *, interval: int = 0, magic: str = "1:1:0:x",
+        pending: bool = False) -> str:
+    status = "-1" if pending else "0"
+    rc = "-1" if pending else "0"
+    digest = _MONITOR_10S if interval else _DIGEST
+    return (f'<lrm_rsc_op id="r_{op}_{interval}_{call}" operation_key="r_{op}_{interval}"'
+            f' operation="{op}" call-id="{call}" rc-code="{rc}" op-status="{status}"'
+            f' interval="{interval}" transition-key="{magic}"'
+            f' transition-magic="0:0;{magic}" op-digest="{digest}"/>')
+
+
+def _status(ops: str) -> str:
+    lrm = f'<lrm_resource id="r" class="ocf" provider="pacemaker" type="Dummy">{ops}</lrm_resource>'
+    return ('<node_state id="n1" uname="n1" in_ccm="true" crmd="online" join="member"'
+            f' expected="member"><lrm id="n1"><lrm_resources>{lrm}</lrm_resources></lrm>'
+            '</node_state>')
+
+
+_MON = '<op id="r-mon" name="monitor" interval="10s"/>'
+
+
+def test_start_recorded_in_flight_is_run_again_alone() -> None:
+    ops = _op("start", -1, magic="3:1:0:x", pending=True) + _op("monitor", 2, interval=10000,
+                                                                magic="4:1:0:x")
+    tr = run(cib_text(dummy("r", ops=_MON), status=_status(ops), nodes=("n1",)))
+    starts = [s for s in tr.graph.synapses if s.action.operation_key == "r_start_0"]
+    assert len(starts) == 1 and starts[0].inputs == ()
+    keys = {s.action.operation_key for s in tr.graph.synapses}
+    assert "r_stop_0" not in keys and "r_monitor_10000" not in keys
+
+
+def test_pending_operation_is_placed_by_its_transition_action_number() -> None:
+    # the pending start (action 3) was asked before the stop (action 5) of the
+    # same transition engine: the resource is stopped
+    ops = _op("start", -1, magic="3:1:0:x", pending=True) + _op("stop", 7, magic="5:1:0:x")
+    tr = run(cib_text(dummy("r", ops=_MON), status=_status(ops), nodes=("n1",)))
+    rsc = tr.working_set.resources_by_id["r"]
+    assert rsc.running_on == []
+    # asked by another transition engine, the pending one is the latest
+    ops = _op("start", -1, magic="3:1:0:y", pending=True) + _op("stop", 7, magic="5:1:0:x")
+    tr = run(cib_text(dummy("r", ops=_MON), status=_status(ops), nodes=("n1",)))
+    assert [n.uname for n in tr.working_set.resources_by_id["r"].running_on] == ["n1"]
+
+
+def test_monitor_recorded_before_the_latest_start_is_started_again() -> None:
+    ops = _op("monitor", 2, interval=10000) + _op("stop", 3) + _op("start", 4)
+    tr = run(cib_text(dummy("r", ops=_MON), status=_status(ops), nodes=("n1",)))
+    keys = {s.action.operation_key for s in tr.graph.synapses}
+    assert keys == {"r_monitor_10000"}

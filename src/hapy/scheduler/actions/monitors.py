@@ -158,9 +158,13 @@ def recorded_monitor(rsc: Resource, node: Node, interval_ms: int) -> m.LrmOp | N
         # an anonymous instance's history may be recorded under any instance number
         if lrm.id not in names and not (anonymous and lrm.id.split(":", 1)[0] == rsc.id):
             continue
+        # a monitor recorded before the latest start stopped with it
+        started = max((op.call_id for op in lrm.ops
+                       if op.operation in ("start", "migrate_from") and op.op_status == 0),
+                      default=-1)
         for op in lrm.ops:
             if op.operation == MONITOR and op.interval_ms == interval_ms and op.op_status != 1 \
-                    and op.call_id >= 0:
+                    and op.call_id >= 0 and op.call_id > started:
                 return op  # (one never given a call-id has not run yet)
     return None
 

@@ -141,3 +141,18 @@ def create_primitive_actions(ws: WorkingSet, table: ActionTable, rsc: Resource) 
             continue
         table.order(stop, start, OrderFlag.OPTIONAL | OrderFlag.IMPLIES_THEN | OrderFlag.RESTART)
 
+
+
+def rerun_pending_starts(ws: WorkingSet, table: ActionTable) -> None:
+    """A resource whose history records a start still in flight (on any
+    node) is started again where it stays active.  The start is added once
+    everything else is decided: it requires nothing else (neither a stop
+    nor its collective's pseudo-actions, nor its recurring monitors) and is
+    not listed as a change."""
+    for rsc in ws.all_primitives():
+        nxt = rsc.assigned_node
+        if not rsc.start_pending or nxt is None or nxt not in rsc.running_on:
+            continue
+        for start in table.rsc_actions(rsc, START):
+            if start.node is nxt and start.optional and start.runnable:
+                start.optional = False

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import cmp_to_key
 
 from hapy.cib import model as m
 from hapy.scheduler.explain.ledger import noting
@@ -87,18 +88,48 @@ def is_probe(op: m.LrmOp) -> bool:
 
 
 def sort_ops(ops: Iterable[m.LrmOp]) -> list[m.LrmOp]:
-    """Operations in the order they ran (call-id; pending ones last)."""
+    """Operations in the order they ran.
 
-    def key(op: m.LrmOp) -> tuple[int, int, int]:
-        pending = 1 if op.call_id < 0 else 0
-        started = 0
-        try:
-            started = int(op.get("last-rc-change") or op.get("last-run") or "0")
-        except ValueError:
-            started = 0
-        return (pending, op.call_id if op.call_id >= 0 else started, started)
+    Completed operations follow their call-ids (one call-id recorded twice,
+    as the last result and the last failure: by the time of the result).  An
+    operation still pending has no call-id yet: its place among the others
+    comes from the action numbers of their transition keys, when both were
+    asked by the same transition engine (the lower number ran first, the
+    number -1 runs last); otherwise the pending operation comes last."""
+    return sorted(ops, key=cmp_to_key(_compare_ops))
 
-    return sorted(ops, key=key)
+
+def _compare_ops(a: m.LrmOp, b: m.LrmOp) -> int:
+    if a.call_id < 0 and b.call_id < 0:
+        return 0
+    if a.call_id >= 0 and b.call_id >= 0:
+        left, right = (a.call_id, _op_time(a)), (b.call_id, _op_time(b))
+        return -1 if left < right else 1 if left > right else 0
+    a_key, b_key = _magic_action(a), _magic_action(b)
+    if a_key is None or b_key is None:
+        return 0
+    (a_engine, a_id), (b_engine, b_id) = a_key, b_key
+    if a_engine != b_engine or a_id == b_id:
+        return 1 if a.call_id < 0 else -1
+    if (0 <= a_id < b_id) or b_id == -1:
+        return -1
+    if (b_id >= 0 and a_id > b_id) or a_id == -1:
+        return 1
+    return 0
+
+
+def _magic_action(op: m.LrmOp) -> tuple[str, int] | None:
+    """The transition engine (its uuid) and action number an operation's
+    ``transition-magic`` names (``status:rc;action:transition:rc:uuid``)."""
+    magic = op.get("transition-magic") or ""
+    _, _, key = magic.partition(";")
+    parts = key.split(":")
+    if len(parts) != 4:
+        return None
+    try:
+        return parts[3], int(parts[0])
+    except ValueError:
+        return None
 
 
 def find_op_config(
@@ -420,6 +451,8 @@ class HistoryUnpacker:
                 if is_probe(op):
                     continue  # a probe still running tells nothing yet
                 pending = task
+                if task == "start":
+                    rsc.start_pending = True
                 if task in ("start", "migrate_to", "migrate_from", "promote"):
                     role = max(role, Role.STARTED)
                 if task == "promote":
@@ -476,7 +509,6 @@ class HistoryUnpacker:
                     migrate_target = ws.nodes_by_name.get(target_name or "")
                 elif task in ("stop", "start", "migrate_from"):
                     migrate_target = None
-                pending = None
                 continue
             # a failure
             op_cfg = find_op_config(rsc.primitive, task, op.interval_ms)
