@@ -47,6 +47,7 @@ def primitive_view(rsc: Resource) -> v.PrimitiveView:
         blocked=rsc.block,
         target_role=rsc.meta.get("target-role"),
         pending_task=rsc.pending_task,
+        pending_node=rsc.pending_node.uname if rsc.pending_node and rsc.pending_task else None,
         description=prim.description,
     )
 

@@ -104,6 +104,7 @@ def _tree_status(tree: Element, now: datetime) -> list[str]:
     ws = unpack(cib_from_tree(tree, ReportList()), now)
     for rsc in ws.all_primitives():
         rsc.pending_task = None
+        rsc.pending_node = None
     return _status(ws)[0]
 
 

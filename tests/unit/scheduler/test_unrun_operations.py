@@ -57,17 +57,23 @@ def test_start_recorded_in_flight_is_run_again_alone() -> None:
     assert "r_stop_0" not in keys and "r_monitor_10000" not in keys
 
 
-def test_pending_operation_is_placed_by_its_transition_action_number() -> None:
-    # the pending start (action 3) was asked before the stop (action 5) of the
-    # same transition engine: the resource is stopped
-    ops = _op("start", -1, magic="3:1:0:x", pending=True) + _op("stop", 7, magic="5:1:0:x")
-    tr = run(cib_text(dummy("r", ops=_MON), status=_status(ops), nodes=("n1",)))
-    rsc = tr.working_set.resources_by_id["r"]
-    assert rsc.running_on == []
-    # asked by another transition engine, the pending one is the latest
-    ops = _op("start", -1, magic="3:1:0:y", pending=True) + _op("stop", 7, magic="5:1:0:x")
-    tr = run(cib_text(dummy("r", ops=_MON), status=_status(ops), nodes=("n1",)))
-    assert [n.uname for n in tr.working_set.resources_by_id["r"].running_on] == ["n1"]
+def test_pending_operation_is_placed_by_its_transition() -> None:
+    # the pending start (transition 1) was asked before the stop (transition
+    # 2) by the same transition engine: the resource is stopped
+    def active(start_key: str, stop_key: str, call: int = -1) -> list[str]:
+        ops = _op("start", call, magic=start_key, pending=True) + _op("stop", 7, magic=stop_key)
+        tr = run(cib_text(dummy("r", ops=_MON), status=_status(ops), nodes=("n1",)))
+        return [n.uname for n in tr.working_set.resources_by_id["r"].running_on]
+
+    assert active("3:1:0:x", "1:2:0:x") == []
+    assert active("3:2:0:x", "1:1:0:x") == ["n1"]
+    # transition -1 (outside any transition) comes last
+    assert active("3:1:0:x", "1:-1:0:x") == []
+    # from one transition, or asked by another engine: the pending one is last
+    assert active("3:1:0:x", "5:1:0:x") == ["n1"]
+    assert active("3:1:0:y", "1:2:0:x") == ["n1"]
+    # a pending operation given a call-id is placed by it
+    assert active("3:2:0:x", "1:1:0:x", call=5) == []
 
 
 def test_monitor_recorded_before_the_latest_start_is_started_again() -> None:

@@ -90,12 +90,13 @@ def is_probe(op: m.LrmOp) -> bool:
 def sort_ops(ops: Iterable[m.LrmOp]) -> list[m.LrmOp]:
     """Operations in the order they ran.
 
-    Completed operations follow their call-ids (one call-id recorded twice,
-    as the last result and the last failure: by the time of the result).  An
-    operation still pending has no call-id yet: its place among the others
-    comes from the action numbers of their transition keys, when both were
-    asked by the same transition engine (the lower number ran first, the
-    number -1 runs last); otherwise the pending operation comes last."""
+    Operations with call-ids follow them (one call-id recorded twice, as
+    the last result and the last failure: by the time of the result).  An
+    operation still pending without a call-id is placed by the transitions
+    that asked for it and for the other (their transition keys), when the
+    same transition engine asked both from different transitions: the
+    lower transition first, transition -1 (outside any transition) last;
+    otherwise the pending operation comes last."""
     return sorted(ops, key=cmp_to_key(_compare_ops))
 
 
@@ -105,29 +106,29 @@ def _compare_ops(a: m.LrmOp, b: m.LrmOp) -> int:
     if a.call_id >= 0 and b.call_id >= 0:
         left, right = (a.call_id, _op_time(a)), (b.call_id, _op_time(b))
         return -1 if left < right else 1 if left > right else 0
-    a_key, b_key = _magic_action(a), _magic_action(b)
+    pending_last = 1 if a.call_id < 0 else -1
+    a_key, b_key = _magic_transition(a), _magic_transition(b)
     if a_key is None or b_key is None:
         return 0
-    (a_engine, a_id), (b_engine, b_id) = a_key, b_key
-    if a_engine != b_engine or a_id == b_id:
-        return 1 if a.call_id < 0 else -1
-    if (0 <= a_id < b_id) or b_id == -1:
-        return -1
-    if (b_id >= 0 and a_id > b_id) or a_id == -1:
+    (a_engine, a_graph), (b_engine, b_graph) = a_key, b_key
+    if a_engine != b_engine or a_graph == b_graph:
+        return pending_last
+    if a_graph == -1 or (b_graph != -1 and a_graph > b_graph):
         return 1
-    return 0
+    return -1
 
 
-def _magic_action(op: m.LrmOp) -> tuple[str, int] | None:
-    """The transition engine (its uuid) and action number an operation's
-    ``transition-magic`` names (``status:rc;action:transition:rc:uuid``)."""
+def _magic_transition(op: m.LrmOp) -> tuple[str, int] | None:
+    """The transition engine (its uuid) and transition number an
+    operation's ``transition-magic`` names
+    (``status:rc;action:transition:rc:uuid``)."""
     magic = op.get("transition-magic") or ""
     _, _, key = magic.partition(";")
     parts = key.split(":")
     if len(parts) != 4:
         return None
     try:
-        return parts[3], int(parts[0])
+        return parts[3], int(parts[1])
     except ValueError:
         return None
 
