@@ -60,3 +60,33 @@ def test_failed_instance_is_placed_after_the_healthy_ones(tmp_path: Path) -> Non
                            active={"n1": [("d", "fail_monitor")], "n2": [("d", "run")]})
     assert scores(result, "d:0")["n2"] == "-INFINITY"
     assert scores(result, "d:1")["n1"] == "0"
+
+
+def test_instance_active_on_two_usable_nodes_is_placed_before_one_whose_node_goes() -> None:
+    clone = ('<clone id="c"><meta_attributes id="c-m">'
+             '<nvpair id="c-u" name="globally-unique" value="true"/>'
+             '<nvpair id="c-x" name="clone-max" value="3"/></meta_attributes>'
+             '<primitive id="d" class="ocf" provider="pacemaker" type="Dummy"/></clone>')
+
+    def lrm(inst: str) -> str:
+        return (f'<lrm_resource id="d:{inst}" class="ocf" provider="pacemaker" type="Dummy">'
+                f'<lrm_rsc_op id="d:{inst}_start_0" operation="start" call-id="1" rc-code="0"'
+                ' op-status="0" interval="0" transition-key="1:1:0:x"'
+                f' transition-magic="0:0;1:1:0:x" op-digest="{_OK}"/></lrm_resource>')
+
+    def state(node: str, *insts: str) -> str:
+        return (f'<node_state id="{node}" uname="{node}" in_ccm="true" crmd="online"'
+                f' join="member" expected="member"><lrm id="{node}"><lrm_resources>'
+                f'{"".join(lrm(i) for i in insts)}</lrm_resources></lrm></node_state>')
+
+    # d:0 is active on n1 and n2, d:1 on n3, which goes to standby, d:2 on n2
+    text = cib_text(clone, nodes=("n1", "n2", "n3"),
+                    status=state("n1", "0") + state("n2", "0", "2") + state("n3", "1"))
+    text = text.replace('<node id="n3" uname="n3"/>',
+                        '<node id="n3" uname="n3"><instance_attributes id="n3-a">'
+                        '<nvpair id="n3-s" name="standby" value="on"/>'
+                        '</instance_attributes></node>')
+    ws = run(text).working_set
+    placed = {inst.name: inst.assigned_node.uname if inst.assigned_node else None
+              for inst in ws.resources_by_id["c"].children}
+    assert placed == {"d:0": "n1", "d:1": None, "d:2": "n2"}

@@ -176,8 +176,8 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
         running_first = sorted(
             (i for i in clone.children if _current(i) is not None and i not in late),
             # (ties: the instance whose node the clone's dependents prefer)
-            key=lambda i: (not _current_usable(i), _movable(i), -_current_score(i),
-                           -_clone_score_on_current(clone, i)),
+            key=lambda i: (not _current_usable(i), _active_count(i), _movable(i),
+                           -_current_score(i), -_clone_score_on_current(clone, i)),
         ) + sorted(
             (i for i in clone.children if _current(i) is None),
             key=lambda i: -_best_score(ws, i),
@@ -261,10 +261,16 @@ def _can_stay(ws: WorkingSet, inst: Resource) -> bool:
 
 
 def _current(inst: Resource) -> Node | None:
-    nodes = {n.id: n for p in inst.primitives() for n in p.running_on}
-    if len(nodes) == 1:
-        return next(iter(nodes.values()))
+    """The node an active instance is on (active on several: the first)."""
+    for p in inst.primitives():
+        if p.running_on:
+            return p.running_on[0]
     return None
+
+
+def _active_count(inst: Resource) -> int:
+    """On how many nodes the instance is active."""
+    return len({n.id for p in inst.primitives() for n in p.running_on})
 
 
 def _failed(inst: Resource) -> bool:
