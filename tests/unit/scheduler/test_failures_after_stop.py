@@ -21,7 +21,8 @@ def _op(rid: str, op: str, call: int, rc: int = 0, interval: int = 0) -> str:
             f' interval="{interval}" last-rc-change="1000"/>')
 
 
-def _ws(rid: str, agent: str, on_fail: str = "", params: str = "") -> WorkingSet:
+def _ws(rid: str, agent: str, on_fail: str = "", params: str = "",
+        remote_state: str = "", year: int = 2026) -> WorkingSet:
     """``rid`` started on n1, its monitor failed, then it was stopped."""
     history = (_op(rid, "start", 1) + _op(rid, "monitor", 2, rc=1, interval=10000)
                + _op(rid, "stop", 3))
@@ -42,11 +43,11 @@ def _ws(rid: str, agent: str, on_fail: str = "", params: str = "") -> WorkingSet
       </lrm_resource></lrm_resources></lrm>
     </node_state>
     <node_state id="n2" uname="n2" in_ccm="true" crmd="online" join="member"
-      expected="member"/>
+      expected="member"/>{remote_state}
   </status>
 </cib>"""
     return unpack(cib_from_tree(etree.fromstring(text), ReportList()),
-                  datetime(2026, 1, 1, tzinfo=UTC))
+                  datetime(year, 1, 1, tzinfo=UTC))
 
 
 def test_a_stop_settles_a_failure_to_be_recovered() -> None:
@@ -80,3 +81,32 @@ def test_lost_connection_waiting_to_reconnect_stays_failed_and_its_node_unclean(
     # without a reconnect interval the stop settles it: it may connect again
     ws = _ws("rn", _REMOTE)
     assert not ws.resources_by_id["rn"].failed
+
+
+_RECONNECT = ('<instance_attributes id="p"><nvpair id="ri" name="reconnect_interval"'
+              ' value="1m"/></instance_attributes>')
+
+
+def _fenced(value: str) -> str:
+    return (f'<node_state id="rn" uname="rn" remote_node="true" in_ccm="false"'
+            f' node_fenced="{value}"/>')
+
+
+def test_connection_failure_expires_after_its_reconnect_interval_once_fenced() -> None:
+    # node_fenced holds when the node was fenced: its failure expires
+    ws = _ws("rn", _REMOTE, params=_RECONNECT, remote_state=_fenced("1000"))
+    conn = ws.resources_by_id["rn"]
+    assert not conn.failed and not ws.nodes_by_id["rn"].unclean
+    assert "n1" in conn.clear_failcount_on
+    # not fenced yet (0, or not a time): it is fenced before the failure expires
+    for value in ("0", "true"):
+        ws = _ws("rn", _REMOTE, params=_RECONNECT, remote_state=_fenced(value))
+        assert ws.resources_by_id["rn"].failed and ws.nodes_by_id["rn"].unclean
+        assert not ws.resources_by_id["rn"].clear_failcount_on
+
+
+def test_connection_failure_waits_for_its_reconnect_interval() -> None:
+    # the failure was recorded at 1000 s: its interval has not passed at 0 s
+    ws = _ws("rn", _REMOTE, params=_RECONNECT, remote_state=_fenced("1000"), year=1970)
+    conn = ws.resources_by_id["rn"]
+    assert conn.failed and not ws.nodes_by_id["rn"].unclean

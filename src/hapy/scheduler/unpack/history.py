@@ -444,6 +444,7 @@ class HistoryUnpacker:
         seen_by_monitor = False
         stop_failed = False
         settled_by_stop = False  # a failure whose policy holds, though stopped since
+        expired_seen = False  # a failed operation here has expired
         for op in ops:
             task = op.operation
             if task == "notify" or op.op_status == EXEC_CANCELLED:
@@ -465,6 +466,7 @@ class HistoryUnpacker:
             exp = expected_rc(op)
             probe = is_probe(op)
             if self._expired_failure(rsc, node, op, failcount_expired):
+                expired_seen = True
                 known = was_known  # forgotten: an expired failed probe is probed again
                 if op.interval_ms > 0 and not op.id.endswith("_last_failure_0"):
                     # (and an expired failed recurring monitor started again)
@@ -578,6 +580,10 @@ class HistoryUnpacker:
                 and not rsc.orphan and not (failed and stop_failed) \
                 and fail_count(rsc, node) > 0:
             # an expired failure is cleared (not a failed stop: it stays)
+            rsc.clear_failcount_on[node.id] = node
+        elif expired_seen and self._reconnect_ms(rsc) > 0 and node.online:
+            # (a connection's failure that waited for its reconnect interval
+            # is cleared, whatever its fail count)
             rsc.clear_failcount_on[node.id] = node
         if not known:
             return None
@@ -698,7 +704,7 @@ class HistoryUnpacker:
     ) -> bool:
         """A failed operation older than failure-timeout, with no unexpired
         fail count on the node, is ignored."""
-        timeout = rsc.failure_timeout_ms
+        timeout = self._failure_timeout_ms(rsc)
         if timeout <= 0:
             return False
         probe = is_probe(op)
@@ -718,17 +724,36 @@ class HistoryUnpacker:
         """Whether an operation recorded here (with its time) is older than
         the failure-timeout: what makes the expired failcount be cleared."""
         now = int(self.ws.now.timestamp())
-        return any(_op_time(op) > 0 and _op_time(op) + rsc.failure_timeout_ms // 1000 <= now
-                   for op in ops)
+        timeout_s = self._failure_timeout_ms(rsc) // 1000
+        return any(_op_time(op) > 0 and _op_time(op) + timeout_s <= now for op in ops)
 
     def _reconnect_waited(self, rsc: Resource, node: Node) -> bool:
         """A remote connection's failure is cleared once its reconnect
-        interval has passed."""
-        interval = reconnect_interval_ms(rsc) if rsc.is_remote_connection else 0
+        interval has passed (and its node was fenced)."""
+        interval = self._reconnect_ms(rsc)
         last = last_failure_time(rsc, node)
-        if interval <= 0 or last is None or rsc.container is not None:
+        if interval <= 0 or last is None:
             return False
         return last + interval // 1000 <= int(self.ws.now.timestamp())
+
+    def _reconnect_ms(self, rsc: Resource) -> int:
+        """A remote node's connection with a reconnect interval: the
+        interval, once the node was fenced since the connection failed (its
+        failure expires with it); 0 otherwise."""
+        if not rsc.is_remote_connection or rsc.container is not None:
+            return 0
+        remote = self.ws.nodes_by_id.get(rsc.id)
+        if remote is None or not remote.remote_was_fenced:
+            return 0
+        return reconnect_interval_ms(rsc)
+
+    def _failure_timeout_ms(self, rsc: Resource) -> int:
+        """After how long a failure expires: a remote connection with a
+        reconnect interval waits for it (never, before its node was fenced)."""
+        if rsc.is_remote_connection and rsc.container is None \
+                and reconnect_interval_ms(rsc) > 0:
+            return self._reconnect_ms(rsc)
+        return rsc.failure_timeout_ms
 
     def _failed_with_block(self, rsc: Resource, ops: list[m.LrmOp]) -> bool:
         """A failure of an operation configured with on-fail=block never
@@ -745,7 +770,7 @@ class HistoryUnpacker:
 
     # -- failcounts --------------------------------------------------------------
     def _failure_expired(self, rsc: Resource, node: Node) -> bool:
-        timeout = rsc.failure_timeout_ms
+        timeout = self._failure_timeout_ms(rsc)
         if timeout <= 0:
             return False
         last = last_failure_time(rsc, node)

@@ -92,7 +92,7 @@ def apply_node_states(ws: WorkingSet) -> None:
         ctx = RuleContext(node_attrs=node.attrs, now=ws.now, changes=ws.rule_changes)
         node.attrs.update(unpack_nvsets(state.transient_attributes, ctx))
         if node.kind != "member":
-            node.remote_was_fenced = is_true(state.attrs.get("node_fenced"))
+            node.remote_was_fenced = _fenced_at(state.attrs.get("node_fenced"))
             if is_true(state.attrs.get("node_in_maintenance")):
                 node.maintenance = True
             continue
@@ -200,3 +200,12 @@ def _member_status(ws: WorkingSet, node: Node, stonith: bool) -> None:
         # its termination was requested (the terminate node attribute)
         node.unclean = True
         node.fence_reason = "termination was requested"
+
+
+def _fenced_at(value: str | None) -> bool:
+    """A remote node's ``node_fenced``: when it was last fenced (a number of
+    seconds, 0 or anything else: not fenced)."""
+    try:
+        return int(value or "0") != 0
+    except ValueError:
+        return False
