@@ -738,12 +738,12 @@ class HistoryUnpacker:
 
     def _reconnect_ms(self, rsc: Resource) -> int:
         """A remote node's connection with a reconnect interval: the
-        interval, once the node was fenced since the connection failed (its
-        failure expires with it); 0 otherwise."""
+        interval, once the node was fenced since the connection failed (or
+        without fencing; its failure expires with it); 0 otherwise."""
         if not rsc.is_remote_connection or rsc.container is not None:
             return 0
         remote = self.ws.nodes_by_id.get(rsc.id)
-        if remote is None or not remote.remote_was_fenced:
+        if self.ws.options.stonith_enabled and (remote is None or not remote.remote_was_fenced):
             return 0
         return reconnect_interval_ms(rsc)
 
