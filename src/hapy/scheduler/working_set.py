@@ -297,6 +297,9 @@ class Colocation:
     # a group member after the first bound by its group's colocation: only
     # the nodes it bans count (the first member weighs the scores)
     ban_only: bool = False
+    # the group that declared this colocation as its dependent, when its
+    # first member (``dependent``) now holds it
+    dependent_group: Resource | None = None
 
 
 @record(frozen=False, eq=False)

@@ -170,3 +170,18 @@ def test_scaled_dependent_scores_round_to_nearest_and_never_vanish(tmp_path: Pat
     )
     assert scores(result, "A") == {"n1": "2", "n2": "3", "n3": "0", "n4": "0"}
     assert scores(result, "C") == {"n1": "0", "n2": "0", "n3": "-1", "n4": "0"}
+
+
+def test_a_dependent_group_brings_its_members_followers_not_its_own(tmp_path: Path) -> None:
+    # A weighs G (which follows it): each member's scores once, what follows a
+    # member (its last one's followers twice), but not what follows G itself
+    resources = (primitive("A") + _group("G", "g1", "g2") + primitive("P") + primitive("Q")
+                 + primitive("R"))
+    result = run(
+        tmp_path, "n1 n2 n3 n4", resources,
+        colocation("G", "A", "INFINITY") + location("g2", "n1", "40")
+        + colocation("P", "g2", "100000") + location("P", "n2", "300")
+        + colocation("Q", "g1", "100000") + location("Q", "n3", "300")
+        + colocation("R", "G", "100000") + location("R", "n4", "300"),
+    )
+    assert scores(result, "A") == {"n1": "40", "n2": "60", "n3": "30", "n4": "0"}

@@ -9,6 +9,7 @@ from hapy.scheduler.assign.nodes import (
     apply_to_dependent,
     candidate_nodes,
     merge_dependent_scores,
+    merged_dependent,
 )
 from hapy.scheduler.assign.primitive import assign_primitive, set_assignment, sorted_nodes_for_trace
 from hapy.scheduler.assign.promotable import (
@@ -39,7 +40,7 @@ def _merge_dependents(ws: WorkingSet, clone: Resource, scores: dict[str, int]) -
         if coloc.dependent_role in (Role.PROMOTED, Role.UNPROMOTED):
             continue
         merged = merge_dependent_scores(
-            ws, scores, coloc.dependent, coloc.score / INFINITY,
+            ws, scores, merged_dependent(coloc), coloc.score / INFINITY,
             coloc.node_attribute, {id(clone)}, only_positive=True,
         )
         if ws.ledger is not None:
@@ -224,7 +225,7 @@ def _weigh_dependents(ws: WorkingSet, clone: Resource, scores: dict[str, int],
     """``scores`` with what the clone's dependents (``colocs``) prefer."""
     for coloc in colocs:
         scores = merge_dependent_scores(
-            ws, scores, coloc.dependent, coloc.score / INFINITY,
+            ws, scores, merged_dependent(coloc), coloc.score / INFINITY,
             coloc.node_attribute, {id(clone)}, only_positive=True,
         )
     return scores

@@ -123,6 +123,7 @@ def merge_dependent_scores(
     *,
     forward: bool = False,
     only_positive: bool = False,
+    home: Resource | None = None,
 ) -> dict[str, int]:
     """Add ``dependent``'s node scores, scaled by ``factor``, to ``scores``,
     following the dependent's own dependents (how much the resources that
@@ -135,7 +136,8 @@ def merge_dependent_scores(
     score into a preference. When no node is left available, the merge is
     rolled back. With ``only_positive`` (a clone weighing its dependents), a
     merge never makes a node's score negative: the node keeps its score, or,
-    if it was positive, counts as unavailable for the roll-back and ends at 1."""
+    if it was positive, counts as unavailable for the roll-back and ends at 1.
+    ``home`` is the group of the resource being placed, if any."""
     if id(dependent) in visited:
         return scores
     visited = visited | {id(dependent)}
@@ -154,12 +156,12 @@ def merge_dependent_scores(
             continue
         work[node_id] = merged
     if any_available(ws, work):
-        for coloc, linked in _chain(dependent, forward):
+        for coloc, linked in _chain(dependent, forward, home):
             # the sign carries down the chain, the strength does not
             sub_factor = (-1 if factor < 0 else 1) * coloc.score / INFINITY
             work = merge_dependent_scores(ws, work, linked, sub_factor,
                                           coloc.node_attribute, visited, forward=forward,
-                                          only_positive=only_positive)
+                                          only_positive=only_positive, home=home)
     if not any_available(ws, work):
         return scores
     for node_id in lowered:
@@ -168,17 +170,31 @@ def merge_dependent_scores(
     return work
 
 
-def _chain(rsc: Resource, forward: bool) -> list[tuple[Colocation, Resource]]:
+def _chain(rsc: Resource, forward: bool,
+           home: Resource | None) -> list[tuple[Colocation, Resource]]:
     """The next links of a merge chain: ``rsc``'s primaries (``forward``) or
-    the dependents that still weigh in."""
+    the dependents that still weigh in. A group's dependents are its first
+    member's (the members after it follow it) and, once more, its last
+    member's; what follows a group as a whole weighs in only on the members of
+    that group (``home``: the group of the resource being placed)."""
     if forward:
         holder = rsc.children[0] if rsc.variant == "group" and rsc.children else rsc
         return [(c, c.primary) for c in holder.colocations_this_with]
+    holders = [rsc.children[0], rsc.children[-1]] if rsc.variant == "group" and rsc.children \
+        else [rsc]
     return [
-        (c, c.dependent)
-        for c in rsc.colocations_with_this
+        (c, merged_dependent(c))
+        for holder in holders
+        for c in holder.colocations_with_this
         if c.dependent.provisional is not False and c.influence
+        and (c.primary.variant != "group" or c.primary is home)
     ]
+
+
+def merged_dependent(coloc: Colocation) -> Resource:
+    """The resource whose node scores a colocation's primary weighs: the group
+    that declared the colocation, else its dependent."""
+    return coloc.dependent_group or coloc.dependent
 
 
 def _best_by_attribute(

@@ -7,6 +7,7 @@ from hapy.scheduler.assign.nodes import (
     can_run,
     candidate_nodes,
     merge_dependent_scores,
+    merged_dependent,
     node_sort_key,
 )
 from hapy.scheduler.assign.promotable import apply_promotable_primary
@@ -64,6 +65,7 @@ def assign_primitive(
                 if before is not None:
                     rsc.allowed = {n: -INFINITY if rsc.allowed.get(n, 0) <= -INFINITY
                                    else score for n, score in before.items()}
+        home = rsc.parent if rsc.parent is not None and rsc.parent.variant == "group" else None
         for coloc in rsc.colocations_with_this:
             if not coloc.influence or not coloc.dependent.provisional:
                 continue
@@ -72,8 +74,8 @@ def assign_primitive(
             with noting(ws, rsc, "colocation", coloc.id,
                         colocation_text, coloc, "from"):
                 rsc.allowed = merge_dependent_scores(
-                    ws, rsc.allowed, coloc.dependent, coloc.score / INFINITY,
-                    coloc.node_attribute, {id(rsc)},
+                    ws, rsc.allowed, merged_dependent(coloc), coloc.score / INFINITY,
+                    coloc.node_attribute, {id(rsc)}, home=home,
                 )
         if rsc.target_role is Role.STOPPED:
             # a resource meant to be stopped may run nowhere (it is banned

@@ -77,6 +77,7 @@ def _retarget(coloc: Colocation, grp: Resource) -> None:
         first = grp.children[0]
         grp.colocations_this_with.remove(coloc)
         coloc.dependent = first
+        coloc.dependent_group = grp
         first.colocations_this_with.append(coloc)
         if coloc.score >= INFINITY:
             # every member must respect a mandatory colocation of the group
