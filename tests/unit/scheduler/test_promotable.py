@@ -369,3 +369,10 @@ def test_lost_promoted_ticket_with_fence_policy_bans_only_promoted_instances(
     # the unpromoted instance stays (a new one starts), the promoted one goes
     assert kept == ["node1", "node3"]
     assert result.working_set.nodes_by_id["n2"].unclean
+
+
+def test_promotion_score_is_not_added_on_a_standby_node(tmp_path: Path) -> None:
+    attrs = ('<nvpair id="a1" name="master-st" value="10"/>'
+             '<nvpair id="a2" name="standby" value="on"/>')
+    result = _run(_cib(tmp_path, attrs=attrs))
+    assert "pcmk__clone_allocate: st:0 allocation score on node2: 0" in result.scores

@@ -114,7 +114,8 @@ def promotion_score(clone: Resource, inst: Resource, node: Node) -> int | None:
 
 def add_promotion_scores(ws: WorkingSet, clone: Resource) -> None:
     """Before placing instances, prefer nodes where they would be promoted:
-    positive promotion scores are added to each instance's node scores."""
+    positive promotion scores are added to each instance's node scores (on
+    the nodes that can run resources: not on a standby node)."""
     for inst in clone.children:
         with noting(ws, inst, "promotion-score", f"master-{inst.id}",
                     "a positive promotion score (the master-* node attribute its agent "
@@ -125,7 +126,7 @@ def add_promotion_scores(ws: WorkingSet, clone: Resource) -> None:
 def _add_promotion_score(ws: WorkingSet, clone: Resource, inst: Resource) -> None:
     for node_id, current in list(inst.allowed.items()):
         node = ws.nodes_by_id.get(node_id)
-        if node is None or not node.available(consider_standby=False):
+        if node is None or not node.available():
             continue
         score = promotion_score(clone, inst, node)
         if score is not None and score > 0:
