@@ -376,3 +376,20 @@ def test_promotion_score_is_not_added_on_a_standby_node(tmp_path: Path) -> None:
              '<nvpair id="a2" name="standby" value="on"/>')
     result = _run(_cib(tmp_path, attrs=attrs))
     assert "pcmk__clone_allocate: st:0 allocation score on node2: 0" in result.scores
+
+
+def test_what_follows_a_promoted_role_dependent_weighs_on_promotion(tmp_path: Path) -> None:
+    # X follows the promoted instance, Y follows X: X's scores with Y's share
+    # (200 x 0.1) weigh on the clone's placement and again on its promotion
+    constraints = ('<rsc_location id="lp" rsc="ms" role="Promoted" node="node3" score="100"/>'
+                   '<rsc_colocation id="c" rsc="X" with-rsc="ms" with-rsc-role="Promoted" '
+                   'score="INFINITY"/>'
+                   '<rsc_colocation id="c2" rsc="Y" with-rsc="X" score="100000"/>'
+                   '<rsc_location id="ly" rsc="Y" node="node3" score="200"/>')
+    path = _add_dummy(_cib(tmp_path, constraints=constraints))
+    path.write_text(path.read_text().replace(
+        "</resources>", '<primitive id="Y" class="ocf" provider="pacemaker" type="Dummy"/>'
+        "</resources>"))
+    result = _run(path)
+    assert _promoted(result) == ["node3"]
+    assert any(line.endswith("promotion score on node3: 139") for line in result.scores)

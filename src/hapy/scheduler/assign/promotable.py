@@ -14,7 +14,7 @@ The best instances are promoted, at most ``promoted-max`` in all and
 from __future__ import annotations
 
 from hapy.cib.scores import add_scores, parse_score, scaled_score
-from hapy.scheduler.assign.nodes import attr_value
+from hapy.scheduler.assign.nodes import attr_value, merge_dependent_scores, merged_dependent
 from hapy.scheduler.assign.tickets import ticket_blocks_promotion
 from hapy.scheduler.explain.ledger import (
     PRIORITY,
@@ -302,16 +302,12 @@ def _clone_node_scores(ws: WorkingSet, clone: Resource) -> dict[str, int]:
     for coloc in clone.colocations_with_this:
         if coloc.primary_role is not Role.PROMOTED or not coloc.influence:
             continue
-        # the dependent's preferences count again (the clone's placement
-        # scores have them once already)
-        merged = _merge_scores(ws, scores, _placement_scores(coloc.dependent), coloc,
-                               nonnegative=True)
-        # a node the merge would have made negative (kept at 1) does not
-        # count as usable: when no other node is, the merge is dropped
-        lowered = {n for n, v in _merge_scores(
-            ws, scores, _placement_scores(coloc.dependent), coloc, nonnegative=False).items()
-            if v < 0 and scores.get(n, 0) > 0}
-        if _any_usable(ws, {n: v for n, v in merged.items() if n not in lowered}):
+        # the dependent's preferences (with what follows it) count again
+        # (the clone's placement scores have them once already)
+        merged = merge_dependent_scores(
+            ws, scores, merged_dependent(coloc), coloc.score / INFINITY,
+            coloc.node_attribute, {id(clone)}, only_positive=True)
+        if merged is not scores:
             if ledger is not None:
                 ledger.diff(clone.name, scores, merged, "colocation", coloc.id,
                             colocation_text(coloc, "from"), channel=PROMOTION_NODE)
