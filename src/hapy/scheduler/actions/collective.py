@@ -85,6 +85,7 @@ def create_collective_actions(ws: WorkingSet, table: ActionTable, rsc: Resource)
         table.order(demoted, start, F.OPTIONAL)
     # a group runs only once every member can start
     started = F.IMPLIES_THEN | F.RUNNABLE_LEFT if rsc.variant == "group" else F.IMPLIES_THEN
+    stopped_flags = started if rsc.variant == "group" else F.IMPLIES_THEN
     implies_first = F.IMPLIES_FIRST
     if collective:
         # a clone is running once any of its instances can be
@@ -98,7 +99,8 @@ def create_collective_actions(ws: WorkingSet, table: ActionTable, rsc: Resource)
         for a in _member_actions(table, child, STOP):
             table.order(stop, a, implies_first)
         for a in _member_done(table, child, STOP):
-            table.order(a, stopped, F.IMPLIES_THEN)
+            # (a group has stopped only once every member could stop)
+            table.order(a, stopped, stopped_flags)
         if promotable:
             for a in _member_actions(table, child, PROMOTE):
                 table.order(table.pseudo(rsc, PROMOTE), a, implies_first | F.RUNNABLE_LEFT)

@@ -138,6 +138,14 @@ def _graph_action(prim: Resource, task: str) -> Action | None:
     return None
 
 
+def _required_action(prim: Resource, task: str) -> Action | None:
+    for action in prim.actions:
+        if action.task == task and action.interval_ms == 0 and action.node is not None \
+                and action.required and not action.deleted:
+            return action
+    return None
+
+
 def _can_notify(node: Node | None) -> bool:
     return node is not None and node.online and not node.unclean
 
@@ -299,7 +307,8 @@ def _notify_lists(ws: WorkingSet, clone: Resource) -> dict[str, str]:
                 elif prim.role is Role.UNPROMOTED:
                     unpromoted.append((prim.name, current.uname))
             for task in PHASES:
-                action = _graph_action(prim, task)
+                # (what must happen is listed, even when it cannot run)
+                action = _required_action(prim, task)
                 if action is not None and action.node is not None:
                     tasks[task].append((prim.name, action.node.uname))
     meta: dict[str, str] = {}

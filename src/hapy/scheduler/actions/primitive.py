@@ -100,7 +100,8 @@ def create_primitive_actions(ws: WorkingSet, table: ActionTable, rsc: Resource) 
     # role changes of promotable instances
     if rsc.promotable or rsc.role is Role.PROMOTED or rsc.next_role is Role.PROMOTED:
         for node in current:
-            if rsc.role is Role.PROMOTED:
+            # (on a lost node that cannot be fenced, nothing demotes it)
+            if rsc.role is Role.PROMOTED and (not node.unclean or can_fence(ws, node)):
                 demote = table.get(rsc, DEMOTE, node)
                 if not managed:
                     demote.runnable = False
@@ -110,8 +111,8 @@ def create_primitive_actions(ws: WorkingSet, table: ActionTable, rsc: Resource) 
                     or node is not nxt
                 ):
                     demote.optional = False
-                if node.unclean and ws.options.stonith_enabled:
-                    demote.pseudo = True
+                if node.unclean:
+                    demote.pseudo = True  # fencing the node demotes it
                 table.order(demote, stops[node.id], OrderFlag.IMPLIES_FIRST)
                 for other, stop in stops.items():
                     if other != node.id:

@@ -122,7 +122,8 @@ class _Propagation:
         # a collective's pseudo-action is needed only for members' actions
         # that can run
         if flags & _IMPLIES_FIRST and then.required and first.optional and (
-            then.runnable or not first.pseudo or _blocked_by_quorum_in_group(first, then)
+            then.runnable or not first.pseudo or then.node is not None
+            or _blocked_by_quorum_in_group(first, then)
             or _blocked_leaving_stop(first, then)
         ) and not _clone_completion(first) and _required_on(then, first.node, first):
             self.require(first, then)
