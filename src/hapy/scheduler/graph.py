@@ -14,7 +14,7 @@ from hapy.graph.model import (
     Synapse,
     TransitionGraph,
 )
-from hapy.scheduler.actions.model import CLEAR_FAILCOUNT, NOTIFIED, NOTIFY, Action
+from hapy.scheduler.actions.model import CLEAR_FAILCOUNT, LRM_DELETE, NOTIFIED, NOTIFY, Action
 from hapy.scheduler.actions.remote import physical_host, router_node
 from hapy.scheduler.options import is_true
 from hapy.scheduler.unpack.history import find_op_config
@@ -191,6 +191,8 @@ def action_attributes(ws: WorkingSet, action: Action) -> dict[str, str]:
         host = physical_host(action)
         if host is not None:
             meta["physical_host"] = host.uname
+    if action.task == LRM_DELETE and rsc is not None:
+        meta["timeout"] = str(_timeout_ms(ws, rsc, action.task, 0))
     if action.pseudo and rsc is not None and "timeout" not in meta:
         meta["timeout"] = str(DEFAULT_TIMEOUT_MS)
     clearing = action.task == CLEAR_FAILCOUNT and rsc is not None and not rsc.orphan
@@ -251,7 +253,7 @@ def to_graph_action(ws: WorkingSet, action: Action) -> GraphAction:
     resource = None
     rsc = action.rsc
     if rsc is not None and rsc.primitive is not None and (
-        kind is ActionKind.RSC_OP or action.task == CLEAR_FAILCOUNT
+        kind is ActionKind.RSC_OP or action.task in (CLEAR_FAILCOUNT, LRM_DELETE)
     ):
         prim = rsc.primitive
         long_id = None
@@ -292,6 +294,7 @@ def to_graph_action(ws: WorkingSet, action: Action) -> GraphAction:
         attributes=action_attributes(ws, action),
         downed=tuple(DownedNode(n.id) for n in action.downed),
         shutdown_lock=str(action.shutdown_lock) if action.shutdown_lock is not None else None,
+        mode=action.mode,
         priority=action.priority,
     )
 

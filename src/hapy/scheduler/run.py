@@ -23,6 +23,7 @@ from hapy.scheduler.actions.definition_changes import (
 )
 from hapy.scheduler.actions.failcounts import create_failcount_clears
 from hapy.scheduler.actions.fencing import create_fencing, create_shutdowns
+from hapy.scheduler.actions.lock_cleanup import create_lock_cleanups
 from hapy.scheduler.actions.migration import order_migrations, plan_migrations
 from hapy.scheduler.actions.model import Action
 from hapy.scheduler.actions.monitors import create_probes, create_recurring
@@ -160,6 +161,7 @@ def schedule(cib: m.Cib, now: datetime, *, with_scores: bool = True,
     create_shutdowns(ws, table)
     create_orphan_cleanup(ws, table)
     create_failcount_clears(ws, table)
+    create_lock_cleanups(ws, table)
     order_remote_actions(ws, table)
     order_probes(ws, table, data)
     order_migrations(table, migrating)

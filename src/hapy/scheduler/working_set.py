@@ -209,6 +209,8 @@ class Resource:
     assigned_node: Node | None = None
     lock_node: Node | None = None  # shutdown lock
     lock_time: int | None = None
+    # nodes whose record of an expired shutdown lock is deleted from the CIB
+    expired_lock_on: dict[str, Node] = field(default_factory=dict)
     # clone instance data
     clone_name: str | None = None  # "rsc:0"
     history_name: str | None = None  # anonymous instance: the name its history is under

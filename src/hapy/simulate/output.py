@@ -17,9 +17,9 @@ def executed_line(action: GraphAction, known_ids: set[str] | None = None) -> str
         if action.operation == "stonith":
             kind = action.attributes.get("CRM_meta_stonith_action", "reboot")
             return f"  * Fencing {action.on_node} ({kind})"
-        if action.operation == "clear_failcount":
+        if action.operation in ("clear_failcount", "lrm_delete"):
             rsc = action.resource.id if action.resource else action.operation_key
-            return f"  * Cluster action:  clear_failcount for {rsc} on {action.on_node}"
+            return f"  * Cluster action:  {action.operation} for {rsc} on {action.on_node}"
         return f"  * Cluster action:  {action.operation} on {action.on_node}"
     ref = action.resource
     name = action.operation_key

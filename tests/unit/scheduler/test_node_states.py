@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from scheduler_cib import cib_text, dummy, run
+from scheduler_cib import NOW, cib_text, dummy, run
 
 from hapy.scheduler.run import Transition
 
@@ -245,6 +245,22 @@ def test_shutdown_lock_keeps_a_resource_on_the_node_that_left() -> None:
     expired = run(_cib(STONITH + dummy("r"), status=down, options=limit))
     node = expired.working_set.resources_by_id["r"].assigned_node
     assert node is not None and node.uname == "n2"
+    # the expired lock's record is deleted in the CIB (the node is down)
+    delete = next(s.action for s in expired.graph.synapses
+                  if s.action.operation_key == "r_lrm_delete_0")
+    assert delete.on_node == "n1" and delete.mode == "cib"
+
+
+def test_scheduler_runs_again_when_a_shutdown_lock_expires() -> None:
+    options = (FENCING_ON + '<nvpair id="o3" name="shutdown-lock" value="true"/>'
+               '<nvpair id="o4" name="shutdown-lock-limit" value="5m"/>')
+    recent = str(int(NOW.timestamp()) - 60)
+    stopped = _history("r", "stop").replace('type="Dummy">', 'type="Dummy" '
+                                            f'shutdown-lock="{recent}">', 1)
+    down = _states('in_ccm="false" crmd="offline" join="down" expected="down"', stopped)
+    t = run(_cib(STONITH + dummy("r"), status=down, options=options))
+    assert t.working_set.resources_by_id["r"].lock_node is not None
+    assert dict(t.graph.attributes)["recheck-by"] == str(int(recent) + 300 + 1)
 
 
 def test_a_stop_whose_agent_is_missing_fails_like_any_stop() -> None:

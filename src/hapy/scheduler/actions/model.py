@@ -24,6 +24,7 @@ NOTIFIED = "notified"
 STONITH = "stonith"
 SHUTDOWN = "do_shutdown"
 CLEAR_FAILCOUNT = "clear_failcount"
+LRM_DELETE = "lrm_delete"
 RELOAD = "reload-agent"
 CANCEL = "cancel"
 DELETE = "delete"
@@ -63,6 +64,7 @@ class Action:
     internal_key: str | None = None
     fence_action: str | None = None
     shutdown_lock: int | None = None  # a stop done under a shutdown lock
+    mode: str | None = None  # a cluster event's mode ("cib": in the CIB only)
     # bookkeeping for the graph
     inputs: list[Ordering] = field(default_factory=list)
     outputs: list[Ordering] = field(default_factory=list)

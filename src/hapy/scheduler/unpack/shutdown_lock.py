@@ -10,6 +10,8 @@ never locked.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from hapy.scheduler.explain.ledger import noting
 from hapy.scheduler.working_set import INFINITY, Node, Resource, WorkingSet
 
@@ -35,13 +37,19 @@ def apply_shutdown_locks(ws: WorkingSet) -> None:
     limit = ws.options.ms("shutdown-lock-limit") // 1000
     now = int(ws.now.timestamp())
 
-    def lock(rsc: Resource, node: Node, since: int | None) -> None:
+    def lock(rsc: Resource, node: Node, since: int | None, recorded: bool = False) -> None:
         if since is None or not _lockable(rsc):
             return
-        if limit > 0 and now >= since + limit:
-            return  # the lock expired
+        if limit > 0 and now > since + limit:
+            if recorded:
+                # the lock expired: its record is deleted
+                rsc.expired_lock_on[node.id] = node
+            return
         rsc.lock_node = node
         rsc.lock_time = since
+        if limit > 0:
+            # the scheduler must run again when the lock expires
+            ws.rule_changes.append(datetime.fromtimestamp(since + limit + 1, UTC))
 
     for node in ws.nodes:
         if node.kind != "member":
@@ -55,7 +63,7 @@ def apply_shutdown_locks(ws: WorkingSet) -> None:
                 recorded = ws.resources_by_id.get(lrm.id)
                 if recorded is not None and lrm.shutdown_lock is not None \
                         and not recorded.running_on:
-                    lock(recorded, node, _time(lrm.shutdown_lock))
+                    lock(recorded, node, _time(lrm.shutdown_lock), recorded=True)
 
 
 def apply_lock_scores(ws: WorkingSet) -> None:
