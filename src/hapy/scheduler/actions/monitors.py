@@ -122,11 +122,15 @@ def _anonymous_known(clone: Resource, rsc: Resource, node: Node) -> bool:
                 continue
             if node.id in prim.known_on:
                 return True
-    # probe with the instance assigned to this node, else the first one not
-    # yet known here
+    # probe with the instance assigned to this node (a cloned group's
+    # instance: where any of its members goes), else the first one not yet
+    # known here
     for inst in clone.children:
-        for prim in inst.primitives():
-            if prim.id == rsc.id and prim.assigned_node is node and not prim.orphan:
+        prims = inst.primitives()
+        if not any(p.assigned_node is node for p in prims):
+            continue
+        for prim in prims:
+            if prim.id == rsc.id and not prim.orphan:
                 return prim is not rsc
     for inst in clone.children:
         for prim in inst.primitives():
