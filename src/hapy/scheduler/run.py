@@ -52,6 +52,7 @@ from hapy.scheduler.assign.order import assignment_order
 from hapy.scheduler.assign.primitive import assign_any
 from hapy.scheduler.assign.setup import apply_stickiness, init_allowed, prepare_groups
 from hapy.scheduler.assign.tickets import apply_tickets
+from hapy.scheduler.assign.utilization import uses_utilization
 from hapy.scheduler.explain.ledger import ScoreLedger
 from hapy.scheduler.graph import build_graph
 from hapy.scheduler.options import ClusterOptions
@@ -128,7 +129,11 @@ def schedule(cib: m.Cib, now: datetime, *, with_scores: bool = True,
     apply_stickiness(ws)
     apply_lock_scores(ws)
     prepare_groups(ws)
-    for rsc in assignment_order(ws):
+    order = assignment_order(ws)
+    if uses_utilization(ws):
+        # (the transition summary lists the resources in that order)
+        ws.summary_order = order
+    for rsc in order:
         assign_any(ws, rsc)
 
     table = ActionTable(ws)

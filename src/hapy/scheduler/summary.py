@@ -204,7 +204,7 @@ def transition_summary(ws: WorkingSet) -> list[str]:
                 f"  * Fence ({fence.fence_action}) {fence.node.uname}{by} '{fence.reason}'"
             )
     rows = []
-    for top in ws.resources:
+    for top in ws.summary_order if ws.summary_order is not None else ws.resources:
         prims = bundle_primitives(top) if top.variant == "bundle" else top.primitives()
         for prim in prims:
             row = primitive_line(ws, prim)

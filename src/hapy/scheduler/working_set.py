@@ -343,6 +343,8 @@ class WorkingSet:
     recheck_by: int | None = None
     #: when date rules evaluated while scheduling change their results
     rule_changes: list[datetime] = field(default_factory=list)
+    # the order the transition summary lists the resources in (None: resources')
+    summary_order: list[Resource] | None = None
 
     def startup_disabled(self) -> bool:
         """Fencing is enabled but no fencing device is configured (nor a
