@@ -109,3 +109,19 @@ def test_instance_needing_no_fencing_on_a_lost_node_is_an_orphan_stopped_at_once
                 if s.action.internal_operation_key == "p:2_stop_0")
     assert input_keys(graph, stop) == {"c_stop_0"}
     assert input_keys(graph, synapse(graph, "c_stop_0")) == set()
+
+
+def test_cloned_group_instance_on_a_fenced_node_waits_for_its_members_only() -> None:
+    agent = 'class="ocf" provider="pacemaker" type="Dummy"'
+    rscs = _device("dev") + '<clone id="c"><group id="g">' + dummy("a") + "</group></clone>"
+    lost = _running("n2", ("a", agent)).replace('in_ccm="true" crmd="online"',
+                                                 'in_ccm="false" crmd="offline"')
+    text = cib_text(rscs, status=_running("n1") + lost).replace(
+        '<nvpair id="o1" name="stonith-enabled" value="false"/>', _STONITH)
+    graph = run(text).graph
+    fence = "stonith-n2-reboot@n2"
+    assert fence in input_keys(graph, synapse(graph, "c_stop_0"))
+    instance_stop = next(s for s in graph.synapses
+                         if s.action.operation_key.startswith("g:")
+                         and s.action.operation_key.endswith("_stop_0"))
+    assert fence not in input_keys(graph, instance_stop)

@@ -90,7 +90,9 @@ def create_fencing(ws: WorkingSet, table: ActionTable) -> list[Action]:
                                                   or parent.variant == "clone"):
                         # (on a bundle's guest: the bundled clone's only)
                         collective = table.find(f"{parent.name}_{STOP}_0", None)
-                        if collective is not None:
+                        # (a cloned group's instance waits for its members only)
+                        instance = parent.parent is not None and parent.parent.variant == "clone"
+                        if collective is not None and not instance:
                             table.order(fence, collective, F.OPTIONAL)
                         parent = parent.parent
         _order_starts_after_fencing(ws, table, fence, node)
