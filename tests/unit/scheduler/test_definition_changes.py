@@ -174,3 +174,21 @@ def test_history_of_another_agent_is_deleted_and_the_resource_restarted() -> Non
     delete = next(a for a in tr.actions if a.task == "delete")
     assert [o.first.key for o in delete.inputs] == ["r_stop_0"]
     assert _summary(tr) == ["* Restart r ( n1 )"]
+
+
+def test_probe_reported_as_an_error_that_found_nothing_is_not_checked() -> None:
+    # an anonymous clone's two histories on n1: the instance started with the
+    # current definition, and a probe (status "error", rc "not running")
+    # recorded with an older one, which says nothing about what runs
+    probe = ('<lrm_resource id="r:1" class="ocf" provider="pacemaker" type="Dummy">'
+             '<lrm_rsc_op id="r:1_last_0" operation_key="r:1_monitor_0" operation="monitor"'
+             ' transition-key="1:1:7:x" transition-magic="4:7;1:1:7:x" call-id="1"'
+             f' rc-code="7" op-status="4" interval="0" op-digest="{op_digest(OLD)}"/>'
+             "</lrm_resource>")
+    text = _cib(_start(NEW) + _monitor(NEW)).replace(
+        '<primitive id="r" ', '<clone id="c"><primitive id="r" ').replace(
+        "</primitive>", "</primitive></clone>").replace(
+        '<lrm id="1"><lrm_resources>', f'<lrm id="1"><lrm_resources>{probe}', 1)
+    assert probe in text
+    tr = _run(text)
+    assert not any("Restart" in line for line in _summary(tr))

@@ -53,6 +53,8 @@ _OCF_NOT_RUNNING = 7
 _OCF_RUNNING_PROMOTED = 8
 _EXEC_PENDING = -1
 _EXEC_CANCELLED = 1
+#: a result the agent gave (done, or error: the rc tells what it found)
+_FINISHED = frozenset({0, 4})
 
 
 def checked_node(node: Node) -> bool:
@@ -177,7 +179,7 @@ def _since_last_start(ops: list[m.LrmOp]) -> list[m.LrmOp]:
         task = op.operation
         if task in ("start", "migrate_from"):
             start = index
-        elif task == "monitor" and op.interval_ms == 0 and op.op_status == 0:
+        elif task == "monitor" and op.interval_ms == 0 and op.op_status in _FINISHED:
             if op.rc_code in (_OCF_OK, _OCF_RUNNING_PROMOTED):
                 start = index
             elif op.rc_code == _OCF_NOT_RUNNING:
