@@ -90,3 +90,26 @@ def test_instance_active_on_two_usable_nodes_is_placed_before_one_whose_node_goe
     placed = {inst.name: inst.assigned_node.uname if inst.assigned_node else None
               for inst in ws.resources_by_id["c"].children}
     assert placed == {"d:0": "n1", "d:1": None, "d:2": "n2"}
+
+
+def test_failed_unique_instance_is_banned_alone() -> None:
+    from hapy.scheduler.working_set import INFINITY
+
+    def banned(unique: str, counted: str) -> set[str]:
+        clone = ('<clone id="c"><meta_attributes id="c-m"><nvpair id="c-u"'
+                 f' name="globally-unique" value="{unique}"/></meta_attributes>'
+                 '<primitive id="d" class="ocf" provider="pacemaker" type="Dummy">'
+                 '<meta_attributes id="d-m"><nvpair id="d-t" name="migration-threshold"'
+                 ' value="1"/></meta_attributes></primitive></clone>')
+        failed = ('<transient_attributes id="n1-t"><instance_attributes id="n1-ta">'
+                  f'<nvpair id="n1-f" name="fail-count-{counted}" value="1"/>'
+                  '</instance_attributes></transient_attributes>')
+        ws = run(cib_text(clone, status=_state("n1", False, failed)
+                          + _state("n2", False))).working_set
+        c = ws.resources_by_id["c"]
+        return {r.name for r in [c, *c.children] if r.allowed.get("n1") == -INFINITY}
+
+    # a unique instance's failures ban that instance only
+    assert banned("true", "d:0") == {"d:0"}
+    # an anonymous clone's instances are interchangeable: the clone is banned
+    assert "c" in banned("false", "d")

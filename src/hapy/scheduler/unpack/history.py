@@ -849,7 +849,10 @@ def apply_failcounts(ws: WorkingSet) -> None:
                     # the scheduler must run again once it expires (recheck-by)
                     ws.rule_changes.append(datetime.fromtimestamp(expires + 1, UTC))
             if prim.migration_threshold > 0 and count >= prim.migration_threshold:
-                target = prim.clone_parent() or prim
+                # (an anonymous clone's instances are interchangeable: the
+                # whole clone is banned; a unique instance is banned alone)
+                clone = prim.clone_parent()
+                target = clone if clone is not None and not clone.unique else prim
                 with noting(ws, (target, prim) if target is not prim else prim, "failcount",
                             "migration-threshold",
                             f"{prim.name} failed {score_text(count)} time(s) on "
