@@ -8,6 +8,7 @@ from lxml import etree
 
 from hapy.cib.parse import cib_from_tree
 from hapy.reports import ReportList
+from hapy.scheduler.digests import op_digest
 from hapy.scheduler.run import unpack
 from hapy.scheduler.working_set import Role, WorkingSet
 
@@ -110,3 +111,49 @@ def test_connection_failure_waits_for_its_reconnect_interval() -> None:
     ws = _ws("rn", _REMOTE, params=_RECONNECT, remote_state=_fenced("1000"), year=1970)
     conn = ws.resources_by_id["rn"]
     assert conn.failed and not ws.nodes_by_id["rn"].unclean
+
+
+def _lost_connection(feature_set: str) -> WorkingSet:
+    """A connection whose monitor failed on n1 (still active there), long
+    after its reconnect interval, its node not fenced yet, a fail count
+    recorded."""
+    mon_digest = op_digest({"reconnect_interval": "1m"}, interval_ms=10000, timeout_ms=None)
+    failed = ('<lrm_rsc_op id="rn_last_failure_0" operation_key="rn_monitor_10000"'
+              ' operation="monitor" transition-key="2:1:0:x" call-id="2" rc-code="1"'
+              f' op-status="4" interval="10000" last-rc-change="1000"'
+              f' crm_feature_set="{feature_set}" op-digest="{mon_digest}"/>')
+    counts = ('<transient_attributes id="n1-t"><instance_attributes id="n1-ta">'
+              '<nvpair id="n1-f" name="fail-count-rn#monitor_10000" value="1"/>'
+              '<nvpair id="n1-l" name="last-failure-rn#monitor_10000" value="1000"/>'
+              "</instance_attributes></transient_attributes>")
+    digest = op_digest({"reconnect_interval": "1m"})
+    start = _op("rn", "start", 1).replace("/>", f' op-digest="{digest}"/>')
+    text = f"""<cib admin_epoch="0" epoch="1" num_updates="1" have-quorum="true"
+      validate-with="pacemaker-3.7">
+  <configuration>
+    <crm_config><cluster_property_set id="o">
+      <nvpair id="o1" name="stonith-enabled" value="true"/></cluster_property_set></crm_config>
+    <nodes><node id="n1" uname="n1"/></nodes>
+    <resources><primitive id="rn" {_REMOTE}>{_RECONNECT}
+      <operations><op id="m" name="monitor" interval="10s"/></operations>
+    </primitive><primitive id="dev" class="stonith" type="fence_dummy"/></resources>
+    <constraints/>
+  </configuration>
+  <status>
+    <node_state id="n1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member">
+      {counts}<lrm id="n1"><lrm_resources><lrm_resource id="rn" {_REMOTE}>
+      {start}{failed}</lrm_resource></lrm_resources></lrm>
+    </node_state>{_fenced("0")}
+  </status>
+</cib>"""
+    return unpack(cib_from_tree(etree.fromstring(text), ReportList()),
+                  datetime(2026, 1, 1, tzinfo=UTC))
+
+
+def test_connection_fail_count_is_cleared_after_its_reconnect_interval_behind_fencing() -> None:
+    ws = _lost_connection("3.0.14")
+    # the node is fenced first (the failure stays), then the count is cleared
+    assert ws.nodes_by_id["rn"].unclean and ws.resources_by_id["rn"].failed
+    assert "n1" in ws.resources_by_id["rn"].clear_failcount_on
+    # (not for failures recorded before fail counts were kept per operation)
+    assert not _lost_connection("3.0.10").resources_by_id["rn"].clear_failcount_on

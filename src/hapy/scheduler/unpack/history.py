@@ -576,7 +576,7 @@ class HistoryUnpacker:
                             f"its stop failed on {node.uname} (rc={rc})"):
                     rsc.allowed[node.id] = -INFINITY
         if ((failcount_expired and self._has_expired_op(rsc, ops))
-                or self._reconnect_waited(rsc, node)) and node.online \
+                or self._reconnect_waited(rsc, node, ops)) and node.online \
                 and not rsc.orphan and not (failed and stop_failed) \
                 and fail_count(rsc, node) > 0:
             # an expired failure is cleared (not a failed stop: it stays)
@@ -727,12 +727,18 @@ class HistoryUnpacker:
         timeout_s = self._failure_timeout_ms(rsc) // 1000
         return any(_op_time(op) > 0 and _op_time(op) + timeout_s <= now for op in ops)
 
-    def _reconnect_waited(self, rsc: Resource, node: Node) -> bool:
-        """A remote connection's failure is cleared once its reconnect
-        interval has passed (and its node was fenced)."""
-        interval = self._reconnect_ms(rsc)
+    def _reconnect_waited(self, rsc: Resource, node: Node, ops: list[m.LrmOp]) -> bool:
+        """A remote connection's fail count is cleared once its reconnect
+        interval has passed (after its node is fenced, if it must be) -- for
+        failures recorded by a controller that counts failures per operation
+        (feature set 3.0.13 on)."""
+        interval = reconnect_interval_ms(rsc) \
+            if rsc.is_remote_connection and rsc.container is None else 0
         last = last_failure_time(rsc, node)
         if interval <= 0 or last is None:
+            return False
+        if not any(_feature_set(op) >= (3, 0, 13) for op in ops
+                   if op.id.endswith("_last_failure_0")):
             return False
         return last + interval // 1000 <= int(self.ws.now.timestamp())
 
@@ -777,6 +783,14 @@ class HistoryUnpacker:
         if last is None:
             return False
         return last + timeout // 1000 <= int(self.ws.now.timestamp())
+
+
+def _feature_set(op: m.LrmOp) -> tuple[int, ...]:
+    """The ``crm_feature_set`` an operation was recorded with (() if unknown)."""
+    try:
+        return tuple(int(part) for part in (op.get("crm_feature_set") or "").split("."))
+    except ValueError:
+        return ()
 
 
 def _op_time(op: m.LrmOp) -> int:
