@@ -122,7 +122,7 @@ class _Propagation:
         # a collective's pseudo-action is needed only for members' actions
         # that can run
         if flags & _IMPLIES_FIRST and then.required and first.optional and (
-            then.runnable or not first.pseudo or then.node is not None
+            then.runnable or not first.pseudo or _active_member_held(then)
             or _blocked_by_quorum_in_group(first, then)
             or _blocked_leaving_stop(first, then)
         ) and not _clone_completion(first) and _required_on(then, first.node, first):
@@ -324,6 +324,13 @@ def _stops_disabled_member(group: Resource) -> bool:
     members = list(group.primitives())
     return any(m.target_role is Role.STOPPED and m.running_on for m in members) \
         and any(m.assigned_node is not None for m in members)
+
+
+def _active_member_held(then: Action) -> bool:
+    """An active member's action on a node, held back (its node cannot be
+    fenced, or quorum is lost), still makes its collective's pseudo-action
+    part of the transition."""
+    return then.node is not None and then.rsc is not None and bool(then.rsc.running_on)
 
 
 def _blocked_by_quorum_in_group(first: Action, then: Action) -> bool:
