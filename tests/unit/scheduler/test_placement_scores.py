@@ -185,3 +185,19 @@ def test_a_dependent_group_brings_its_members_followers_not_its_own(tmp_path: Pa
         + colocation("R", "G", "100000") + location("R", "n4", "300"),
     )
     assert scores(result, "A") == {"n1": "40", "n2": "60", "n3": "30", "n4": "0"}
+
+
+def test_what_follows_a_resource_weighs_in_by_name(tmp_path: Path) -> None:
+    # g2 weighs g3 and what follows G: the one named first goes first; a merge
+    # that leaves no usable node is dropped, so the order shows
+    def g2_on_n2(avoiding: str) -> str:
+        result = run(
+            tmp_path, "n1 n2 n3", _group("G", "g1", "g2", "g3") + primitive("Q")
+            + primitive(avoiding),
+            colocation("Q", "G", "100000") + location("Q", "n2", "250")
+            + colocation(avoiding, "G", "-500") + location(avoiding, "n2", "250"),
+        )
+        return scores(result, "g2")["n2"]
+
+    assert g2_on_n2("P") == "25"  # P's -1 alone would leave no node: dropped
+    assert g2_on_n2("Z") == "24"  # after Q's +25, Z's -1 counts

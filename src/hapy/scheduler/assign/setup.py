@@ -119,6 +119,15 @@ def prepare_groups(ws: WorkingSet) -> None:
                 prev.colocations_with_this.append(coloc)
             for coloc in list(grp.colocations_this_with) + list(grp.colocations_with_this):
                 _retarget(coloc, grp)
+    for top in ws.resources:
+        for rsc in top.walk():
+            # what follows a resource weighs in by priority, then name
+            rsc.colocations_with_this.sort(key=_dependent_order)
+
+
+def _dependent_order(coloc: Colocation) -> tuple[int, str]:
+    dependent = coloc.dependent_group or coloc.dependent
+    return -dependent.priority, dependent.id
 
 
 def _stickiness_text(prim: Resource, node: Node) -> str:
