@@ -168,6 +168,21 @@ def build_instance(ws: WorkingSet, clone: Resource, number: int) -> Resource:
     return inst
 
 
+#: the resource classes whose agents can run as distinct instances on one
+#: node (globally-unique clones); a clone of any other class is anonymous
+_UNIQUE_CLASSES = frozenset({"ocf", "stonith"})
+
+
+def _force_anonymous(ws: WorkingSet, clone: Resource) -> None:
+    """A globally-unique clone of agents that cannot be unique is anonymous:
+    one instance per node, and no more instances than nodes."""
+    clone.unique = False
+    clone.meta["globally-unique"] = "false"
+    clone.meta["clone-node-max"] = "1"
+    nodes = sum(1 for n in ws.nodes if not n.from_status)
+    clone.meta["clone-max"] = str(min(clone_max(ws, clone), nodes))
+
+
 def build_clone(ws: WorkingSet, cfg: m.CloneConfig) -> Resource:
     rsc = Resource(id=cfg.id, variant="clone", config=cfg)
     rsc.meta = _meta_for(ws, cfg, None, cfg.child if isinstance(cfg.child, m.PrimitiveConfig)
@@ -176,16 +191,33 @@ def build_clone(ws: WorkingSet, cfg: m.CloneConfig) -> Resource:
     _apply_meta(ws, rsc)
     rsc.unique = is_true(rsc.meta.get("globally-unique"))
     rsc.promotable = is_true(rsc.meta.get("promotable"))
+    members = cfg.child.children if isinstance(cfg.child, m.GroupConfig) else (cfg.child,)
+    forced = rsc.unique and any(p.rclass not in _UNIQUE_CLASSES for p in members)
+    if forced:
+        _force_anonymous(ws, rsc)
     if "resource-stickiness" not in rsc.meta:
         rsc.meta["resource-stickiness"] = "1"
         rsc.stickiness = 1
     _register(ws, rsc)
-    members = cfg.child.children if isinstance(cfg.child, m.GroupConfig) else (cfg.child,)
     for member in members:
         ws.clone_of_member.setdefault(member.id, rsc)
     for number in range(clone_max(ws, rsc)):
         rsc.children.append(build_instance(ws, rsc, number))
+    if forced:
+        _keep_last_instance_unique(rsc)
     return rsc
+
+
+def _keep_last_instance_unique(clone: Resource) -> None:
+    """In a forced-anonymous cloned group, the members of the last instance
+    of a class that can be unique still name their actions as unique
+    instances (as Pacemaker does: each instance's member that cannot be
+    unique makes the instances built before it anonymous, not its own)."""
+    if not clone.children:
+        return
+    for prim in clone.children[-1].primitives():
+        if prim.primitive is not None and prim.primitive.rclass in _UNIQUE_CLASSES:
+            prim.unique = True
 
 
 def unpack_resources(ws: WorkingSet) -> None:
