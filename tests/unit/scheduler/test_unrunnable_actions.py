@@ -74,3 +74,27 @@ def test_inactive_group_held_back_by_the_lost_quorum_has_no_start() -> None:
     text = text.replace('have-quorum="1"', 'have-quorum="0"')
     keys = {s.action.operation_key for s in run(text).graph.synapses}
     assert "g_start_0" not in keys
+
+
+def _clone_of(cid: str, rid: str, meta: str = "") -> str:
+    return f'<clone id="{cid}">{meta}{dummy(rid)}</clone>'
+
+
+def test_resource_after_a_clone_whose_instances_must_restart_stops_as_required() -> None:
+    # a (disabled) -> clone b -> p: b's instances must restart but cannot
+    # start; p stops because b's start was required (not merely unrunnable,
+    # as b's are: a starts nowhere)
+    disabled = ('<meta_attributes id="a-m"><nvpair id="a-tr" name="target-role"'
+                ' value="Stopped"/></meta_attributes>')
+    rscs = _clone_of("a", "ad", disabled) + _clone_of("b", "bd") + dummy("p")
+    constraints = ('<rsc_order id="o1" first="a" then="b"/>'
+                   '<rsc_order id="o2" first="b" then="p"/>'
+                   '<rsc_location id="l" rsc="p" node="n1" score="INFINITY"/>')
+    status = _state("n1", _running("ad") + _running("bd") + _running("p")) \
+        + _state("n2", _running("ad") + _running("bd"))
+    lines = transition_summary(run(cib_text(rscs, constraints=constraints,
+                                            status=status)).working_set)
+    assert any("Stop       p " in line and "due to required b running" in line
+               for line in lines)
+    assert any("Stop       bd:0" in line and "due to unrunnable a running" in line
+               for line in lines)

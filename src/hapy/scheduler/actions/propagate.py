@@ -281,13 +281,26 @@ def _stop_reason(stop: Action, start: Action, src: Action) -> None:
     """Why a resource stops because it cannot start: staying where it is,
     its restart was required by the start of an active resource (that
     cannot happen), else that action is unrunnable."""
-    if not src.pseudo and start.node is stop.node and src.rsc is not None \
-            and any(not n.unclean for n in src.rsc.running_on) \
-            and (src.runnable or not src.rsc.is_remote_connection):
+    if (not src.pseudo and start.node is stop.node and src.rsc is not None
+            and any(not n.unclean for n in src.rsc.running_on)
+            and (src.runnable or not src.rsc.is_remote_connection)) \
+            or _instances_must_start(src):
         stop.reason = f"required {_name(src)}"
         stop.reason_source = src
     else:
         stop.reason = f"unrunnable {_name(src)}"
+
+
+def _instances_must_start(src: Action) -> bool:
+    """A clone's start (or its completion) that some instance's start needs
+    although it cannot run: what follows it was required by it before it
+    turned out unrunnable."""
+    clone = src.rsc
+    if not src.pseudo or clone is None or clone.variant != "clone" \
+            or src.task not in (START, RUNNING):
+        return False
+    return any(a.task == START and a.required and a.node is not None
+               for inst in clone.children for p in inst.primitives() for a in p.actions)
 
 
 #: the instance task a clone's completion pseudo-action stands for
