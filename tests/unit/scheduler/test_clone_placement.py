@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.unit.scheduler.placement_cib import primitive, scores
+from tests.unit.scheduler.placement_cib import location, nvpair, placed, primitive, scores
 from tests.unit.scheduler.placement_cib import run as run_placement
 from tests.unit.scheduler.scheduler_cib import cib_text, run
 
@@ -113,3 +113,35 @@ def test_failed_unique_instance_is_banned_alone() -> None:
     assert banned("true", "d:0") == {"d:0"}
     # an anonymous clone's instances are interchangeable: the clone is banned
     assert "c" in banned("false", "d")
+
+
+def test_instance_banned_where_it_is_stops_rather_than_moving(tmp_path: Path) -> None:
+    # d:0 may not stay on n1 (a ban, the node is fine): the inactive
+    # instances are placed first, so d:0 stops and d:1, d:2 start
+    result = run_placement(tmp_path, "n1 n2 n3", f'<clone id="c">{primitive("d")}</clone>',
+                           location("c", "n1", "-INFINITY"), active={"n1": [("d", "run")]})
+    assert placed(result, "d:0") is None
+    assert (placed(result, "d:1"), placed(result, "d:2")) == ("n2", "n3")
+
+
+def test_instance_on_a_node_in_standby_still_moves(tmp_path: Path) -> None:
+    standby = ('<instance_attributes id="n1-a">'
+               f'{nvpair("n1", "standby", "on")}</instance_attributes>')
+    result = run_placement(tmp_path, "n1 n2 n3", f'<clone id="c">{primitive("d")}</clone>',
+                           active={"n1": [("d", "run")]}, node_extra={"n1": standby})
+    assert (placed(result, "d:0"), placed(result, "d:1"), placed(result, "d:2")) == \
+        ("n2", "n3", None)
+
+
+def test_instances_crowded_on_one_node_spread_out_when_nothing_holds_them(
+        tmp_path: Path) -> None:
+    # 4 instances on 2 nodes: 2 are kept on n1 first, the other two are
+    # placed afresh (no stickiness): to the less loaded n2
+    meta = "".join(nvpair("c", name, value) for name, value in (
+        ("globally-unique", "true"), ("clone-max", "4"), ("clone-node-max", "4"),
+        ("resource-stickiness", "0")))
+    clone = f'<clone id="c"><meta_attributes id="c-m">{meta}</meta_attributes>' \
+        f'{primitive("d")}</clone>'
+    result = run_placement(tmp_path, "n1 n2", clone,
+                           active={"n1": [(f"d:{i}", "run") for i in range(4)]})
+    assert [placed(result, f"d:{i}") for i in range(4)] == ["n1", "n1", "n2", "n2"]

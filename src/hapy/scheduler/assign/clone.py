@@ -174,24 +174,38 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
         # (failed instances whose node goes away come last of all)
         late = [i for i in clone.children
                 if _current(i) is not None and not _current_usable(i) and _failed(i)]
+        # (an instance active where it may not stay, on a node that could
+        # run it, is placed after the inactive ones: rather than move, it
+        # stops and another instance starts)
+        unwelcome = [i for i in clone.children
+                     if _current_usable(i) and not i.orphan and not _can_stay(ws, i)]
         running_first = sorted(
-            (i for i in clone.children if _current(i) is not None and i not in late),
+            (i for i in clone.children if _current(i) is not None and i not in late
+             and i not in unwelcome),
             # (ties: the instance whose node the clone's dependents prefer)
             key=lambda i: (not _current_usable(i), _active_count(i), _movable(i),
                            -_current_score(i), -_clone_score_on_current(clone, i)),
         ) + sorted(
             (i for i in clone.children if _current(i) is None),
             key=lambda i: -_best_score(ws, i),
-        ) + sorted(late, key=lambda i: -_current_score(i))
+        ) + unwelcome + sorted(late, key=lambda i: -_current_score(i))
         # instances that can stay where they are keep their node first; the
         # others (moving, or not active) are placed afterwards
         # (a failed instance is not kept first: it is placed with the rest)
         staying = [i for i in running_first if _can_stay(ws, i) and not _failed(i)]
+        # (no more of them are kept on one node than the instances per
+        # node that can run resources: the others are placed afresh, so
+        # instances crowded on one node spread out when nothing holds them)
+        keep_max = min(per_node, max(1, total_max // max(1, _nodes_up(ws, clone))))
         placed: set[int] = set()
+        crowded: set[int] = set()
         for inst in staying:
             current = _current(inst)
             assert current is not None
             if total >= total_max or counts.get(current.id, 0) >= per_node:
+                continue
+            if counts.get(current.id, 0) >= keep_max:
+                crowded.add(id(inst))
                 continue
             placed.add(id(inst))
             node = _place_instance(ws, inst, counts, per_node, pinned)
@@ -209,7 +223,8 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
                 with noting(ws, inst, "clone-max", "clone-max", _clone_max_text, total_max,
                             tree=True):
                     _block_all(inst)
-            node = _place_instance(ws, inst, counts, per_node, pinned)
+            node = _place_instance(ws, inst, counts, per_node, pinned,
+                                   prefer_current=id(inst) not in crowded)
             if node is not None:
                 counts[node.id] = counts.get(node.id, 0) + 1
                 total += 1
@@ -231,10 +246,19 @@ def _weigh_dependents(ws: WorkingSet, clone: Resource, scores: dict[str, int],
     return scores
 
 
+def _nodes_up(ws: WorkingSet, clone: Resource) -> int:
+    """How many of the clone's nodes can run resources (whatever its
+    scores there)."""
+    return sum(1 for node_id in clone.allowed
+               if (node := ws.nodes_by_id.get(node_id)) is not None and node.available())
+
+
 def _place_instance(ws: WorkingSet, inst: Resource, counts: dict[str, int],
-                    per_node: int, pinned: list[Colocation]) -> Node | None:
+                    per_node: int, pinned: list[Colocation],
+                    prefer_current: bool = True) -> Node | None:
     """Assign one instance, away from the nodes that have enough instances
-    and from the nodes that cannot run it, preferring where it is."""
+    and from the nodes that cannot run it, preferring where it is (unless
+    ``prefer_current`` is false: then only among equally loaded nodes)."""
     with noting(ws, inst, "clone-node-max", "clone-node-max", _per_node_text, per_node,
                 tree=True):
         for node_id, count in counts.items():
@@ -251,7 +275,7 @@ def _place_instance(ws: WorkingSet, inst: Resource, counts: dict[str, int],
         with noting(ws, inst, "colocation", coloc.id, colocation_text, coloc, "with",
                     tree=True):
             _pin_to_primary_instance(ws, inst, coloc)
-    return _assign_instance(ws, inst, _current(inst))
+    return _assign_instance(ws, inst, _current(inst) if prefer_current else None)
 
 
 def _can_stay(ws: WorkingSet, inst: Resource) -> bool:
