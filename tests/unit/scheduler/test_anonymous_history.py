@@ -149,3 +149,30 @@ def test_orphan_instance_keeps_its_own_long_id_under_another_history() -> None:
                        if s.action.internal_operation_key == "r:2_stop_0")
     assert orphan_stop.operation_key == "r:1_stop_0"
     assert orphan_stop.resource is not None and orphan_stop.resource.long_id == "r:2"
+
+
+def test_member_history_goes_to_an_orphan_group_instance_already_active_there() -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from scheduler_cib import cib_text, dummy, run
+
+    def started(rid: str) -> str:
+        return (f'<lrm_resource id="{rid}" class="ocf" provider="pacemaker" type="Dummy">'
+                f'<lrm_rsc_op id="{rid}_last_0" operation_key="{rid}_start_0" '
+                'operation="start" interval="0" op-status="0" rc-code="0" call-id="1" '
+                'transition-key="1:1:0:x" transition-magic="0:0;1:1:0:x"/></lrm_resource>')
+
+    # two histories of each member on n1: the second "b" makes an orphan
+    # instance, the second "a" joins that orphan (not a third instance)
+    status = ('<node_state id="n1" uname="n1" in_ccm="true" crmd="online" join="member"'
+              ' expected="member"><lrm id="n1"><lrm_resources>'
+              + "".join(started(r) for r in ("b:1", "b:0", "a:1", "a:0"))
+              + "</lrm_resources></lrm></node_state>")
+    clone = f'<clone id="c"><group id="g">{dummy("a")}{dummy("b")}</group></clone>'
+    ws = run(cib_text(clone, status=status)).working_set
+    instances = {inst.name: (inst.orphan, sorted(p.name for p in inst.primitives()
+                                                 if p.running_on))
+                 for inst in ws.resources_by_id["c"].children}
+    assert instances == {"g:0": (False, ["a:0", "b:0"]), "g:1": (False, []),
+                         "g:2": (True, ["a:2", "b:2"])}

@@ -237,16 +237,21 @@ class HistoryUnpacker:
                 # history shows there is an orphan
                 number = len(clone.children)
                 return self._prim_of(self._orphan_instance(clone, number), base)
+        skip_inactive = False
         for inst in clone.children:
             prims = inst.primitives()
             if any(node in p.running_on for p in prims):
                 prim = self._prim_of(inst, base)
                 if prim is not None and prim.running_on:
+                    # (a further history of it on this node: another
+                    # instance active here may take it, else an orphan)
                     inactive = None
-                    break
+                    skip_inactive = True
+                    continue
                 if prim is not None:
                     return prim
-            elif inactive is None and not any(p.running_on for p in prims):
+            elif not skip_inactive and inactive is None \
+                    and not any(p.running_on for p in prims):
                 inactive = self._prim_of(inst, base)
         if inactive is not None:
             return inactive
