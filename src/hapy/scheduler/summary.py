@@ -152,7 +152,7 @@ def primitive_line(ws: WorkingSet, rsc: Resource) -> tuple[str, str, str, str] |
             reason = f"due to {stop.reason}"
         elif stop.reason_source is not None and stop.reason_source.rsc is not rsc:
             reason = _reason_text(stop)
-        else:
+        elif nxt is None:
             reason = "due to node availability"
         return _fmt("Stop", rsc, where(current, rsc.role), reason)
     if nxt is not current:

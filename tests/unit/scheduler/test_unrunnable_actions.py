@@ -87,8 +87,8 @@ def test_resource_after_a_clone_whose_instances_must_restart_stops_as_required()
     disabled = ('<meta_attributes id="a-m"><nvpair id="a-tr" name="target-role"'
                 ' value="Stopped"/></meta_attributes>')
     rscs = _clone_of("a", "ad", disabled) + _clone_of("b", "bd") + dummy("p")
-    constraints = ('<rsc_order id="o1" first="a" then="b"/>'
-                   '<rsc_order id="o2" first="b" then="p"/>'
+    constraints = ('<rsc_order id="ord1" first="a" then="b"/>'
+                   '<rsc_order id="ord2" first="b" then="p"/>'
                    '<rsc_location id="l" rsc="p" node="n1" score="INFINITY"/>')
     status = _state("n1", _running("ad") + _running("bd") + _running("p")) \
         + _state("n2", _running("ad") + _running("bd"))
@@ -98,3 +98,41 @@ def test_resource_after_a_clone_whose_instances_must_restart_stops_as_required()
                for line in lines)
     assert any("Stop       bd:0" in line and "due to unrunnable a running" in line
                for line in lines)
+
+
+def test_interleaved_instance_without_a_partner_stops_where_it_stays_placed() -> None:
+    # b may not run on n1: c's instance there cannot start (interleaved
+    # after b) and stops, for no other reason; c's start still happens
+    # (it is needed), so d, after c, restarts
+    interleaved = ('<meta_attributes id="{0}-m"><nvpair id="{0}-i" name="interleave"'
+                   ' value="true"/></meta_attributes>')
+    rscs = "".join(_clone_of(c, f"{c}d", interleaved.format(c)) for c in ("a", "b", "c")) \
+        + dummy("d")
+    constraints = ('<rsc_order id="ord1" first="a" then="b"/>'
+                   '<rsc_order id="ord2" first="b" then="c"/>'
+                   '<rsc_order id="ord3" first="c" then="d"/>'
+                   '<rsc_location id="l1" rsc="b" node="n1" score="-INFINITY"/>'
+                   '<rsc_location id="l2" rsc="d" node="n1" score="100"/>')
+    on_both = _running("ad") + _running("bd") + _running("cd")
+    transition = run(cib_text(rscs, constraints=constraints,
+                              status=_state("n1", on_both + _running("d")) + _state("n2", on_both)))
+    lines = transition_summary(transition.working_set)
+    stop_c = next(line for line in lines if "Stop       cd:" in line)
+    assert "n1" in stop_c and "due to" not in stop_c
+    assert any("Restart    d " in line and "due to required c running" in line for line in lines)
+    assert "c_start_0" in {s.action.operation_key for s in transition.graph.synapses}
+
+
+def test_group_after_a_clone_starting_elsewhere_is_not_started_again() -> None:
+    # the clone starts an instance on n2 only: the group, active on n1,
+    # where the clone's instance stays, is left alone (no group start)
+    group = f'<group id="g">{dummy("b")}{dummy("c")}</group>'
+    rscs = _clone_of("a", "ad") + group
+    constraints = ('<rsc_colocation id="col" rsc="g" with-rsc="a" score="INFINITY"/>'
+                   '<rsc_order id="ord1" first="a" then="g"/>'
+                   '<rsc_location id="l" rsc="g" node="n1" score="100"/>')
+    status = _state("n1", _running("ad") + _running("b") + _running("c")) + _state("n2")
+    keys = {s.action.operation_key for s in run(cib_text(rscs, constraints=constraints,
+                                                         status=status)).graph.synapses}
+    assert "ad:1_start_0" in keys or "ad_start_0" in keys
+    assert "g_start_0" not in keys

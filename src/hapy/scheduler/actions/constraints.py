@@ -135,17 +135,21 @@ def _order_into(table: ActionTable, firsts: list[Action], then: Resource, then_t
                 table.imply(a, b, F.IMPLIES_THEN)
 
 
-def _partnerless(first: Resource, then: Resource) -> list[Resource]:
-    """Instances of ``then`` placed where no instance of ``first`` is."""
-    nodes = {inst.assigned_node.id for inst in first.children if inst.assigned_node is not None}
+def _partnerless(first: Resource, then: Resource, stranded: set[int]) -> list[Resource]:
+    """Instances of ``then`` placed where no instance of ``first`` is (that
+    is not ``stranded`` itself) and not stranded yet."""
+    nodes = {inst.assigned_node.id for inst in first.children
+             if inst.assigned_node is not None and id(inst) not in stranded}
     return [inst for inst in then.children
-            if inst.assigned_node is not None and inst.assigned_node.id not in nodes]
+            if inst.assigned_node is not None and id(inst) not in stranded
+            and inst.assigned_node.id not in nodes]
 
 
 def _unassign_partnerless(data: ConstraintData) -> None:
     """An instance of an interleaved clone that must start after another
-    clone cannot run where that clone has no instance: it is left unassigned,
-    which may in turn strand instances ordered after it."""
+    clone cannot start where that clone has no instance (it stays placed
+    there: it stops if active), which may in turn strand instances ordered
+    after it."""
     pairs = [
         (spec.first, spec.then) for spec in data.orders
         if spec.kind == "Mandatory" and spec.one_or_more_group is None
@@ -153,12 +157,13 @@ def _unassign_partnerless(data: ConstraintData) -> None:
         and _interleaved(spec.first, spec.then, spec.then)
     ]
     changed = bool(pairs)
+    stranded: set[int] = set()
     while changed:
         changed = False
         for first, then in pairs:
-            for inst in _partnerless(first, then):
+            for inst in _partnerless(first, then, stranded):
+                stranded.add(id(inst))
                 for rsc in inst.walk():
-                    rsc.assigned_node = None
                     for action in rsc.actions:
                         if action.task in (START, PROMOTE):
                             action.runnable = False

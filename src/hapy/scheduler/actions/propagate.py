@@ -60,6 +60,11 @@ class _Propagation:
                 # unrunnable in itself (not through an ordering)
                 action.unrunnable_stops = True
             self.push(action)
+        # a resource that cannot start where it is active stops (for no
+        # other reason) before anything is propagated
+        for action in actions:
+            if action.unrunnable_stops and action.task == START:
+                self.stop_if_cannot_start(action)
 
     def push(self, action: Action) -> None:
         if action.id not in self.queued:
@@ -116,7 +121,7 @@ class _Propagation:
         if flags & _IMPLIES_THEN and first.required and (then.optional or _own_reason(then)) and (
             first.runnable or first.pseudo
         ) and not (_clone_completion(first) and _keeps_running(then)
-                   and not _acts_on(first, then.node)) \
+                   and not _acts_on(first, _where(then))) \
                 and _required_on(first, then.node, then):
             self.require(then, first)
         # a collective's pseudo-action is needed only for members' actions
@@ -124,7 +129,7 @@ class _Propagation:
         if flags & _IMPLIES_FIRST and then.required and first.optional and (
             then.runnable or not first.pseudo or _active_member_held(then)
             or _blocked_by_quorum_in_group(first, then)
-            or _blocked_leaving_stop(first, then)
+            or _blocked_leaving_stop(first, then) or _clone_starts_anyway(first, then)
         ) and not _clone_completion(first) and _required_on(then, first.node, first):
             self.require(first, then)
         if flags & _IMPLIES_FIRST_PRINTED and then.required and then.runnable \
@@ -258,6 +263,16 @@ def _clone_completion(action: Action) -> bool:
         and (action.task not in (NOTIFY, NOTIFIED) or action.meta.get("notify_type") == "post")
 
 
+def _clone_starts_anyway(first: Action, then: Action) -> bool:
+    """A clone's start that an instance's start needs although that start
+    cannot run (held back by its own instance orderings, the clone's start
+    itself can run)."""
+    return first.task == START and then.task == START and first.runnable \
+        and then.node is not None \
+        and first.rsc is not None and first.rsc.variant == "clone" \
+        and then.rsc is not None and then.rsc.clone_parent() is first.rsc
+
+
 def _own_reason(action: Action) -> bool:
     """A required action whose reason is an action of its own resource (a
     restart's start required by its stop): another resource's reason wins."""
@@ -272,9 +287,22 @@ def _keeps_running(action: Action) -> bool:
     one starting or promoting an instance on its node does; the instances
     of a clone ordered after it do restart."""
     rsc = action.rsc
-    return action.task == START and rsc is not None and rsc.variant == "primitive" \
-        and rsc.clone_parent() is None \
+    if action.task != START or rsc is None or rsc.clone_parent() is not None:
+        return False
+    if rsc.variant == "group":
+        # (a group's start: every member already active where it goes)
+        node = rsc.assigned_node
+        return node is not None and bool(rsc.children) \
+            and all(node in m.running_on for m in rsc.children)
+    return rsc.variant == "primitive" \
         and action.node is not None and action.node in rsc.running_on
+
+
+def _where(action: Action) -> Node | None:
+    """The node an action happens on (a group's pseudo-action: the group's)."""
+    if action.node is None and action.rsc is not None and action.rsc.variant == "group":
+        return action.rsc.assigned_node
+    return action.node
 
 
 def _stop_reason(stop: Action, start: Action, src: Action) -> None:
