@@ -107,3 +107,39 @@ def test_group_banned_from_its_node_by_its_last_member_goes_after_others(
                  active={"n1": [("a1", "run"), ("a2", "run")],
                          "n2": [("b1", "run"), ("b2", "run")]})
     assert (placed(result, "b1"), placed(result, "a1")) == ("n2", "n3")
+
+
+def _clone(cid: str, child: str, clone_max: int) -> str:
+    return (f'<clone id="{cid}"><meta_attributes id="{cid}-m">'
+            f'{nvpair(cid, "clone-max", str(clone_max))}</meta_attributes>{child}</clone>')
+
+
+def test_clone_instance_makes_room_for_an_instance_of_a_clone_colocated_with_it(
+        tmp_path: Path) -> None:
+    # an instance of C2 (a group: 2 + 2) must go with each instance of C1 (2):
+    # n1 (4) cannot take both, so C1's instances go to n2 and n3
+    group = f'<group id="g">{primitive("b", extra=_cpu("b", 2))}' \
+        f'{primitive("c", extra=_cpu("c", 2))}</group>'
+    resources = _clone("C1", primitive("a", extra=_cpu("a", 2)), 2) + _clone("C2", group, 2)
+    result = run(tmp_path, "n1 n2 n3", resources, colocation("C2", "C1", "INFINITY"),
+                 options=_strategy("utilization"),
+                 node_extra={"n1": _cpu("n1", 4), "n2": _cpu("n2", 8), "n3": _cpu("n3", 10)})
+    assert {placed(result, "a:0"), placed(result, "a:1")} == {"n2", "n3"}
+
+
+def test_cloned_group_instance_makes_room_for_what_is_colocated_with_its_clone(
+        tmp_path: Path) -> None:
+    # G (2 + 2) goes with C2's instances: only n3 has room for an instance
+    # of C2 and G, so C2's first instance goes there
+    group = f'<group id="g">{primitive("b", extra=_cpu("b", 2))}' \
+        f'{primitive("c", extra=_cpu("c", 2))}</group>'
+    other = f'<group id="G">{primitive("d", extra=_cpu("d", 2))}' \
+        f'{primitive("e", extra=_cpu("e", 2))}</group>'
+    resources = _clone("C1", primitive("a", extra=_cpu("a", 2)), 2) + _clone("C2", group, 2) \
+        + other
+    result = run(tmp_path, "n1 n2 n3", resources,
+                 colocation("C2", "C1", "INFINITY") + colocation("G", "C2", "INFINITY"),
+                 options=_strategy("utilization"),
+                 node_extra={"n1": _cpu("n1", 4), "n2": _cpu("n2", 8), "n3": _cpu("n3", 10)})
+    assert (placed(result, "b:0"), placed(result, "b:1"), placed(result, "d")) == \
+        ("n3", "n2", "n3")

@@ -69,12 +69,35 @@ def colocated_group(rsc: Resource) -> list[Resource]:
         cur = stack.pop()
         linked = [c.primary for c in cur.colocations_this_with if c.score >= INFINITY]
         linked += [c.dependent for c in cur.colocations_with_this if c.score >= INFINITY]
+        if cur is rsc:
+            linked += _dependent_instances(rsc)
         for other in linked:
             for prim in other.primitives():
                 if id(prim) not in seen:
                     seen.add(id(prim))
                     out.append(prim)
                     stack.append(prim)
+    return out
+
+
+def _dependent_instances(rsc: Resource) -> list[Resource]:
+    """For a clone instance: what must be colocated with its clone (it goes
+    where one of its instances goes): a resource, or one instance still to
+    place of a clone."""
+    clone = rsc.clone_parent()
+    if clone is None:
+        return []
+    out = []
+    for coloc in clone.colocations_with_this:
+        dependent = coloc.dependent
+        if coloc.score < INFINITY:
+            continue
+        if dependent.variant != "clone":
+            out.append(dependent)
+            continue
+        spare = next((i for i in dependent.children if i.provisional and not i.orphan), None)
+        if spare is not None:
+            out.append(spare)
     return out
 
 
