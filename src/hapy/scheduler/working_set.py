@@ -233,6 +233,9 @@ class Resource:
     # failures forgotten (expired, or the definition they failed with changed)
     clear_failcount_on: dict[str, Node] = field(default_factory=dict)
     assign_running: bool = False  # recursion guard while assigning
+    #: a cloned group's instance: colocations with another clone's instances
+    #: that its first member takes when the group is placed
+    follow_on_assign: list[Colocation] = field(default_factory=list)
 
     @property
     def name(self) -> str:

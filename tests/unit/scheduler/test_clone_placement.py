@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.unit.scheduler.placement_cib import location, nvpair, placed, primitive, scores
+from tests.unit.scheduler.placement_cib import (
+    colocation,
+    location,
+    nvpair,
+    placed,
+    primitive,
+    scores,
+)
 from tests.unit.scheduler.placement_cib import run as run_placement
 from tests.unit.scheduler.scheduler_cib import cib_text, run
 
@@ -145,3 +152,16 @@ def test_instances_crowded_on_one_node_spread_out_when_nothing_holds_them(
     result = run_placement(tmp_path, "n1 n2", clone,
                            active={"n1": [(f"d:{i}", "run") for i in range(4)]})
     assert [placed(result, f"d:{i}") for i in range(4)] == ["n1", "n1", "n2", "n2"]
+
+
+def test_cloned_group_member_follows_the_primary_clone_once_its_group_is_placed(
+        tmp_path: Path) -> None:
+    # the group instance's first member takes the colocation with C1's
+    # instances when its group is placed: not yet in the group's trace
+    group = f'<group id="g">{primitive("b")}{primitive("c")}</group>'
+    result = run_placement(tmp_path, "n1 n2 n3",
+                           f'<clone id="C1">{primitive("a")}</clone>'
+                           f'<clone id="C2">{group}</clone>',
+                           colocation("C2", "C1", "INFINITY") + location("C1", "n1", "-INFINITY"))
+    assert scores(result, "b:0", "pcmk__group_assign")["n1"] == "0"
+    assert scores(result, "b:0")["n1"] == "-INFINITY"

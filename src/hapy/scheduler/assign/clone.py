@@ -153,12 +153,15 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
                     and _instances_follow(coloc):
                 # each instance goes where the primary clone's instances are
                 for inst in clone.children:
-                    if not inst.orphan:
-                        target = inst.children[0] if inst.variant == "group" and inst.children \
-                            else inst
-                        with noting(ws, target, "colocation", coloc.id,
-                                    colocation_text, coloc, "with"):
-                            apply_promotable_primary(ws, target, coloc)
+                    if inst.orphan:
+                        continue
+                    if inst.variant == "group" and inst.children:
+                        # (its first member, when the group is placed)
+                        inst.follow_on_assign.append(coloc)
+                        continue
+                    with noting(ws, inst, "colocation", coloc.id,
+                                colocation_text, coloc, "with"):
+                        apply_promotable_primary(ws, inst, coloc)
         # an interleaved clone's instance pairs with one of the primary's
         # instances (placed as it is assigned)
         pinned = [c for c in clone.colocations_this_with

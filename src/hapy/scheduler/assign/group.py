@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from hapy.scheduler.assign.primitive import assign_primitive, sorted_nodes_for_trace
+from hapy.scheduler.assign.promotable import apply_promotable_primary
+from hapy.scheduler.explain.ledger import colocation_text, noting
 from hapy.scheduler.working_set import Node, Resource, WorkingSet
 
 
@@ -18,6 +20,8 @@ def assign_group(ws: WorkingSet, grp: Resource, prefer: Node | None = None) -> N
                 for shown in sorted_nodes_for_trace(ws, rsc):
                     ws.trace.allocation("pcmk__group_assign", rsc.name, shown.uname,
                                         rsc.allowed[shown.id])
+        if grp.children:
+            _follow_primary_instances(ws, grp, grp.children[0])
         first: Node | None = None
         for index, child in enumerate(grp.children):
             node = assign_primitive(ws, child, prefer)
@@ -28,3 +32,11 @@ def assign_group(ws: WorkingSet, grp: Resource, prefer: Node | None = None) -> N
         return first
     finally:
         grp.assign_running = False
+
+
+def _follow_primary_instances(ws: WorkingSet, grp: Resource, first: Resource) -> None:
+    """A cloned group's instance goes where the instances of the clones its
+    clone is colocated with are: its first member takes those colocations."""
+    for coloc in grp.follow_on_assign:
+        with noting(ws, first, "colocation", coloc.id, colocation_text, coloc, "with"):
+            apply_promotable_primary(ws, first, coloc)
