@@ -136,3 +136,27 @@ def test_group_after_a_clone_starting_elsewhere_is_not_started_again() -> None:
                                                          status=status)).graph.synapses}
     assert "ad:1_start_0" in keys or "ad_start_0" in keys
     assert "g_start_0" not in keys
+
+
+def _members_stopping(first: str) -> list[str]:
+    group = '<group id="g">' + "".join(dummy(f"m{i}") for i in range(4)) + "</group>"
+    disabled = ('<meta_attributes id="x-m"><nvpair id="x-tr" name="target-role"'
+                ' value="Stopped"/></meta_attributes>')
+    rscs = (_clone_of("x", "xd", disabled) if first == "clone" else dummy("x", meta=disabled)) \
+        + group
+    status = _state("n1", _running("xd" if first == "clone" else "x")
+                    + "".join(_running(f"m{i}") for i in range(4))) + _state("n2")
+    constraints = '<rsc_order id="ord1" first="x" then="g"/>'
+    lines = transition_summary(run(cib_text(rscs, constraints=constraints,
+                                            status=status)).working_set)
+    return [line.split("due to ")[1] for line in lines if "Stop       m" in line]
+
+
+def test_ordered_group_members_name_their_predecessor_as_the_reason_they_stop() -> None:
+    # the first member says why; the others alternate between their
+    # predecessor's stop and start (stop first after a requirement, start
+    # first after an unrunnable action)
+    assert _members_stopping("primitive") == [
+        "required x start", "required m0 stop", "required m1 start", "required m2 stop"]
+    assert _members_stopping("clone") == [
+        "unrunnable x running", "required m0 start", "required m1 stop", "required m2 start"]

@@ -414,3 +414,42 @@ def propagate(ws: WorkingSet) -> None:
         for action in ws.actions:
             if action.task == START and not action.runnable:
                 work.block_colocated(action)
+    for top in ws.resources:
+        for rsc in top.walk():
+            if rsc.variant == "group":
+                _chain_member_stop_reasons(rsc)
+
+
+def _chain_member_stop_reasons(group: Resource) -> None:
+    """An ordered group whose members all stop because it cannot start
+    again: the first member says why; each further one names its
+    predecessor, whose stop and start alternate as the reason (as Pacemaker
+    reaches them along the group's stop and start chains: a stop first
+    when the first member's reason is a requirement, a start first when it
+    is an unrunnable action)."""
+    if group.meta.get("ordered", "true").lower() in ("false", "no", "off", "0", "n"):
+        return
+    members = group.children
+    if len(members) < 2:
+        return
+    steps: list[tuple[Action, Action]] = []
+    for member in members:
+        stops = [a for a in member.actions if a.task == STOP and a.required and a.runnable]
+        if len(stops) != 1:
+            return
+        start = next((a for a in member.actions if a.task == START
+                      and a.node is stops[0].node), None)
+        if start is None or start.runnable:
+            return
+        steps.append((stops[0], start))
+    reason = steps[0][0].reason
+    if not reason.startswith(("required ", "unrunnable ")) \
+            or any(stop.reason != reason for stop, _ in steps[1:]):
+        return
+    stop_first = reason.startswith("required ")
+    for index in range(1, len(steps)):
+        prev_stop, prev_start = steps[index - 1]
+        prev = prev_stop if (index % 2 == 1) == stop_first else prev_start
+        stop = steps[index][0]
+        stop.reason = f"required {_name(prev)}"
+        stop.reason_source = prev
