@@ -143,3 +143,15 @@ def test_cloned_group_instance_makes_room_for_what_is_colocated_with_its_clone(
                  node_extra={"n1": _cpu("n1", 4), "n2": _cpu("n2", 8), "n3": _cpu("n3", 10)})
     assert (placed(result, "b:0"), placed(result, "b:1"), placed(result, "d")) == \
         ("n3", "n2", "n3")
+
+
+
+def test_inactive_clone_instance_makes_room_for_an_active_dependent(
+        tmp_path: Path) -> None:
+    resources = _clone("C1", primitive("a", extra=_cpu("a", 2)), 1) \
+        + primitive("v", extra=_cpu("v", 4))
+    result = run(tmp_path, "n1 n2", resources, colocation("v", "C1", "INFINITY"),
+                 options=_strategy("utilization"), active={"n1": [("v", "run")]},
+                 node_extra={"n1": _cpu("n1", 2), "n2": _cpu("n2", 6)})
+    # only n2 can take a and v: v follows a there
+    assert (placed(result, "a:0"), placed(result, "v")) == ("n2", "n2")

@@ -85,8 +85,8 @@ def _dependent_instances(rsc: Resource) -> list[Resource]:
     where one of its instances goes): a resource, or one instance still to
     place of a clone."""
     clone = rsc.clone_parent()
-    if clone is None:
-        return []
+    if clone is None or rsc.running_on:
+        return []  # (an active instance is not weighed with them)
     out = []
     for coloc in clone.colocations_with_this:
         dependent = coloc.dependent
