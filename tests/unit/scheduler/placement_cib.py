@@ -17,6 +17,8 @@ HISTORIES = {
     "run": [("start", 0, 0, 0)],
     "fail_stop": [("start", 0, 0, 0), ("stop", 0, 1, 0)],
     "fail_monitor": [("start", 0, 0, 0), ("monitor", 10000, 7, 0)],
+    "promoted": [("start", 0, 0, 0), ("promote", 0, 0, 0)],
+    "fail_demote": [("start", 0, 0, 0), ("promote", 0, 0, 0), ("demote", 0, 1, 0)],
 }
 
 

@@ -165,3 +165,27 @@ def test_cloned_group_member_follows_the_primary_clone_once_its_group_is_placed(
                            colocation("C2", "C1", "INFINITY") + location("C1", "n1", "-INFINITY"))
     assert scores(result, "b:0", "pcmk__group_assign")["n1"] == "0"
     assert scores(result, "b:0")["n1"] == "-INFINITY"
+
+
+def _clone_with_primitive(tmp_path: Path, score: str, clone_max: str) -> dict[str, dict[str, str]]:
+    meta = f'<meta_attributes id="cm">{nvpair("C", "clone-max", clone_max)}</meta_attributes>'
+    result = run_placement(tmp_path, "n1 n2 n3",
+                           primitive("A") + f'<clone id="C">{meta}' + primitive("P") + "</clone>",
+                           colocation("C", "A", score) + location("A", "n3", "10"))
+    return {"clone": scores(result, "C", "pcmk__clone_allocate"),
+            "instance": scores(result, "P:0")}
+
+
+def test_clone_colocation_with_a_primitive_is_weighed_by_each_instance(tmp_path: Path) -> None:
+    placed = _clone_with_primitive(tmp_path, "INFINITY", "3")
+    assert placed["clone"] == {"n1": "0", "n2": "0", "n3": "0"}
+    assert placed["instance"] == {"n1": "-INFINITY", "n2": "-INFINITY", "n3": "0"}
+    placed = _clone_with_primitive(tmp_path, "-50", "3")
+    assert placed["instance"]["n3"] == "-50"
+
+
+def test_finite_preference_for_the_primary_node_needs_fewer_instances_than_nodes(
+    tmp_path: Path,
+) -> None:
+    assert _clone_with_primitive(tmp_path, "50", "1")["instance"]["n3"] == "50"
+    assert _clone_with_primitive(tmp_path, "50", "3")["instance"]["n3"] == "0"

@@ -201,3 +201,49 @@ def test_what_follows_a_resource_weighs_in_by_name(tmp_path: Path) -> None:
 
     assert g2_on_n2("P") == "25"  # P's -1 alone would leave no node: dropped
     assert g2_on_n2("Z") == "24"  # after Q's +25, Z's -1 counts
+
+
+def _clone_and_dependents(d_n1: str, d_n2: str, e_n1: str, e_n2: str) -> str:
+    scored = "".join(
+        location(rsc, node, score)
+        for rsc, node, score in (("D", "n1", d_n1), ("D", "n2", d_n2),
+                                 ("E", "n1", e_n1), ("E", "n2", e_n2))
+    )
+    return colocation("D", "C", "INFINITY") + colocation("E", "C", "INFINITY") + scored
+
+
+def _first_placed(tmp_path: Path, constraints: str) -> str:
+    result = run(tmp_path, "n1 n2",
+                 primitive("D") + primitive("E") + '<clone id="C">' + primitive("P") + "</clone>",
+                 constraints, active={"n1": [("P", "run")], "n2": [("P", "run")]})
+    first = next(line for line in result.scores
+                 if line.startswith("pcmk__primitive_assign: P:"))
+    return first.split()[1]
+
+
+def test_instances_rank_by_the_clone_scores_with_each_dependent_weighed_in(
+    tmp_path: Path,
+) -> None:
+    # D prefers n2, so P:1 (active there) would go first; but E can run
+    # nowhere, which brings every positive node down to 1 (nothing is rolled
+    # back): the instances tie and P:0 keeps its turn
+    assert _first_placed(tmp_path, _clone_and_dependents("200", "210", "-INFINITY",
+                                                         "-INFINITY")) == "P:0"
+    # with D's score 0 on n1, n1 stays at 0, below P:1's n2: P:1 goes first
+    assert _first_placed(tmp_path, _clone_and_dependents("0", "10", "-5",
+                                                         "-INFINITY")) == "P:1"
+    assert _first_placed(tmp_path, _clone_and_dependents("3", "10", "-2",
+                                                         "-INFINITY")) == "P:0"
+    # a dependent's dislike of a node never lowers it below the clone's own
+    assert _first_placed(tmp_path, _clone_and_dependents("-1", "0", "0", "0")) == "P:0"
+
+
+def test_instance_where_a_placed_primary_is_goes_first(tmp_path: Path) -> None:
+    clone = ('<clone id="C"><meta_attributes id="C-m">' + nvpair("C", "promotable", "true")
+             + "</meta_attributes>" + primitive("P") + "</clone>")
+    coloc = '<rsc_colocation id="c1" rsc="C" rsc-role="Promoted" with-rsc="A" score="50"/>'
+    result = run(tmp_path, "n1 n2 n3", primitive("A") + clone, coloc + location("A", "n2", "10"),
+                 active={"n1": [("P", "run")], "n2": [("P", "run")]})
+    first = next(line for line in result.scores
+                 if line.startswith("pcmk__primitive_assign: P:"))
+    assert first.split()[1] == "P:1"  # the instance on n2, where A is

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from scheduler_cib import cib_text, dummy, run
 
+from hapy.scheduler.digests import op_digest
+
 _DIGEST = "f2317cad3d54cec5d7d7aa7d0bf35cf8"
 _MONITOR_10S = "4811cef7f7f94e3a35a70be7916cb2fd"
 
@@ -81,3 +83,29 @@ def test_monitor_recorded_before_the_latest_start_is_started_again() -> None:
     tr = run(cib_text(dummy("r", ops=_MON), status=_status(ops), nodes=("n1",)))
     keys = {s.action.operation_key for s in tr.graph.synapses}
     assert keys == {"r_monitor_10000"}
+
+
+def test_monitor_recorded_before_the_latest_promote_is_started_again() -> None:
+    # no start in the history: the promote (after the monitor) cancelled it
+    def op(task: str, call: int, rc: int, interval: int = 0) -> str:
+        return (f'<lrm_rsc_op id="r_{task}_{interval}" operation_key="r_{task}_{interval}"'
+                f' operation="{task}" call-id="{call}" rc-code="{rc}" op-status="0"'
+                f' interval="{interval}" transition-key="{call}:1:{rc}:x"'
+                f' transition-magic="0:{rc};{call}:1:{rc}:x"'
+                f' op-digest="{op_digest({}, interval_ms=interval) if interval else _DIGEST}"/>')
+
+    lrm = ('<lrm_resource id="r" class="ocf" provider="pacemaker" type="Stateful">'
+           + op("monitor", 2, 8, 10000) + op("promote", 5, 0) + "</lrm_resource>")
+    status = ('<node_state id="n1" uname="n1" in_ccm="true" crmd="online" join="member"'
+              f' expected="member"><lrm id="n1"><lrm_resources>{lrm}</lrm_resources></lrm>'
+              '<transient_attributes id="t1"><instance_attributes id="a1">'
+              '<nvpair id="a1-m" name="master-r" value="10"/></instance_attributes>'
+              '</transient_attributes></node_state>')
+    clone = ('<clone id="ms"><meta_attributes id="ms-m">'
+             '<nvpair id="ms-p" name="promotable" value="true"/></meta_attributes>'
+             '<primitive id="r" class="ocf" provider="pacemaker" type="Stateful"><operations>'
+             '<op id="r-mon" name="monitor" interval="10s" role="Promoted"/>'
+             '</operations></primitive></clone>')
+    graph = run(cib_text(clone, status=status, nodes=("n1",))).graph
+    keys = {s.action.operation_key for s in graph.synapses}
+    assert "r:0_monitor_10000" in keys or "r_monitor_10000" in keys

@@ -162,15 +162,27 @@ def recorded_monitor(rsc: Resource, node: Node, interval_ms: int) -> m.LrmOp | N
         # an anonymous instance's history may be recorded under any instance number
         if lrm.id not in names and not (anonymous and lrm.id.split(":", 1)[0] == rsc.id):
             continue
-        # a monitor recorded before the latest start stopped with it
-        started = max((op.call_id for op in lrm.ops
-                       if op.operation in ("start", "migrate_from") and op.op_status == 0),
-                      default=-1)
+        # a monitor recorded before the latest start (without one, the latest
+        # promote or demote) stopped with it
+        since = _active_since(lrm.ops)
         for op in lrm.ops:
             if op.operation == MONITOR and op.interval_ms == interval_ms and op.op_status != 1 \
-                    and op.call_id >= 0 and op.call_id > started:
+                    and op.call_id >= 0 and op.call_id > since:
                 return op  # (one never given a call-id has not run yet)
     return None
+
+
+def _active_since(ops: tuple[m.LrmOp, ...]) -> int:
+    """The call-id from which a history's operations still stand: its last
+    start; without one, its last promote or demote (a recurring monitor
+    from before was cancelled by it); without either, every operation."""
+    last_start = max((op.call_id for op in ops
+                      if op.operation in ("start", "migrate_from") and op.op_status == 0),
+                     default=-1)
+    if last_start >= 0:
+        return last_start
+    return max((op.call_id for op in ops
+                if op.operation in ("promote", "demote") and op.op_status == 0), default=-1)
 
 
 def create_recurring(ws: WorkingSet, table: ActionTable, rsc: Resource) -> None:

@@ -93,6 +93,10 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
         return
     clone.assign_running = True
     try:
+        # a clone of primitives places each instance by its colocations
+        # with a primitive or group; a clone of groups, the clone as a whole
+        by_instance = all(inst.variant == "primitive" for inst in clone.children)
+        instance_colocs: list[Colocation] = []
         for coloc in sorted(clone.colocations_this_with, key=lambda c: -c.primary.priority):
             if coloc.primary.variant == "bundle":
                 assign_any(ws, coloc.primary)
@@ -102,13 +106,24 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
             if coloc.primary_role in (Role.PROMOTED, Role.UNPROMOTED):
                 if coloc.primary.variant == "clone" and coloc.primary.promotable:
                     assign_any(ws, coloc.primary)
+                    if by_instance and _against_promoted(coloc):
+                        instance_colocs.append(coloc)
                     if coloc.dependent_role is Role.UNPROMOTED:
                         with noting(ws, clone, "colocation", coloc.id,
                                     colocation_text, coloc, "with"):
                             apply_promotable_primary(ws, clone, coloc)
                 continue
             assign_any(ws, coloc.primary)
+            if by_instance and coloc.primary.variant != "clone" and _against_promoted(coloc):
+                instance_colocs.append(coloc)
+                continue
             if coloc.primary.variant != "clone" and coloc.dependent_role is not Role.PROMOTED:
+                if by_instance and coloc.dependent_role is Role.UNPROMOTED:
+                    continue  # (it counts when roles are chosen)
+                if by_instance:
+                    # each instance weighs it when it is placed
+                    instance_colocs.append(coloc)
+                    continue
                 with noting(ws, clone, "colocation", coloc.id,
                             colocation_text, coloc, "with"):
                     apply_to_dependent(ws, clone, coloc)
@@ -170,6 +185,10 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
                   and is_true(clone.meta.get("interleave"))] if not clone.promotable else []
         per_node = clone_node_max(clone)
         total_max = clone_max(ws, clone)
+        if total_max >= usable:
+            # (a finite preference for a primary's node only counts when
+            # there are fewer instances than nodes)
+            instance_colocs = [c for c in instance_colocs if not 0 < c.score < INFINITY]
         counts: dict[str, int] = {}
         total = 0
         # active instances first (those whose node can keep them before those
@@ -185,9 +204,11 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
         running_first = sorted(
             (i for i in clone.children if _current(i) is not None and i not in late
              and i not in unwelcome),
-            # (ties: the instance whose node the clone's dependents prefer)
+            # (ties: the instance whose node its scores with the clone's
+            # primaries' and dependents' prefer)
             key=lambda i: (not _current_usable(i), _active_count(i), _movable(i),
-                           -_current_score(i), -_clone_score_on_current(clone, i)),
+                           -_current_score(i),
+                           -_weighed_score_on_current(ws, clone, own_allowed, i, weighing)),
         ) + sorted(
             (i for i in clone.children if _current(i) is None),
             key=lambda i: -_best_score(ws, i),
@@ -211,7 +232,7 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
                 crowded.add(id(inst))
                 continue
             placed.add(id(inst))
-            node = _place_instance(ws, inst, counts, per_node, pinned)
+            node = _place_instance(ws, inst, counts, per_node, pinned, instance_colocs)
             if node is not None:
                 counts[node.id] = counts.get(node.id, 0) + 1
                 total += 1
@@ -226,7 +247,7 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
                 with noting(ws, inst, "clone-max", "clone-max", _clone_max_text, total_max,
                             tree=True):
                     _block_all(inst)
-            node = _place_instance(ws, inst, counts, per_node, pinned,
+            node = _place_instance(ws, inst, counts, per_node, pinned, instance_colocs,
                                    prefer_current=id(inst) not in crowded)
             if node is not None:
                 counts[node.id] = counts.get(node.id, 0) + 1
@@ -258,7 +279,7 @@ def _nodes_up(ws: WorkingSet, clone: Resource) -> int:
 
 def _place_instance(ws: WorkingSet, inst: Resource, counts: dict[str, int],
                     per_node: int, pinned: list[Colocation],
-                    prefer_current: bool = True) -> Node | None:
+                    colocs: list[Colocation], prefer_current: bool = True) -> Node | None:
     """Assign one instance, away from the nodes that have enough instances
     and from the nodes that cannot run it, preferring where it is (unless
     ``prefer_current`` is false: then only among equally loaded nodes)."""
@@ -278,6 +299,15 @@ def _place_instance(ws: WorkingSet, inst: Resource, counts: dict[str, int],
         with noting(ws, inst, "colocation", coloc.id, colocation_text, coloc, "with",
                     tree=True):
             _pin_to_primary_instance(ws, inst, coloc)
+    promoted = any(p.role is Role.PROMOTED for p in inst.primitives())
+    for coloc in colocs:
+        if coloc.dependent_role is Role.PROMOTED and not promoted:
+            continue  # (only the instance promoted now avoids it)
+        with noting(ws, inst, "colocation", coloc.id, colocation_text, coloc, "with"):
+            if coloc.primary.variant == "clone":
+                apply_promotable_primary(ws, inst, coloc)
+            else:
+                apply_to_dependent(ws, inst, coloc)
     return _assign_instance(ws, inst, _current(inst) if prefer_current else None)
 
 
@@ -316,9 +346,50 @@ def _current_score(inst: Resource) -> int:
     return inst.allowed.get(node.id, 0) if node is not None else -INFINITY
 
 
-def _clone_score_on_current(clone: Resource, inst: Resource) -> int:
+def _against_promoted(coloc: Colocation) -> bool:
+    """A colocation keeping the clone's promoted instance away: the
+    instance promoted now weighs it when it is placed."""
+    return coloc.dependent_role is Role.PROMOTED and coloc.score < 0
+
+
+def _weighed_score_on_current(ws: WorkingSet, clone: Resource, own: dict[str, int],
+                              inst: Resource, colocs: list[Colocation]) -> int:
+    """An active instance's rank: the clone's own scores (``own``) with its
+    primaries' and then each of its dependents' (``colocs``) weighed in on
+    its own, nothing rolled back, on the instance's node."""
     node = _current(inst)
-    return clone.allowed.get(node.id, 0) if node is not None else -INFINITY
+    if node is None:
+        return -INFINITY
+    scores = dict(own)
+    for coloc in clone.colocations_this_with:
+        # (its primaries, whatever the roles: one already placed counts
+        # where it is, the others by what they prefer)
+        if coloc.primary.variant in ("primitive", "group") and not coloc.primary.provisional:
+            scores = _with_placed_primary(ws, clone, scores, coloc)
+            continue
+        scores = merge_dependent_scores(
+            ws, scores, coloc.primary, coloc.score / INFINITY,
+            coloc.node_attribute, {id(clone)}, forward=True, rollback=False,
+        )
+    for coloc in colocs:
+        scores = merge_dependent_scores(
+            ws, scores, coloc.dependent, coloc.score / INFINITY,
+            coloc.node_attribute, {id(clone)}, only_positive=True, rollback=False,
+        )
+    return scores.get(node.id, 0)
+
+
+def _with_placed_primary(ws: WorkingSet, clone: Resource, scores: dict[str, int],
+                         coloc: Colocation) -> dict[str, int]:
+    """``scores`` as the colocation with a placed primary would change the
+    clone's (the clone's own scores are left as they were)."""
+    kept = clone.allowed
+    try:
+        clone.allowed = dict(scores)
+        apply_to_dependent(ws, clone, coloc)
+        return clone.allowed
+    finally:
+        clone.allowed = kept
 
 
 def _best_score(ws: WorkingSet, inst: Resource) -> int:

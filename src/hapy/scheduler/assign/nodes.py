@@ -124,6 +124,7 @@ def merge_dependent_scores(
     forward: bool = False,
     only_positive: bool = False,
     home: Resource | None = None,
+    rollback: bool = True,
 ) -> dict[str, int]:
     """Add ``dependent``'s node scores, scaled by ``factor``, to ``scores``,
     following the dependent's own dependents (how much the resources that
@@ -137,7 +138,10 @@ def merge_dependent_scores(
     rolled back. With ``only_positive`` (a clone weighing its dependents), a
     merge never makes a node's score negative: the node keeps its score, or,
     if it was positive, counts as unavailable for the roll-back and ends at 1.
-    ``home`` is the group of the resource being placed, if any."""
+    ``home`` is the group of the resource being placed, if any.
+    Without ``rollback`` (a clone comparing its instances), the merge stands
+    even when no node is left available (only the chain below ``dependent``
+    rolls back)."""
     if id(dependent) in visited:
         return scores
     visited = visited | {id(dependent)}
@@ -162,7 +166,7 @@ def merge_dependent_scores(
             work = merge_dependent_scores(ws, work, linked, sub_factor,
                                           coloc.node_attribute, visited, forward=forward,
                                           only_positive=only_positive, home=home)
-    if not any_available(ws, work):
+    if rollback and not any_available(ws, work):
         return scores
     for node_id in lowered:
         if work[node_id] == -INFINITY:

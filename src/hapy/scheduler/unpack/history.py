@@ -148,12 +148,25 @@ def default_on_fail(ws: WorkingSet, task: str, op_cfg: m.OpConfig | None,
                     rsc: Resource | None = None) -> str:
     if op_cfg is not None and op_cfg.attrs.get("on-fail"):
         return op_cfg.attrs["on-fail"].lower()
+    if task == "demote" and rsc is not None:
+        promoted_monitor = _promoted_monitor(rsc.primitive)
+        if promoted_monitor is not None and promoted_monitor.attrs.get("on-fail"):
+            # a demote without its own policy fails as the promoted monitor does
+            return promoted_monitor.attrs["on-fail"].lower()
     if rsc is not None and rsc.container is not None and not rsc.is_remote_connection:
         # what runs inside a container is recovered by restarting the container
         return "restart-container"
     if task == "stop":
         return "fence" if ws.options.stonith_enabled else "block"
     return "restart"
+
+
+def _promoted_monitor(prim: m.PrimitiveConfig | None) -> m.OpConfig | None:
+    """The primitive's most frequent recurring monitor of the promoted role."""
+    monitors = [op for op in (prim.ops if prim is not None else ())
+                if op.name == "monitor" and op.interval_ms > 0
+                and (op.role or "").lower() in ("promoted", "master")]
+    return min(monitors, key=lambda op: op.interval_ms, default=None)
 
 
 def _bundle_instance(ws: WorkingSet, node: Node, rsc_id: str) -> Resource | None:
@@ -650,6 +663,13 @@ class HistoryUnpacker:
         elif policy == "stop":
             rsc.next_role = Role.STOPPED
             rsc.target_role = Role.STOPPED
+            clone = rsc.clone_parent()
+            banned = [rsc, clone] if clone is not None and not clone.unique else [rsc]
+            with noting(self.ws, banned, "on-fail", "on-fail=stop",
+                        f"{rsc.name} failed on {node.uname} with on-fail=stop: "
+                        "it stays stopped everywhere"):
+                for target in self.ws.nodes:
+                    self._ban(rsc, target)
         elif policy == "restart-container":
             container = rsc.container
             if container is not None:
