@@ -54,8 +54,9 @@ def clamp_score(value: int) -> int:
 def scaled_score(score: int, factor: float) -> int:
     """``score`` times ``factor`` (a colocation's score / INFINITY), as Pacemaker
     weighs another resource's node score: rounded to the nearest integer (halves
-    away from zero), a non-zero result of less than half a point still counting
-    as one, and saturating at +/-INFINITY."""
+    away from zero), saturating at +/-INFINITY; a non-zero result of less than
+    half a point still counts as one point, of the factor's sign (a positive
+    colocation's share of a slightly negative score is +1)."""
     value = score * factor
     if value >= INFINITY:
         return INFINITY
@@ -63,7 +64,7 @@ def scaled_score(score: int, factor: float) -> int:
         return -INFINITY
     magnitude = int(abs(value) + 0.5)
     if magnitude == 0 and value != 0:
-        magnitude = 1
+        return 1 if factor > 0 else -1
     return magnitude if value > 0 else -magnitude
 
 

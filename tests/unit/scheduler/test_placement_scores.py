@@ -166,9 +166,11 @@ def test_scaled_dependent_scores_round_to_nearest_and_never_vanish(tmp_path: Pat
         tmp_path, "n1 n2 n3 n4",
         primitive("A") + primitive("B") + primitive("C") + primitive("D"),
         colocation("B", "A", "100000") + location("B", "n1", "17") + location("B", "n2", "25")
+        + location("B", "n3", "-4")
         + colocation("D", "C", "-500") + location("D", "n3", "25") + location("D", "n4", "-25"),
     )
-    assert scores(result, "A") == {"n1": "2", "n2": "3", "n3": "0", "n4": "0"}
+    # (a positive factor's share of -4 is -0.4: one point of the factor's sign)
+    assert scores(result, "A") == {"n1": "2", "n2": "3", "n3": "1", "n4": "0"}
     assert scores(result, "C") == {"n1": "0", "n2": "0", "n3": "-1", "n4": "0"}
 
 
