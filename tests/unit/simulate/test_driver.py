@@ -67,3 +67,47 @@ def test_revised_status_shows_no_operation_in_flight(tmp_path: Path) -> None:
     sections = _sections(out.getvalue())
     assert "Starting n1" in sections["Current cluster status"]
     assert "Started n1" in sections["Revised Cluster Status"]
+
+
+PENDING_CIB = """<cib validate-with="pacemaker-3.0" epoch="1" num_updates="1" admin_epoch="0">
+  <configuration>
+    <crm_config><cluster_property_set id="o">
+      <nvpair id="o1" name="stonith-enabled" value="false"/>
+    </cluster_property_set></crm_config>
+    <nodes><node id="n1" uname="node1"/></nodes>
+    <resources>
+      <primitive id="ip" class="ocf" provider="heartbeat" type="IPaddr">
+        <operations><op id="ip-mon" name="monitor" interval="5s"/></operations>
+      </primitive>
+      <primitive id="web" class="ocf" provider="heartbeat" type="apache"/>
+    </resources>
+    <constraints/>
+  </configuration>
+  <status>
+    <node_state id="n1" uname="node1" in_ccm="true" crmd="online" join="member"
+        expected="member">
+      <lrm id="n1"><lrm_resources>
+        <lrm_resource id="ip" class="ocf" provider="heartbeat" type="IPaddr">
+          <lrm_rsc_op id="ip_start_0" operation="start" interval="0" call-id="-1"
+              rc-code="-1" op-status="-1" transition-key="0:0:0:u"
+              transition-magic="0:0;0:0:0:u"/>
+        </lrm_resource>
+      </lrm_resources></lrm>
+    </node_state>
+  </status>
+</cib>
+"""
+
+
+def test_revised_status_does_not_show_operations_still_pending(tmp_path: Path) -> None:
+    # the start pending in the history stays in the CIB after the transition,
+    # but crm_simulate's revised status shows the role alone, not "Starting"
+    xml = tmp_path / "pending.xml"
+    xml.write_text(PENDING_CIB)
+    out = io.StringIO()
+    simulate(SimulateRequest(xml_file=str(xml), simulate=True), out)
+    sections = _sections(out.getvalue())
+    assert "Starting node1" in sections["Current cluster status"]
+    revised = sections["Revised Cluster Status"]
+    assert "Starting" not in revised
+    assert "Started node1" in revised
