@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 from hapy.cib.scores import add_scores
@@ -295,10 +296,15 @@ def _place_instance(ws: WorkingSet, inst: Resource, counts: dict[str, int],
             if node is not None and not node.available():
                 # an instance may only go to a node that can run it
                 _ban(inst, node_id)
-    for coloc in pinned:
-        with noting(ws, inst, "colocation", coloc.id, colocation_text, coloc, "with",
-                    tree=True):
-            _pin_to_primary_instance(ws, inst, coloc)
+    def pin() -> None:
+        for coloc in pinned:
+            with noting(ws, inst, "colocation", coloc.id, colocation_text, coloc, "with",
+                        tree=True):
+                _pin_to_primary_instance(ws, inst, coloc)
+
+    grouped = inst.variant == "group"
+    if not grouped:
+        pin()
     promoted = any(p.role is Role.PROMOTED for p in inst.primitives())
     for coloc in colocs:
         if coloc.dependent_role is Role.PROMOTED and not promoted:
@@ -308,7 +314,9 @@ def _place_instance(ws: WorkingSet, inst: Resource, counts: dict[str, int],
                 apply_promotable_primary(ws, inst, coloc)
             else:
                 apply_to_dependent(ws, inst, coloc)
-    return _assign_instance(ws, inst, _current(inst) if prefer_current else None)
+    # (a group instance is paired through its first member as that is placed)
+    return _assign_instance(ws, inst, _current(inst) if prefer_current else None,
+                            pin if grouped else None)
 
 
 def _can_stay(ws: WorkingSet, inst: Resource) -> bool:
@@ -411,11 +419,17 @@ def _block_all(inst: Resource) -> None:
         _ban(inst, node_id)
 
 
-def _assign_instance(ws: WorkingSet, inst: Resource, prefer: Node | None) -> Node | None:
+def _assign_instance(ws: WorkingSet, inst: Resource, prefer: Node | None,
+                     pin: Callable[[], None] | None = None) -> Node | None:
+    """Assign an instance; ``pin`` (the interleaved pairing with a primary
+    instance) applies to its first primitive as that is placed, so a group
+    instance's own scores (as traced) do not show it."""
     from hapy.scheduler.assign.group import assign_group
 
     if inst.variant == "group":
-        return assign_group(ws, inst, prefer)
+        return assign_group(ws, inst, prefer, before_members=pin)
+    if pin is not None:
+        pin()
     node = assign_primitive(ws, inst, prefer)
     if node is None and inst.provisional:
         set_assignment(inst, None)
@@ -441,7 +455,7 @@ def _pin_to_primary_instance(ws: WorkingSet, inst: Resource, coloc: Colocation) 
         next(iter(candidates), None)
     for node_id in list(target.allowed):
         if chosen is None or node_id != chosen.id:
-            _ban(inst, node_id)
+            target.allowed[node_id] = -INFINITY
 
 
 def _clone_max_text(total_max: int) -> str:

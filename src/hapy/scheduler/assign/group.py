@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from hapy.scheduler.assign.primitive import assign_primitive, sorted_nodes_for_trace
 from hapy.scheduler.assign.promotable import apply_promotable_primary
 from hapy.scheduler.explain.ledger import colocation_text, noting
 from hapy.scheduler.working_set import Node, Resource, WorkingSet
 
 
-def assign_group(ws: WorkingSet, grp: Resource, prefer: Node | None = None) -> Node | None:
+def assign_group(ws: WorkingSet, grp: Resource, prefer: Node | None = None,
+                 before_members: Callable[[], None] | None = None) -> Node | None:
+    """Place the group's members in order; ``before_members`` runs once the
+    group's scores are traced, before the first member is placed."""
     if not grp.provisional:
         return grp.assigned_node
     if grp.assign_running:
@@ -22,6 +27,8 @@ def assign_group(ws: WorkingSet, grp: Resource, prefer: Node | None = None) -> N
                                         rsc.allowed[shown.id])
         if grp.children:
             _follow_primary_instances(ws, grp, grp.children[0])
+        if before_members is not None:
+            before_members()
         first: Node | None = None
         for index, child in enumerate(grp.children):
             node = assign_primitive(ws, child, prefer)
