@@ -6,6 +6,7 @@ from __future__ import annotations
 from hapy.cib.scores import add_scores, score_text
 from hapy.records import replace
 from hapy.scheduler.explain.ledger import noting
+from hapy.scheduler.options import is_true
 from hapy.scheduler.working_set import INFINITY, Colocation, Node, Resource, WorkingSet
 
 
@@ -91,7 +92,8 @@ def _retarget(coloc: Colocation, grp: Resource) -> None:
 
 
 def prepare_groups(ws: WorkingSet) -> None:
-    """Chain each group's members with mandatory colocations and give the
+    """Chain each group's members with mandatory colocations (unless the
+    group is not ``collocated``) and give the
     group's own scores and colocations to its first member."""
     for top in ws.resources:
         for grp in top.walk():
@@ -112,7 +114,10 @@ def prepare_groups(ws: WorkingSet) -> None:
                     for child in grp.children[1:]:
                         for node_id in grp.allowed:
                             child.allowed.setdefault(node_id, 0)
-            for prev, cur in zip(grp.children, grp.children[1:], strict=False):
+            # (members of a group whose "collocated" is false go anywhere)
+            chained = is_true(grp.meta.get("collocated", "true"))
+            for prev, cur in zip(grp.children, grp.children[1:] if chained else [],
+                                 strict=False):
                 coloc = Colocation(id=f"{grp.id}-internal", dependent=cur, primary=prev,
                                    score=INFINITY)
                 cur.colocations_this_with.append(coloc)
