@@ -38,6 +38,7 @@ from hapy.aio import cancel_and_wait
 from hapy.attrd.manager import AttrManager
 from hapy.cib.ops import CibOp, CibRequest, cluster_property
 from hapy.cib.status import (
+    CRM_FEATURE_SET,
     OpRecord,
     lrm_xpath,
     node_expected_xml,
@@ -317,8 +318,11 @@ class Controller:
             return self.view is view and self.is_dc
 
         await self.cib.change(still_valid=current, request=CibRequest(
+            # (the feature set tells the scheduler how failures are counted:
+            # per operation, as this controller records them)
             CibOp.MODIFY, f'<cib have-quorum="{1 if view.quorate else 0}" '
-            f'dc-uuid="{self._node_id(self.node)}"/>', scope="cib"))
+            f'dc-uuid="{self._node_id(self.node)}" crm_feature_set="{CRM_FEATURE_SET}"/>',
+            scope="cib"))
         for member in view.members:
             await self.cib.change(still_valid=current, request=CibRequest(
                 CibOp.MODIFY, f'<node id="{member.nodeid}" uname="{member.name}"/>',

@@ -94,6 +94,9 @@ class Node:
     state: m.NodeState | None = None
     fence_reason: str = ""
     health: str = "green"  # red, yellow or green (node-health-strategy)
+    # failures are counted per operation (a CIB of feature set 3.0.13 or
+    # later) rather than per resource (older)
+    failures_per_operation: bool = True
     # indexes built on first use (see histories_of and failure_attrs)
     _histories: dict[str, list[m.LrmResource]] | None = field(default=None, compare=False)
     _failure_attrs: tuple[int, list[tuple[str, str]]] | None = field(default=None,
@@ -124,11 +127,14 @@ class Node:
         return found
 
     def failure_attrs(self) -> list[tuple[str, str]]:
-        """This node's ``fail-count-*`` and ``last-failure-*`` attributes."""
+        """This node's ``fail-count-*`` and ``last-failure-*`` attributes, in
+        the form that counts (see ``failures_per_operation``): per operation
+        (``fail-count-RSC#TASK_INTERVAL``) or per resource (``fail-count-RSC``)."""
         cached = self._failure_attrs
         if cached is None or cached[0] != len(self.attrs):
             found = [(name, value) for name, value in self.attrs.items()
-                     if name.startswith(("fail-count-", "last-failure-"))]
+                     if name.startswith(("fail-count-", "last-failure-"))
+                     and ("#" in name) == self.failures_per_operation]
             cached = self._failure_attrs = (len(self.attrs), found)
         return cached[1]
 

@@ -59,7 +59,8 @@ CLONE_CIB = cib_text(
                 '</rule></rsc_location>',
     nodes=NODES,
     status=_state("n1", lrm=_RUNNING_P) + _state("n2")
-    + _state("n3", '<nvpair id="f3" name="fail-count-p#monitor_10000" value="3"/>'))
+    + _state("n3", '<nvpair id="f3" name="fail-count-p#monitor_10000" value="3"/>'),
+    feature_set="3.16.1")
 
 PROMOTABLE_CIB = cib_text(
     '<clone id="ms"><meta_attributes id="ms-m">'

@@ -15,14 +15,17 @@ NOW = datetime(2024, 1, 1, tzinfo=UTC)
 
 def cib_text(resources: str, *, constraints: str = "", status: str = "",
              nodes: tuple[str, ...] = ("n1", "n2"), op_defaults: str = "",
-             options: str = "") -> str:
+             options: str = "", feature_set: str = "") -> str:
+    """``feature_set``: the CIB's ``crm_feature_set`` (3.0.13 and later count
+    failures per operation, ``fail-count-RSC#TASK_INTERVAL``)."""
     node_xml = "".join(f'<node id="{n}" uname="{n}"/>' for n in nodes)
     states = status or "".join(
         f'<node_state id="{n}" uname="{n}" in_ccm="true" crmd="online" join="member"'
         f' expected="member"/>' for n in nodes
     )
+    version = f' crm_feature_set="{feature_set}"' if feature_set else ""
     return f"""<cib validate-with="pacemaker-3.7" epoch="1" num_updates="0" admin_epoch="0"
-     have-quorum="1" dc-uuid="{nodes[0]}">
+     have-quorum="1" dc-uuid="{nodes[0]}"{version}>
   <configuration>
     <crm_config><cluster_property_set id="cib-bootstrap-options">
       <nvpair id="o1" name="stonith-enabled" value="false"/>{options}

@@ -21,7 +21,7 @@ def failed_cib(timeout: str) -> str:
                          ("n2", "")))
     meta = ('<meta_attributes id="rm"><nvpair id="rm1" name="migration-threshold" value="1"/>'
             f'<nvpair id="rm2" name="failure-timeout" value="{timeout}"/></meta_attributes>')
-    return cib_text(dummy("r", meta=meta), status=states)
+    return cib_text(dummy("r", meta=meta), status=states, feature_set="3.16.1")
 
 
 def test_an_unexpired_failure_sets_recheck_by() -> None:

@@ -140,7 +140,7 @@ def test_connection_waits_out_its_reconnect_interval() -> None:
     remote = ('<primitive id="rem" class="ocf" provider="pacemaker" type="remote">'
               '<instance_attributes id="rem-i"><nvpair id="ri" name="reconnect_interval"'
               ' value="60s"/></instance_attributes></primitive>')
-    transition = run(cib_text(remote, status=status))  # NOW is 1704067200
+    transition = run(cib_text(remote, status=status, feature_set="3.16.1"))  # NOW: 1704067200
     conn = transition.working_set.resources_by_id["rem"]
     assert conn.failed and conn.assigned_node is None
     assert ("recheck-by", "1704067231") in transition.graph.attributes
@@ -181,6 +181,7 @@ def test_container_answers_for_its_guest_connection_failures() -> None:
              '<nvpair id="fc" name="fail-count-g1#start_0" value="INFINITY"/>'
              '</instance_attributes></transient_attributes>')
     status = _member("n1").replace("</node_state>", attrs + "</node_state>") + _member("n2")
-    ws = run(cib_text(dummy("vm", meta=meta), status=status)).working_set
+    ws = run(cib_text(dummy("vm", meta=meta), status=status,
+                      feature_set="3.16.1")).working_set
     assert ws.resources_by_id["vm"].allowed["n1"] < 0
     assert ws.resources_by_id["vm"].assigned_node is ws.node("n2")

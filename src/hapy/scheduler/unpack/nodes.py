@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hapy.cib.nvsets import unpack_nvsets
-from hapy.cib.rules import RuleContext
+from hapy.cib.rules import RuleContext, compare_versions
 from hapy.cib.scores import parse_score
 from hapy.scheduler.options import is_true
 from hapy.scheduler.working_set import Node, WorkingSet
@@ -50,8 +50,24 @@ def unpack_nodes(ws: WorkingSet) -> None:
         node.utilization.update(unpack_nvsets(cfg.utilization_sets, ctx))
 
 
+#: the first CIB feature set whose fail-counts are recorded per operation
+PER_OPERATION_FAILURES_SINCE = "3.0.13"
+
+
+def failures_per_operation(ws: WorkingSet) -> bool:
+    """Whether the CIB's failures count per operation
+    (``fail-count-RSC#TASK_INTERVAL``, feature set 3.0.13 and later) rather
+    than per resource (``fail-count-RSC``, older or no feature set): only
+    the attributes of that form count toward migration-threshold and
+    failure-timeout."""
+    feature_set = ws.cib.attrs.get("crm_feature_set", "")
+    return bool(feature_set) and compare_versions(
+        feature_set, PER_OPERATION_FAILURES_SINCE) >= 0
+
+
 def add_node(ws: WorkingSet, node: Node) -> None:
     node.index = len(ws.nodes)
+    node.failures_per_operation = failures_per_operation(ws)
     ws.nodes.append(node)
     ws.nodes_by_id[node.id] = node
     ws.nodes_by_name[node.uname] = node
