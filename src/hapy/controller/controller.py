@@ -465,6 +465,12 @@ class Controller:
             return await self._cancel(action)
         if action.operation in ("delete", "lrm_delete"):
             return True
+        if action.resource is None:
+            # probe_again (the node's legacy probe_complete attribute is not
+            # true): with the attribute gone, the next transition probes the
+            # node's resources one by one
+            await self.attrd.update(self.node, "probe_complete", None)
+            return True
         op = operation_of(action)
         expected = target_rc(action)
         key = f"{action.id}:{tid}:{expected}:{dc_uuid}"

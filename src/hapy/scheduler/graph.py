@@ -14,7 +14,14 @@ from hapy.graph.model import (
     Synapse,
     TransitionGraph,
 )
-from hapy.scheduler.actions.model import CLEAR_FAILCOUNT, LRM_DELETE, NOTIFIED, NOTIFY, Action
+from hapy.scheduler.actions.model import (
+    CLEAR_FAILCOUNT,
+    LRM_DELETE,
+    NOTIFIED,
+    NOTIFY,
+    REPROBE,
+    Action,
+)
 from hapy.scheduler.actions.remote import physical_host, router_node
 from hapy.scheduler.options import is_true
 from hapy.scheduler.unpack.history import find_op_config
@@ -211,6 +218,8 @@ def action_attributes(ws: WorkingSet, action: Action) -> dict[str, str]:
 def _kind(action: Action) -> ActionKind:
     if action.pseudo:
         return ActionKind.PSEUDO
+    if action.task == REPROBE:
+        return ActionKind.RSC_OP  # (a resource operation naming no resource)
     if action.is_cluster_event or action.rsc is None:
         return ActionKind.CRM_EVENT
     return ActionKind.RSC_OP

@@ -26,7 +26,7 @@ from hapy.scheduler.actions.fencing import create_fencing, create_shutdowns
 from hapy.scheduler.actions.lock_cleanup import create_lock_cleanups
 from hapy.scheduler.actions.migration import order_migrations, plan_migrations
 from hapy.scheduler.actions.model import Action
-from hapy.scheduler.actions.monitors import create_probes, create_recurring
+from hapy.scheduler.actions.monitors import create_probes, create_recurring, create_reprobes
 from hapy.scheduler.actions.notifications import (
     create_notification_pseudo_actions,
     create_notifications,
@@ -148,6 +148,7 @@ def schedule(cib: m.Cib, now: datetime, *, with_scores: bool = True,
             create_collective_actions(ws, table, rsc)
         if notifies(rsc):
             create_notification_pseudo_actions(table, rsc)
+    create_reprobes(ws, table)
     for rsc in everything:
         if rsc.variant == "primitive":
             create_probes(ws, table, rsc)

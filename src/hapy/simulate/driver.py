@@ -65,7 +65,8 @@ class _Recorder:
         self.lines.append(executed_line(action, self.known_ids))
 
     def execute_rsc_op(self, action: GraphAction) -> bool:
-        self._record(action)
+        if action.resource is not None:  # (probe_again, naming no resource, is not listed)
+            self._record(action)
         result: bool = self.inner.execute_rsc_op(action)  # type: ignore[attr-defined]
         return result
 

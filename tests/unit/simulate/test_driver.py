@@ -111,3 +111,17 @@ def test_revised_status_does_not_show_operations_still_pending(tmp_path: Path) -
     revised = sections["Revised Cluster Status"]
     assert "Starting" not in revised
     assert "Started node1" in revised
+
+
+def test_probe_again_is_not_listed_among_the_executed_actions(tmp_path: Path) -> None:
+    xml = tmp_path / "reprobe.xml"
+    xml.write_text(PENDING_CIB.replace(
+        '<lrm id="n1">',
+        '<transient_attributes id="n1"><instance_attributes id="n1-a">'
+        '<nvpair id="pc" name="probe_complete" value="false"/>'
+        '</instance_attributes></transient_attributes><lrm id="n1">'))
+    graph = tmp_path / "g.xml"
+    out = io.StringIO()
+    simulate(SimulateRequest(xml_file=str(xml), simulate=True, graph_file=str(graph)), out)
+    assert "probe_again-node1" in graph.read_text()
+    assert "probe_again" not in _sections(out.getvalue())["Executing Cluster Transition"]

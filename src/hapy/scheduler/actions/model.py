@@ -25,6 +25,7 @@ STONITH = "stonith"
 SHUTDOWN = "do_shutdown"
 CLEAR_FAILCOUNT = "clear_failcount"
 LRM_DELETE = "lrm_delete"
+REPROBE = "probe_again"  # a node whose probes must all be done again
 RELOAD = "reload-agent"
 CANCEL = "cancel"
 DELETE = "delete"

@@ -4,9 +4,19 @@ recurring monitors."""
 from __future__ import annotations
 
 from hapy.cib import model as m
-from hapy.scheduler.actions.model import MONITOR, RELOAD, START, STOP, STOPPED, OrderFlag, op_key
+from hapy.scheduler.actions.model import (
+    MONITOR,
+    RELOAD,
+    REPROBE,
+    START,
+    STOP,
+    STOPPED,
+    OrderFlag,
+    op_key,
+)
 from hapy.scheduler.actions.role_change import cancel_for_role_change
 from hapy.scheduler.actions.table import ActionTable
+from hapy.scheduler.options import is_true
 from hapy.scheduler.working_set import Node, Resource, Role, WorkingSet
 
 
@@ -48,11 +58,35 @@ def bundle_probe_wanted(rsc: Resource, node: Node) -> bool:
     return True
 
 
+#: a node attribute (set by older clusters): when present and not true, the
+#: node's resources are all probed again at once rather than one by one
+PROBE_COMPLETE = "probe_complete"
+
+
+def reprobe_wanted(ws: WorkingSet, node: Node) -> bool:
+    """An online node whose ``probe_complete`` attribute says its probes are
+    not complete: it gets one ``probe_again`` action instead of probes."""
+    if not ws.options.flag("enable-startup-probes") or not node.online:
+        return False
+    value = node.attrs.get(PROBE_COMPLETE)
+    return value is not None and not is_true(value)
+
+
+def create_reprobes(ws: WorkingSet, table: ActionTable) -> None:
+    for node in ws.nodes:
+        if reprobe_wanted(ws, node):
+            action = table.get(None, REPROBE, node, key=f"{REPROBE}-{node.uname}",
+                               optional=False)
+            action.meta["op_no_wait"] = "true"
+
+
 def probe_wanted(ws: WorkingSet, rsc: Resource, node: Node) -> bool:
     if not ws.options.flag("enable-startup-probes"):
         return False
     if (not node.online and not node.pending) or node.unclean:
         return False
+    if reprobe_wanted(ws, node):
+        return False  # (probe_again stands for them all)
     if not node.rsc_discovery_enabled:
         return False
     if node.id in rsc.known_on:
