@@ -14,7 +14,7 @@ from hapy.scheduler.actions.model import (
     OrderFlag,
     op_key,
 )
-from hapy.scheduler.actions.role_change import cancel_for_role_change
+from hapy.scheduler.actions.role_change import cancel_for_role_change, cancel_stopped_monitor
 from hapy.scheduler.actions.table import ActionTable
 from hapy.scheduler.options import is_true
 from hapy.scheduler.working_set import Node, Resource, Role, WorkingSet
@@ -224,17 +224,22 @@ def create_recurring(ws: WorkingSet, table: ActionTable, rsc: Resource) -> None:
     if prim is None or rsc.maintenance:
         return
     nxt = rsc.assigned_node
-    # an unmanaged resource keeps being monitored where it is active
+    # an unmanaged resource keeps being monitored where it is active (and
+    # where it is not, by its monitors of the Stopped role)
     unmanaged = not rsc.managed
-    if unmanaged and (nxt is None or nxt not in rsc.running_on):
-        return
+    active = not unmanaged or (nxt is not None and nxt in rsc.running_on)
     for op in prim.ops:
         if op.name != MONITOR or op.interval_ms <= 0 or not op.enabled:
             continue
         role = _op_role(op)
+        if role is not Role.STOPPED and not active:
+            continue
         if role is Role.STOPPED:
-            if not unmanaged:
-                _stopped_monitor(ws, table, rsc, op)
+            if nxt is not None and active:
+                # (where the resource is to be active, a Stopped monitor ends)
+                cancel_stopped_monitor(ws, table, rsc, nxt, op,
+                                       recorded_monitor(rsc, nxt, op.interval_ms))
+            _stopped_monitor(ws, table, rsc, op)
             continue
         if nxt is None:
             continue
@@ -285,6 +290,8 @@ def _stopped_monitor(ws: WorkingSet, table: ActionTable, rsc: Resource, op: m.Op
     for node in ws.nodes:
         if not node.online or node.unclean or node is rsc.assigned_node:
             continue
+        if not rsc.managed and node in rsc.running_on:
+            continue  # (an unmanaged resource stays active there)
         mon = table.get(rsc, MONITOR, node, interval_ms=op.interval_ms)
         mon.meta["name"] = MONITOR
         mon.meta["role"] = "Stopped"
