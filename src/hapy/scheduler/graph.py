@@ -17,10 +17,12 @@ from hapy.graph.model import (
 from hapy.scheduler.actions.model import (
     CLEAR_FAILCOUNT,
     LRM_DELETE,
+    MIGRATE_TO,
     NOTIFIED,
     NOTIFY,
     REPROBE,
     Action,
+    OrderFlag,
 )
 from hapy.scheduler.actions.remote import physical_host, router_node
 from hapy.scheduler.options import is_true
@@ -326,13 +328,56 @@ def synapse_priority(action: Action) -> int:
     return rsc.priority
 
 
+def _dropped_load_orderings(ws: WorkingSet, included: list[Action],
+                            ids: set[int]) -> set[int]:
+    """Load orderings into a migrate_to that would close a loop: what the
+    migrate_to waits for (the target's ``load_stopped``) already waits, in
+    the graph, for the migrate_to itself.  They are left out.  The
+    migrations are looked at in the order their resources were assigned in,
+    a loop counting only through the orderings kept so far: of two
+    migrations swapping nodes, the one looked at first keeps its ordering."""
+    rank = {id(prim): n for n, prim in enumerate(
+        p for top in ws.summary_order or ws.resources for p in top.primitives())}
+    migrations = sorted((a for a in included if a.task == MIGRATE_TO and a.rsc is not None),
+                        key=lambda a: rank.get(id(a.rsc), len(rank)))
+    load = {o.id for a in migrations for o in a.inputs if o.flags & OrderFlag.LOAD}
+    skipped = set(load)  # (dropped, or not looked at yet)
+    for target in migrations:
+        for ordering in target.inputs:
+            if ordering.id not in load:
+                continue
+            if not _reaches(ordering.first, target, ids, skipped):
+                skipped.discard(ordering.id)
+    return skipped
+
+
+def _reaches(start: Action, target: Action, ids: set[int], skipped: set[int]) -> bool:
+    """Whether ``start`` waits, through the graph's orderings (not those
+    ``skipped``), for ``target``."""
+    seen: set[int] = set()
+    stack = [start]
+    while stack:
+        action = stack.pop()
+        for o in action.inputs:
+            if o.id in skipped:
+                continue
+            first = o.first
+            if first is target:
+                return True
+            if first.id in ids and first.id not in seen:
+                seen.add(first.id)
+                stack.append(first)
+    return False
+
+
 def build_graph(ws: WorkingSet) -> TransitionGraph:
     included = [a for a in ws.actions if in_graph(a)]
     ids = {a.id for a in included}
+    dropped = _dropped_load_orderings(ws, included, ids)
     synapses = []
     for index, action in enumerate(included):
         inputs = sorted(
-            {o.first.id for o in action.inputs if o.first.id in ids}
+            {o.first.id for o in action.inputs if o.first.id in ids and o.id not in dropped}
         )
         synapses.append(
             Synapse(id=index, action=to_graph_action(ws, action), inputs=tuple(inputs),
