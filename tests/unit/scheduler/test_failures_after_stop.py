@@ -128,8 +128,9 @@ def _lost_connection(feature_set: str) -> WorkingSet:
               "</instance_attributes></transient_attributes>")
     digest = op_digest({"reconnect_interval": "1m"})
     start = _op("rn", "start", 1).replace("/>", f' op-digest="{digest}"/>')
+    # (the CIB's own feature set makes its fail counts count per operation)
     text = f"""<cib admin_epoch="0" epoch="1" num_updates="1" have-quorum="true"
-      validate-with="pacemaker-3.7">
+      validate-with="pacemaker-3.7" crm_feature_set="3.16.1">
   <configuration>
     <crm_config><cluster_property_set id="o">
       <nvpair id="o1" name="stonith-enabled" value="true"/></cluster_property_set></crm_config>
