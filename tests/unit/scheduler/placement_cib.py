@@ -15,7 +15,6 @@ DIGEST = "f2317cad3d54cec5d7d7aa7d0bf35cf8"
 #: operation histories: (operation, interval, rc, expected rc)
 HISTORIES = {
     "run": [("start", 0, 0, 0)],
-    "promoted": [("start", 0, 0, 0), ("promote", 0, 0, 0)],
     "fail_stop": [("start", 0, 0, 0), ("stop", 0, 1, 0)],
     "fail_monitor": [("start", 0, 0, 0), ("monitor", 10000, 7, 0)],
     "promoted": [("start", 0, 0, 0), ("promote", 0, 0, 0)],
