@@ -311,6 +311,9 @@ class Colocation:
     # the group that declared this colocation as its dependent, when its
     # first member (``dependent``) now holds it
     dependent_group: Resource | None = None
+    # the dependent as configured (assigning hands a group's colocations to
+    # its first member)
+    configured_dependent: Resource | None = None
 
 
 @record(frozen=False, eq=False)

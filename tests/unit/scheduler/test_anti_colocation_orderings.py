@@ -73,3 +73,17 @@ def test_anti_colocation_with_a_promoted_clone_uses_its_pseudo_actions() -> None
     # the clone has demoted
     assert "a_stop_0@n2" in input_keys(graph, synapse(graph, "ms_promote_0"))
     assert "ms_demoted_0" in input_keys(graph, synapse(graph, "a_start_0", "n1"))
+
+
+def test_anti_colocated_groups_use_their_pseudo_actions() -> None:
+    status = _state("n1", "", "") + _state(
+        "n2", '<lrm_resource id="a1" class="ocf" provider="pacemaker" type="Dummy">'
+        + _op("a1", "start", 0, 3) + "</lrm_resource>", "")
+    groups = ('<group id="ga">' + dummy("a1") + "</group>"
+              '<group id="gb">' + dummy("b1") + "</group>")
+    cons = ('<rsc_colocation id="c" rsc="ga" with-rsc="gb" score="-INFINITY"/>'
+            '<rsc_location id="l1" rsc="gb" node="n2" score="100"/>'
+            '<rsc_location id="l2" rsc="ga" node="n2" score="-INFINITY"/>')
+    graph = run(cib_text(groups, constraints=cons, status=status)).graph
+    # gb arrives where ga leaves once the whole group ga has stopped
+    assert "ga_stopped_0" in input_keys(graph, synapse(graph, "gb_start_0"))

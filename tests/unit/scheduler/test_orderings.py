@@ -305,3 +305,13 @@ def test_group_left_running_in_part_restarts_unless_a_member_is_unmanaged() -> N
     # M2 stays stopped, unmanaged: M3 stops, the group does not start again
     assert in_graph(action(t, "M3_stop_0", "node1"))
     assert not in_graph(action(t, "G_start_0"))
+
+
+def test_serialized_set_orders_each_member_before_every_later_one() -> None:
+    resources = dummy("A") + dummy("B") + dummy("C")
+    cons = ('<rsc_order id="s" kind="Serialize"><resource_set id="s-set">'
+            '<resource_ref id="A"/><resource_ref id="B"/><resource_ref id="C"/>'
+            "</resource_set></rsc_order>")
+    t = run(cib(resources, cons))
+    firsts = {o.first.key for o in action(t, "C_start_0").inputs}
+    assert {"A_start_0", "B_start_0"} <= firsts

@@ -54,3 +54,18 @@ def test_clone_with_no_instances_stops_what_its_history_shows_as_its_orphans() -
     assert (stop.resource.id, stop.resource.long_id) == ("d:1", "d:0")
     assert not any(s.action.operation == "delete" for s in graph.synapses)
     assert input_keys(graph, synapse(graph, "c_stopped_0")) >= {"d:1_stop_0@n1"}
+
+
+def test_removed_resource_history_stays_on_standby_nodes() -> None:
+    probe = ('<lrm_resource id="old" class="ocf" provider="pacemaker" type="Dummy">'
+             '<lrm_rsc_op id="old_last_0" operation_key="old_monitor_0" operation="monitor"'
+             ' call-id="1" rc-code="7" op-status="0" interval="0" transition-key="1:1:7:x"/>'
+             '</lrm_resource>')
+    text = cib_text("", status=_state("n1", probe) + _state("n2", probe)).replace(
+        '<node id="n1" uname="n1"/>',
+        '<node id="n1" uname="n1"><instance_attributes id="n1-a">'
+        '<nvpair id="n1-s" name="standby" value="on"/></instance_attributes></node>')
+    graph = run(text).graph
+    deletes = {s.action.on_node for s in graph.synapses
+               if s.action.operation_key == "old_delete_0"}
+    assert deletes == {"n2"}

@@ -3,8 +3,8 @@
 When two resources must never share a node, whichever leaves a node must do
 so before the other arrives there: the stop (or demote) of one comes before
 the start (or promote) of the other, for actions on the same node only.  A
-clone takes part through its own pseudo-actions: the other resource's start
-waits for the clone's demoted (or stopped) one, and the clone's promote (or
+clone or a group takes part through its own pseudo-actions: the other
+resource's start waits for its demoted (or stopped) one, and its promote (or
 start) waits for the other's stop, wherever they are.
 """
 
@@ -40,24 +40,27 @@ def _top_primitive(rsc: Resource) -> bool:
 
 
 def _top_party(rsc: Resource) -> bool:
-    """A top-level primitive or clone (a clone takes part through its own
-    pseudo-actions)."""
-    return rsc.parent is None and rsc.variant in ("primitive", "clone")
+    """A top-level primitive, group or clone (a group or clone takes part
+    through its own pseudo-actions)."""
+    return rsc.parent is None and rsc.variant in ("primitive", "group", "clone")
+
+
+def _collective(rsc: Resource) -> bool:
+    return rsc.variant in ("group", "clone")
 
 
 def anti_colocation_orders(ws: WorkingSet) -> Iterator[tuple[Resource, str, Resource, str]]:
     """(first, first task, then, then task) for every mandatory anti-colocation,
-    both ways round, between top-level primitives."""
+    both ways round, between top-level resources."""
     for coloc in ws.colocations:
         if coloc.score > -INFINITY:
             continue
+        dependent = coloc.configured_dependent or coloc.dependent
         pairs = (
-            (coloc.dependent, coloc.dependent_role, coloc.primary, coloc.primary_role),
-            (coloc.primary, coloc.primary_role, coloc.dependent, coloc.dependent_role),
+            (dependent, coloc.dependent_role, coloc.primary, coloc.primary_role),
+            (coloc.primary, coloc.primary_role, dependent, coloc.dependent_role),
         )
         for first, first_role, then, then_role in pairs:
-            # (a group's colocations are moved onto its members while assigning:
-            # only top-level primitives are known to be the configured ones)
             if not _top_party(first) or not _top_party(then) or first is then \
                     or (first.variant == "clone" and then.variant == "clone"):
                 continue
@@ -68,11 +71,11 @@ def anti_colocation_orders(ws: WorkingSet) -> Iterator[tuple[Resource, str, Reso
 
 def order_anti_colocations(ws: WorkingSet, table: ActionTable) -> None:
     for first, first_task, then, then_task in anti_colocation_orders(ws):
-        if first.variant == "clone":
-            # once the clone's instances have given the role up
+        if _collective(first):
+            # once the members have given the role up
             first_task = COMPLETES[first_task]
         for a in table.rsc_actions(first, first_task):
             for b in table.rsc_actions(then, then_task):
-                if first.variant == "clone" or then.variant == "clone" or (
+                if _collective(first) or _collective(then) or (
                         a.node is not None and a.node is b.node):
                     table.order(a, b, OrderFlag.OPTIONAL)

@@ -1,8 +1,9 @@
 """Cleaning up after resources removed from the configuration.
 
 A resource known only from the status section (an orphan) has its history
-deleted from every node that has some, once it is stopped: after its stops
-when it is still active, at once when it is not. An inactive orphan whose
+deleted from every online node that has some (standby nodes keep it), once
+it is stopped: after its stops when it is still active, at once when it is
+not. An inactive orphan whose
 failures are still counted somewhere keeps its history (the failures are
 cleared first, by an administrator or by failure-timeout).
 """
@@ -24,7 +25,8 @@ def create_orphan_cleanup(ws: WorkingSet, table: ActionTable) -> None:
         if not stops and any(fail_count(rsc, n) > 0 for n in ws.nodes if not n.is_remote):
             continue
         for node in ws.nodes:
-            if node.id not in rsc.known_on or not node.online or node.unclean:
+            if node.id not in rsc.known_on or not node.online or node.unclean \
+                    or node.standby:
                 continue
             delete = table.get(rsc, DELETE, node, optional=False)
             for stop in stops:

@@ -298,6 +298,7 @@ def _add_colocation(
         primary_role=Role.parse(primary_role) if primary_role else Role.UNKNOWN,
         node_attribute=node_attribute or "#uname",
         influence=infl,
+        configured_dependent=dependent,
     )
     if coloc.dependent_role is Role.STARTED:
         coloc.dependent_role = Role.UNKNOWN
@@ -435,7 +436,14 @@ def _unpack_order_sets(
                         "serialize": "Serialize"}.get(rset.kind.lower(), kind)
         elif rset.score is not None:
             set_kind = "Optional" if _score(rset.score) == 0 else "Mandatory"
-        if sequential:
+        if set_kind == "Serialize":
+            # a serialized set keeps every member apart from every later one,
+            # sequential or not
+            for i, prev in enumerate(members):
+                for cur in members[i + 1:]:
+                    data.orders.append(OrderSpec(cons.id, prev, action, cur, action, set_kind,
+                                                 symmetrical))
+        elif sequential:
             for prev, cur in zip(members, members[1:], strict=False):
                 data.orders.append(OrderSpec(cons.id, prev, action, cur, action, set_kind,
                                              symmetrical))
