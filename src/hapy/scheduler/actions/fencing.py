@@ -235,6 +235,10 @@ def _known_on(rsc: Resource, node: Node) -> bool:
 
 
 def create_shutdowns(ws: WorkingSet, table: ActionTable) -> None:
+    """A node that asked to leave shuts down once its resources have
+    stopped; the DC leaves last, after every other node shutting down."""
+    others: list[Action] = []
+    dc_down: Action | None = None
     for node in ws.nodes:
         if not node.shutdown or not node.online or node.unclean or node.is_remote:
             continue
@@ -245,5 +249,12 @@ def create_shutdowns(ws: WorkingSet, table: ActionTable) -> None:
         down.meta["on_node_uuid"] = node.id
         down.meta["op_no_wait"] = "true"
         for action in ws.actions:
-            if action.node is node and action.task in (STOP, "demote") and action.rsc:
+            if action.node is node and action.task == STOP and action.rsc:
                 table.order(action, down, F.IMPLIES_THEN)
+        if node.is_dc:
+            dc_down = down
+        else:
+            others.append(down)
+    if dc_down is not None:
+        for other in others:
+            table.order(other, dc_down, F.OPTIONAL)
