@@ -8,8 +8,8 @@ Precedence, as Pacemaker 2.1.5 applies it (checked with the parameters
 * among sets with the same score the *last* one in the document comes first,
   contrary to what the documentation says;
 * a name already set is kept; inside one set the first nvpair of a name wins;
-* an nvpair without ``value`` is skipped (it blocks nothing), while
-  ``value=""`` sets the empty string;
+* an nvpair without ``value``, or whose value is ``#default`` (any case),
+  is skipped (it blocks nothing), while ``value=""`` sets the empty string;
 * a set whose rule is false is skipped; a set with several rules applies when
   any of them is true;
 * the set named by ``first_id`` (``cib-bootstrap-options``) comes before all.
@@ -53,7 +53,7 @@ def parse_nvset(elem: etree._Element, reports: ReportList, source: str = "") -> 
                     element="nvpair", id=child.get("id", ""),
                 )
                 continue
-            if value is None:
+            if value is None or value.lower() == "#default":
                 continue  # Pacemaker skips it: it neither sets nor blocks the name
             pairs.append((name, value))
     rule_value: Rule | None = None

@@ -70,6 +70,10 @@ def effective(sets_xml: str, first_id: str | None = None) -> dict[str, str]:
         (ia("A", nv("p", "a") + nv("p")), {"p": "a"}),
         (ia("A", nv("p") + nv("p", "b")), {"p": "b"}),
         (ia("A", nv("p", ""), "2") + ia("B", nv("p", "b"), "1"), {"p": ""}),
+        # so is one whose value is #default, in any case
+        (ia("A", nv("p", "#default") + nv("p", "a"), "2") + ia("B", nv("p", "b"), "1"),
+         {"p": "a"}),
+        (ia("A", nv("p", "#DEFAULT"), "2") + ia("B", nv("p", "b"), "1"), {"p": "b"}),
         # rules
         (ia("A", FALSE_RULE.format(n=1) + nv("p", "a"), "2") + ia("B", nv("p", "b"), "1"),
          {"p": "b"}),
