@@ -76,13 +76,19 @@ def create_collective_actions(ws: WorkingSet, table: ActionTable, rsc: Resource)
         table.pseudo(rsc, PROMOTED)
         demote = table.pseudo(rsc, DEMOTE)
         demoted = table.pseudo(rsc, DEMOTED)
-        # promoted completes with the instances' promotions alone
-        table.order(demote, demoted, F.OPTIONAL)
-        table.order(demoted, stop, F.OPTIONAL)
-        table.order(running, promote, F.OPTIONAL | F.RUNNABLE_LEFT)
-        table.order(stopped, promote, F.OPTIONAL)
-        table.order(demoted, promote, F.OPTIONAL)
-        table.order(demoted, start, F.OPTIONAL)
+        if rsc.variant == "group":
+            # a group instance of a promotable clone: its role changes are
+            # ordered by its members, and by the clone (demote before
+            # promote, like any instance)
+            table.order(demote, promote, F.OPTIONAL)
+        else:
+            # promoted completes with the instances' promotions alone
+            table.order(demote, demoted, F.OPTIONAL)
+            table.order(demoted, stop, F.OPTIONAL)
+            table.order(running, promote, F.OPTIONAL | F.RUNNABLE_LEFT)
+            table.order(stopped, promote, F.OPTIONAL)
+            table.order(demoted, promote, F.OPTIONAL)
+            table.order(demoted, start, F.OPTIONAL)
     # a group runs only once every member can start
     started = F.IMPLIES_THEN | F.RUNNABLE_LEFT if rsc.variant == "group" else F.IMPLIES_THEN
     stopped_flags = started if rsc.variant == "group" else F.IMPLIES_THEN
@@ -141,10 +147,10 @@ def create_collective_actions(ws: WorkingSet, table: ActionTable, rsc: Resource)
                     if b.node is not None and a.node is not None and a.node is not b.node:
                         continue
                     table.order(a, b, F.IMPLIES_THEN | F.RUNNABLE_LEFT)
+            # (stops wherever they are: a member active on several nodes
+            # leaves them all after the next member has stopped)
             for b in _member_actions(table, cur, STOP):
                 for a in _member_actions(table, prev, STOP):
-                    if a.node is not b.node:
-                        continue
                     table.order(b, a, F.IMPLIES_FIRST)
             if promotable:
                 # members are promoted in order and demoted in reverse order

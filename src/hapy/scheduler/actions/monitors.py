@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from hapy.cib import model as m
 from hapy.scheduler.actions.model import (
+    DEMOTE,
     MONITOR,
     RELOAD,
     REPROBE,
@@ -260,7 +261,8 @@ def create_recurring(ws: WorkingSet, table: ActionTable, rsc: Resource) -> None:
                                        if s.node is nxt]
         start_required = any(s.required for s in starts)
         promote = table.find(f"{rsc.name}_promote_0", nxt)
-        demote = table.find(f"{rsc.name}_demote_0", nxt)
+        # (it demotes where it was promoted, maybe elsewhere)
+        demotes = list(table.rsc_actions(rsc, DEMOTE))
         if (
             start_required
             or nxt not in rsc.running_on
@@ -279,8 +281,9 @@ def create_recurring(ws: WorkingSet, table: ActionTable, rsc: Resource) -> None:
         # is kept (not started again)
         if promote is not None and role is Role.PROMOTED:
             table.order(promote, mon, OrderFlag.OPTIONAL | OrderFlag.RUNNABLE_LEFT)
-        if demote is not None and role is not Role.PROMOTED:
-            table.order(demote, mon, OrderFlag.OPTIONAL | OrderFlag.RUNNABLE_LEFT)
+        if role is not Role.PROMOTED:
+            for demote in demotes:
+                table.order(demote, mon, OrderFlag.OPTIONAL | OrderFlag.RUNNABLE_LEFT)
         if not mon.runnable or not any(s.runnable for s in starts):
             if not starts:
                 mon.runnable = nxt.available()

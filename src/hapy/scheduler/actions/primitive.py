@@ -125,7 +125,10 @@ def create_primitive_actions(ws: WorkingSet, table: ActionTable, rsc: Resource) 
             elif rsc.role is not Role.PROMOTED or start.required or nxt not in current:
                 promote.optional = False
             table.order(start, promote, OrderFlag.RUNNABLE_LEFT | OrderFlag.OPTIONAL)
-            for node in current:
+            # an instance demotes before it promotes (a group member follows
+            # its group's instance instead)
+            instance = rsc.parent is None or rsc.parent.variant != "group"
+            for node in current if instance else ():
                 demote_action = table.find(f"{rsc.name}_demote_0", node)
                 if demote_action is not None:
                     table.order(demote_action, promote, OrderFlag.OPTIONAL)
