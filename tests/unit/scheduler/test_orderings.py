@@ -315,3 +315,18 @@ def test_serialized_set_orders_each_member_before_every_later_one() -> None:
     t = run(cib(resources, cons))
     firsts = {o.first.key for o in action(t, "C_start_0").inputs}
     assert {"A_start_0", "B_start_0"} <= firsts
+
+
+def test_interleaved_group_instance_stops_before_the_instance_it_follows() -> None:
+    resources = ('<clone id="ca"><primitive id="a" class="ocf" provider="heartbeat"'
+                 ' type="Dummy"/></clone><clone id="cg"><meta_attributes id="cg-m">'
+                 '<nvpair id="cg-i" name="interleave" value="true"/></meta_attributes>'
+                 '<group id="g"><primitive id="b" class="ocf" provider="heartbeat"'
+                 ' type="Dummy"/></group></clone>')
+    cons = ('<rsc_order id="o" first="ca" then="cg"/>'
+            '<rsc_location id="l" rsc="ca" node="node2" score="-INFINITY"/>')
+    t = run(cib(resources, cons, running={"node1": ["a", "b"], "node2": ["a", "b"]}))
+    a_stop = next(a for a in t.actions if a.task == "stop" and a.rsc is not None
+                  and a.rsc.id == "a" and a.node is not None and a.node.uname == "node2")
+    assert any(o.first.task == "stopped" and o.first.rsc is not None
+               and o.first.rsc.variant == "group" for o in a_stop.inputs)

@@ -80,7 +80,11 @@ def _interleaved(first: Resource, then: Resource, dependent: Resource) -> bool:
 
 def _instance_node(inst: Resource, task: str) -> Node | None:
     if task in _HERE_TASKS:
-        return inst.running_on[0] if inst.running_on else None
+        # (a group instance is where its members are active)
+        for prim in inst.primitives():
+            if prim.running_on:
+                return prim.running_on[0]
+        return None
     return inst.assigned_node
 
 
