@@ -185,3 +185,18 @@ def test_container_answers_for_its_guest_connection_failures() -> None:
                       feature_set="3.16.1")).working_set
     assert ws.resources_by_id["vm"].allowed["n1"] < 0
     assert ws.resources_by_id["vm"].assigned_node is ws.node("n2")
+
+
+def test_migrating_container_waits_for_its_connection_probes() -> None:
+    meta = ('<meta_attributes id="vm-m"><nvpair id="vm-rn" name="remote-node" value="g1"/>'
+            '<nvpair id="vm-am" name="allow-migrate" value="true"/></meta_attributes>')
+    digest = "f2317cad3d54cec5d7d7aa7d0bf35cf8"  # (of no parameters)
+    vm_start = _op("vm", "start", 0, 2).replace('op-digest="x"', f'op-digest="{digest}"')
+    vm_probe = _op("vm", "monitor", 7, 4).replace('op-digest="x"', f'op-digest="{digest}"')
+    status = (_member("n1", _lrm("vm", vm_start) + _lrm("g1", _op("g1", "start", 0, 3),
+                                                          _REMOTE_AGENT))
+              + _member("n2", _lrm("vm", vm_probe)))
+    ban = '<rsc_location id="l" rsc="vm" node="n1" score="-INFINITY"/>'
+    graph = run(cib_text(dummy("vm", meta=meta), constraints=ban, status=status)).graph
+    migrate_to = synapse(graph, "vm_migrate_to_0", "n1")
+    assert "g1_monitor_0@n2" in input_keys(graph, migrate_to)

@@ -97,7 +97,8 @@ def order_migrations(table: ActionTable, migrating: list[Resource]) -> None:
     """What a migrating resource's start waits for, its ``migrate_to`` waits
     for too (probes on the target, ordering constraints); where that is the
     start of another migrating resource, its ``migrate_from`` stands in. So
-    do the stops its own stop waits for, except of resources migrating too."""
+    do the stops its own stop waits for, except of resources migrating too.
+    A guest's container also waits for the probes of the guest's connection."""
     arrival: dict[int, Action] = {}
     moving = set(migrating)
     for rsc in migrating:
@@ -129,6 +130,13 @@ def order_migrations(table: ActionTable, migrating: list[Resource]) -> None:
             continue
         for first, flags in firsts:
             table.order(arrival.get(id(first), first), migrate_to, flags)
+        for conn in rsc.fillers:
+            if conn.is_remote_connection:
+                # a guest's container migrates once its connection's probes
+                # have found where the connection is
+                for probe in conn.actions:
+                    if probe.probe:
+                        table.order(probe, migrate_to, OrderFlag.OPTIONAL)
         _spare_dependents(rsc, start)
         _unchain_stops(table, rsc, moving)
         # what must stop before this resource leaves its node must stop
