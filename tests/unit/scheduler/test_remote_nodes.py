@@ -200,3 +200,40 @@ def test_migrating_container_waits_for_its_connection_probes() -> None:
     graph = run(cib_text(dummy("vm", meta=meta), constraints=ban, status=status)).graph
     migrate_to = synapse(graph, "vm_migrate_to_0", "n1")
     assert "g1_monitor_0@n2" in input_keys(graph, migrate_to)
+
+
+def _lost_host_with_guest(host: str) -> str:
+    """A guest g1 whose container vm ran on ``host``, now lost; a resource r
+    never seen on the guest is to start on n2."""
+    meta = ('<meta_attributes id="vm-m"><nvpair id="vm-rn" name="remote-node" value="g1"/>'
+            '</meta_attributes>')
+    lost = (f'<node_state id="{host}" uname="{host}" in_ccm="false" crmd="offline"'
+            f' join="member" expected="member"><lrm id="{host}"><lrm_resources>'
+            + _lrm("vm", _op("vm", "start", 0, 2))
+            + _lrm("g1", _op("g1", "start", 0, 3), _REMOTE_AGENT)
+            + "</lrm_resources></lrm></node_state>")
+    status = lost + _member("n2") + _remote_state("g1")
+    text = _with_stonith(cib_text(dummy("vm", meta=meta) + dummy("r") + _device("dev"),
+                                  status=status, nodes=(host, "n2")))
+    return text.replace("<constraints></constraints>",
+                 '<constraints><rsc_location id="l" rsc="r" node="n2" score="10"/>'
+                 "</constraints>")
+
+
+def test_guest_of_a_fenced_host_named_first_is_down_with_the_host() -> None:
+    graph = run(_lost_host_with_guest("a1")).graph
+    guest_fence = synapse(graph, "stonith-g1-reboot")
+    assert input_keys(graph, guest_fence) == {"stonith-a1-reboot@a1"}
+
+
+def test_guest_of_a_fenced_host_named_later_is_down_once_its_container_stops() -> None:
+    graph = run(_lost_host_with_guest("z1")).graph
+    guest_fence = synapse(graph, "stonith-g1-reboot")
+    assert input_keys(graph, guest_fence) == {"vm_stop_0"}
+
+
+def test_start_waits_for_the_container_of_a_guest_going_down_instead_of_a_probe() -> None:
+    graph = run(_lost_host_with_guest("a1")).graph
+    assert "vm_stop_0" in input_keys(graph, synapse(graph, "r_start_0", "n2"))
+    assert not any(s.action.operation_key == "r_monitor_0" and s.action.on_node == "g1"
+                   for s in graph.synapses)

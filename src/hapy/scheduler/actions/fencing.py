@@ -61,8 +61,6 @@ def create_fencing(ws: WorkingSet, table: ActionTable) -> list[Action]:
         delay = priority_fencing_delay(ws, node)
         if delay is not None:
             fence.meta["priority_fencing_delay"] = str(delay)
-        if guest:
-            order_guest_fencing(ws, table, fence, node)
         ws.fencing_actions[node.id] = fence
         fences.append(fence)
         for action in list(ws.actions):
@@ -96,6 +94,10 @@ def create_fencing(ws: WorkingSet, table: ActionTable) -> list[Action]:
                             table.order(fence, collective, F.OPTIONAL)
                         parent = parent.parent
         _order_starts_after_fencing(ws, table, fence, node)
+    for fence in fences:
+        if fence.pseudo and fence.node is not None:
+            # (once every host's fencing is known)
+            order_guest_fencing(ws, table, fence, fence.node)
     _in_decision_order(ws)
     # the DC is fenced last; without concurrent fencing, one at a time
     # (a guest's "fencing" is its container's recovery: it waits for no other)

@@ -12,6 +12,7 @@ from hapy.scheduler.actions.model import (
     START,
     STOP,
     STOPPED,
+    Action,
     OrderFlag,
     op_key,
 )
@@ -40,6 +41,27 @@ def remote_probe_possible(rsc: Resource, node: Node) -> bool:
         container.role >= Role.STARTED and not container.failed
         and container.assigned_node is container.current_node()
     )
+
+
+def _guest_going_down(node: Node) -> Resource | None:
+    """The container of a guest node that is stopping or being recovered:
+    whatever may be active inside goes down with it."""
+    conn = node.remote_rsc
+    container = conn.container if conn is not None else None
+    if node.kind != "guest" or container is None or container.role < Role.STARTED:
+        return None
+    if node.remote_requires_reset or node.unclean or container.failed \
+            or container.next_role is Role.STOPPED:
+        return container
+    return None
+
+
+def _probe_possible_on_guest(rsc: Resource, node: Node) -> bool:
+    """What could be probed on a guest node, whatever its container does."""
+    cfg = rsc.primitive
+    if rsc.is_remote_connection or (cfg is not None and cfg.rclass == "stonith"):
+        return False
+    return not any(f.is_remote_connection for f in rsc.fillers)
 
 
 def bundle_probe_wanted(rsc: Resource, node: Node) -> bool:
@@ -81,7 +103,10 @@ def create_reprobes(ws: WorkingSet, table: ActionTable) -> None:
             action.meta["op_no_wait"] = "true"
 
 
-def probe_wanted(ws: WorkingSet, rsc: Resource, node: Node) -> bool:
+def probe_wanted(ws: WorkingSet, rsc: Resource, node: Node, *,
+                 any_guest: bool = False) -> bool:
+    """Whether ``rsc`` is probed on ``node``; with ``any_guest``, as if
+    the guest node's container were steady."""
     if not ws.options.flag("enable-startup-probes"):
         return False
     if (not node.online and not node.pending) or node.unclean:
@@ -96,7 +121,9 @@ def probe_wanted(ws: WorkingSet, rsc: Resource, node: Node) -> bool:
         return False  # what runs inside a container is found with it
     if not bundle_probe_wanted(rsc, node):
         return False
-    if node.is_remote and not remote_probe_possible(rsc, node):
+    if node.is_remote and not remote_probe_possible(rsc, node) \
+            and not (any_guest and _guest_going_down(node) is not None
+                     and _probe_possible_on_guest(rsc, node)):
         return False
     mode = rsc.discovery.get(node.id)
     if mode == "never":
@@ -119,6 +146,15 @@ def create_probes(ws: WorkingSet, table: ActionTable, rsc: Resource) -> None:
     clone = rsc.clone_parent()
     for node in ws.nodes:
         if not probe_wanted(ws, rsc, node):
+            container = _guest_going_down(node)
+            if container is not None and probe_wanted(ws, rsc, node, any_guest=True) \
+                    and not (clone is not None and not clone.unique
+                             and _anonymous_known(clone, rsc, node)):
+                # nothing to probe: what may be active there is stopped with
+                # the container, before the resource starts anywhere
+                for stop in table.rsc_actions(container, STOP):
+                    for start in _top_starts(table, rsc):
+                        table.order(stop, start, OrderFlag.OPTIONAL)
             continue
         if clone is not None and not clone.unique and _anonymous_known(clone, rsc, node):
             continue
@@ -308,6 +344,15 @@ def _stopped_monitor(ws: WorkingSet, table: ActionTable, rsc: Resource, op: m.Op
             if stop.node is node:
                 table.order(stop, mon, OrderFlag.IMPLIES_THEN | OrderFlag.RUNNABLE_LEFT)
                 mon.optional = mon.optional and not stop.required
+
+
+def _top_starts(table: ActionTable, rsc: Resource) -> list[Action]:
+    """The start of the top-level resource ``rsc`` belongs to."""
+    top = rsc.top
+    if top.variant == "primitive":
+        return list(table.rsc_actions(top, START))
+    found = table.find(op_key(top.name, START), None)
+    return [found] if found is not None else []
 
 
 def _connection_starts(table: ActionTable, node: Node) -> bool:

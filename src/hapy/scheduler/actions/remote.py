@@ -9,6 +9,8 @@ to start; whatever goes down there is done before the connection stops.
 
 from __future__ import annotations
 
+import re
+
 from hapy.scheduler.actions.model import (
     DEMOTE,
     MIGRATE_FROM,
@@ -120,14 +122,30 @@ def guest_needs_reset(node: Node) -> bool:
 
 
 def order_guest_fencing(ws: WorkingSet, table: ActionTable, fence: Action, node: Node) -> None:
-    """A guest is down once its container has stopped."""
+    """A guest is down once its container has stopped.  Nodes are dealt
+    with in the order of their names: when the container's host, fenced too,
+    comes first, the container's stop is already known to be implied by that
+    fencing, and the guest is down as soon as its host is."""
     conn = node.remote_rsc
     assert conn is not None and conn.container is not None
     container = conn.container
     if not fence.reason or fence.reason == "node is unclean":
         fence.reason = "guest is unclean"
+    host = container.current_node()
+    host_fence = ws.fencing_actions.get(host.id) if host is not None else None
+    if host is not None and host_fence is not None and host_fence is not fence \
+            and node_name_key(host.uname) < node_name_key(node.uname):
+        table.order(host_fence, fence, F.MANDATORY)
+        return
     for stop in table.rsc_actions(container, STOP):
         table.order(stop, fence, F.MANDATORY)
+
+
+def node_name_key(name: str) -> tuple[tuple[int, int, str], ...]:
+    """How node names sort: case-insensitively, runs of digits by their
+    value (``node9`` before ``node10``)."""
+    parts = re.findall(r"\d+|\D+", name.lower())
+    return tuple((1, int(p), "") if p.isdigit() else (0, 0, p) for p in parts)
 
 
 def mark_downed_nodes(ws: WorkingSet, table: ActionTable) -> None:
