@@ -176,6 +176,9 @@ class Resource:
     remote_node: Node | None = None  # a connection: the remote or guest node it runs
     container: Resource | None = None  # a guest connection: the guest's container
     fillers: list[Resource] = field(default_factory=list)  # a container: its connections
+    # a clone: its instances in the order they were considered for placement
+    # (an ordered clone starts them in this order)
+    instance_order: list[Resource] = field(default_factory=list)
     start_pending: bool = False  # a start of it is recorded in flight (it is run again)
     stop_pending: bool = False
     allow_migrate: bool = False

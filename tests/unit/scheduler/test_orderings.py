@@ -330,3 +330,19 @@ def test_interleaved_group_instance_stops_before_the_instance_it_follows() -> No
                   and a.rsc.id == "a" and a.node is not None and a.node.uname == "node2")
     assert any(o.first.task == "stopped" and o.first.rsc is not None
                and o.first.rsc.variant == "group" for o in a_stop.inputs)
+
+
+def test_ordered_clone_stops_in_reverse_placement_order_skipping_staying_instances() -> None:
+    ordered = '<nvpair id="A-o" name="ordered" value="true"/>'
+    nodes = ("node1", "node2", "node3", "node4")
+    bans = ('<rsc_location id="l1" rsc="A" node="node1" score="-INFINITY"/>'
+            '<rsc_location id="l3" rsc="A" node="node3" score="-INFINITY"/>')
+    t = run(cib(_clone("A", "a", ordered), bans, running={n: ["a"] for n in nodes},
+                nodes=nodes))
+    stops = [a for a in t.actions if a.task == "stop" and a.rsc is not None
+             and a.rsc.id == "a" and a.required]
+    assert sorted(a.node.uname for a in stops if a.node is not None) == ["node1", "node3"]
+    first, second = stops
+    # the instances that stay are placed first: the two that stop are next to
+    # each other in the placement order, and stop one after the other
+    assert first in {o.first for o in second.inputs} or second in {o.first for o in first.inputs}

@@ -131,8 +131,10 @@ def create_collective_actions(ws: WorkingSet, table: ActionTable, rsc: Resource)
         # nothing of it is active: there is nothing to stop
         stop.runnable = stopped.runnable = False
     if rsc.variant == "clone" and is_true(rsc.meta.get("ordered")):
-        # instances start one after the other, and stop in reverse
-        for prev, cur in zip(rsc.children, rsc.children[1:], strict=False):
+        # instances start one after the other (in the order they were
+        # placed), and stop in reverse
+        order = rsc.instance_order or rsc.children
+        for prev, cur in zip(order, order[1:], strict=False):
             for a in _member_done(table, prev, START):
                 for b in _member_actions(table, cur, START):
                     table.order(a, b, F.OPTIONAL)

@@ -214,6 +214,7 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
             (i for i in clone.children if _current(i) is None),
             key=lambda i: -_best_score(ws, i),
         ) + unwelcome + sorted(late, key=lambda i: -_current_score(i))
+        clone.instance_order = list(running_first)
         # instances that can stay where they are keep their node first; the
         # others (moving, or not active) are placed afterwards
         # (a failed instance is not kept first: it is placed with the rest)
