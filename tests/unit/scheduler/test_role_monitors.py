@@ -26,3 +26,24 @@ def test_unpromoted_monitor_waits_for_the_demote_wherever_it_was_promoted() -> N
     graph = run(cib_text(clone, constraints=ban, status=status)).graph
     monitor = synapse(graph, "st:0_monitor_11000", "n2")
     assert "st:0_demote_0@n1" in input_keys(graph, monitor)
+
+
+def test_stopped_role_monitor_is_cancelled_where_the_resource_starts() -> None:
+    rsc = ('<primitive id="r" class="ocf" provider="pacemaker" type="Dummy"><operations>'
+           '<op id="r-m" name="monitor" interval="20s" role="Stopped"/></operations>'
+           '</primitive>')
+    stopped_monitor = ('<lrm_resource id="r" class="ocf" provider="pacemaker" type="Dummy">'
+                       '<lrm_rsc_op id="r_monitor_20000" operation_key="r_monitor_20000"'
+                       ' operation="monitor" call-id="2" rc-code="7" op-status="0"'
+                       f' interval="20000" transition-key="1:1:7:x" op-digest="{_DIGEST}"/>'
+                       '</lrm_resource>')
+    status = (
+        '<node_state id="n1" uname="n1" in_ccm="true" crmd="online" join="member"'
+        f' expected="member"><lrm id="n1"><lrm_resources>{stopped_monitor}</lrm_resources>'
+        '</lrm></node_state>')
+    prefer = '<rsc_location id="l" rsc="r" node="n1" score="100"/>'
+    graph = run(cib_text(rsc, constraints=prefer, status=status, nodes=("n1",))).graph
+    cancel = next(s for s in graph.synapses if s.action.operation == "cancel")
+    assert cancel.action.on_node == "n1"
+    assert cancel.action.attributes["CRM_meta_role"] == "Stopped"
+    assert "r_monitor_20000@n1" in input_keys(graph, synapse(graph, "r_start_0", "n1"))
