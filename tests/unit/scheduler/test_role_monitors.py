@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from scheduler_cib import cib_text, input_keys, run, synapse
 
+from hapy.scheduler.digests import op_digest
+
 _DIGEST = "f2317cad3d54cec5d7d7aa7d0bf35cf8"
 
 
@@ -47,3 +49,31 @@ def test_stopped_role_monitor_is_cancelled_where_the_resource_starts() -> None:
     assert cancel.action.on_node == "n1"
     assert cancel.action.attributes["CRM_meta_role"] == "Stopped"
     assert "r_monitor_20000@n1" in input_keys(graph, synapse(graph, "r_start_0", "n1"))
+
+
+def test_monitor_recorded_before_the_last_restart_is_scheduled_again() -> None:
+    rsc = ('<primitive id="r" class="ocf" provider="pacemaker" type="Dummy"><operations>'
+           '<op id="r-m" name="monitor" interval="5s"/></operations></primitive>')
+
+    def op(task: str, call: int, interval: int = 0) -> str:
+        return (f'<lrm_rsc_op id="r_{task}_{call}" operation_key="r_{task}_{interval}"'
+                f' operation="{task}" call-id="{call}" rc-code="0" op-status="0"'
+                f' interval="{interval}" transition-key="{call}:1:0:x"'
+                f' op-digest="{op_digest({}, interval_ms=interval) if interval else _DIGEST}"/>')
+
+    def status(history: str) -> str:
+        return ('<node_state id="n1" uname="n1" in_ccm="true" crmd="online" join="member"'
+                ' expected="member"><lrm id="n1"><lrm_resources><lrm_resource id="r"'
+                f' class="ocf" provider="pacemaker" type="Dummy">{history}</lrm_resource>'
+                '</lrm_resources></lrm></node_state>')
+
+    def monitors(history: str) -> list[str]:
+        graph = run(cib_text(rsc, status=status(history), nodes=("n1",))).graph
+        return [s.action.operation_key for s in graph.synapses
+                if s.action.operation_key == "r_monitor_5000"]
+
+    # started, monitored: nothing to do
+    assert monitors(op("start", 1) + op("monitor", 2, 5000)) == []
+    # monitored, then stopped and started again: the monitor ended with the stop
+    assert monitors(op("start", 1) + op("monitor", 2, 5000) + op("stop", 3)
+                    + op("start", 4)) == ["r_monitor_5000"]
