@@ -237,3 +237,22 @@ def test_start_waits_for_the_container_of_a_guest_going_down_instead_of_a_probe(
     assert "vm_stop_0" in input_keys(graph, synapse(graph, "r_start_0", "n2"))
     assert not any(s.action.operation_key == "r_monitor_0" and s.action.on_node == "g1"
                    for s in graph.synapses)
+
+
+def test_start_waits_for_a_guest_container_moving_without_migrating() -> None:
+    meta = ('<meta_attributes id="vm-m"><nvpair id="vm-rn" name="remote-node" value="g1"/>'
+            '</meta_attributes>')
+    digest = "f2317cad3d54cec5d7d7aa7d0bf35cf8"  # (of no parameters)
+    vm_start = _op("vm", "start", 0, 2).replace('op-digest="x"', f'op-digest="{digest}"')
+    vm_probe = _op("vm", "monitor", 7, 4).replace('op-digest="x"', f'op-digest="{digest}"')
+    r_probe = _op("r", "monitor", 7, 5).replace('op-digest="x"', f'op-digest="{digest}"')
+    status = (_member("n1", _lrm("vm", vm_start) + _lrm("g1", _op("g1", "start", 0, 3),
+                                                          _REMOTE_AGENT) + _lrm("r", r_probe))
+              + _member("n2", _lrm("vm", vm_probe) + _lrm("r", r_probe))
+              + _remote_state("g1"))
+    cons = ('<rsc_location id="l" rsc="vm" node="n1" score="-INFINITY"/>'
+            '<rsc_location id="l2" rsc="r" node="n1" score="10"/>')
+    graph = run(cib_text(dummy("vm", meta=meta) + dummy("r"), constraints=cons,
+                         status=status)).graph
+    # r was never seen on the guest: it starts once the container has left
+    assert "vm_stop_0@n1" in input_keys(graph, synapse(graph, "r_start_0", "n1"))

@@ -77,3 +77,5 @@ def test_monitor_recorded_before_the_last_restart_is_scheduled_again() -> None:
     # monitored, then stopped and started again: the monitor ended with the stop
     assert monitors(op("start", 1) + op("monitor", 2, 5000) + op("stop", 3)
                     + op("start", 4)) == ["r_monitor_5000"]
+    # no start recorded: the first monitor that found it running stands for it
+    assert monitors(op("monitor", 2, 5000) + op("monitor", 5)) == []

@@ -53,6 +53,9 @@ def _guest_going_down(node: Node) -> Resource | None:
     if node.remote_requires_reset or node.unclean or container.failed \
             or container.next_role is Role.STOPPED:
         return container
+    moving = container.assigned_node is not container.current_node()
+    if moving and not container.allow_migrate:
+        return container  # (it stops to start elsewhere)
     return None
 
 
