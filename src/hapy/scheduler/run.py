@@ -48,6 +48,7 @@ from hapy.scheduler.actions.unfencing import (
     create_unfencing,
 )
 from hapy.scheduler.actions.utilization import create_load_orderings
+from hapy.scheduler.assign.bundle import seed_bundle_scores
 from hapy.scheduler.assign.order import assignment_order
 from hapy.scheduler.assign.primitive import assign_any
 from hapy.scheduler.assign.setup import apply_stickiness, init_allowed, prepare_groups
@@ -120,6 +121,7 @@ def schedule(cib: m.Cib, now: datetime, *, with_scores: bool = True,
     ws = unpack(cib, now, ledger)
     ws.trace = ScoreTrace(ledger=ledger) if with_scores or ledger is not None else None
     init_allowed(ws)
+    seed_bundle_scores(ws)
     ban_from_remote_nodes(ws)
     apply_node_health_scores(ws)
     data = unpack_constraints(ws)

@@ -87,6 +87,9 @@ class Node:
     assigned: list[Resource] = field(default_factory=list)
     remote_rsc: Resource | None = None
     bundle_id: str | None = None  # a bundle replica's guest node: its bundle
+    # a bundle's guest node the configuration's <nodes> names too: known to
+    # the resources defined before the bundle's replica is
+    declared: bool = False
     # a remote node's (online, unclean, shutdown) as unpacked, kept for the
     # status display once its connection's placement changed them
     unpacked_state: tuple[bool, bool, bool] | None = None

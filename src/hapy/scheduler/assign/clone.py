@@ -140,8 +140,10 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
             and coloc.dependent_role not in (Role.PROMOTED, Role.UNPROMOTED)
             and coloc.primary_role not in (Role.PROMOTED, Role.UNPROMOTED)
         ]
+        bundled = clone.parent is not None and clone.parent.variant == "bundle"
         for inst in clone.children:
-            _seed_instance(ws, clone, own_allowed, own_upto, inst)
+            if not bundled:  # (a bundle places its instances with its replicas)
+                _seed_instance(ws, clone, own_allowed, own_upto, inst)
         if clone.promotable:
             add_promotion_scores(ws, clone)
         if ws.trace is not None:

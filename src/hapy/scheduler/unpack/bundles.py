@@ -213,6 +213,7 @@ def add_bundle_nodes(ws: WorkingSet) -> None:
                 node = Node(id=rep.node_name, uname=rep.node_name, kind="guest")
                 add_node(ws, node)
             else:
+                node.declared = not node.from_status
                 node.kind = "guest"
                 node.attrs["#kind"] = "container"
             node.bundle_id = cfg.id

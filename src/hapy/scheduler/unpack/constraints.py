@@ -231,6 +231,8 @@ def ban_outside_exclusive_discovery(ws: WorkingSet) -> None:
             with noting(ws, rsc, "discovery", "resource-discovery=exclusive",
                         "only the nodes of its resource-discovery=exclusive locations"):
                 for node in ws.nodes:
+                    if node.bundle_id is not None and node.id not in rsc.allowed:
+                        continue  # (a bundle's guest node it never knew)
                     if rsc.discovery.get(node.id) != "exclusive":
                         rsc.allowed[node.id] = -INFINITY
 

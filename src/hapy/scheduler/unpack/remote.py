@@ -240,6 +240,8 @@ def ban_from_remote_nodes(ws: WorkingSet) -> None:
                     "connections and fence devices cannot run on remote or guest nodes, "
                     "containers cannot run on guest nodes"):
             for node in banned:
+                if node.bundle_id is not None and node.id not in prim.allowed:
+                    continue  # (a bundle's guest node it never knew)
                 # (in an opt-in cluster, only where it was allowed at all)
                 if ws.options.symmetric or prim.is_remote_connection or node.id in prim.allowed:
                     prim.allowed[node.id] = -INFINITY
