@@ -183,8 +183,10 @@ def _assign_containers(ws: WorkingSet, bundle: Resource,
     counts: dict[str, int] = {}
     # replicas that can stay where they are active first, then those
     # whose node is going away, then the inactive ones
-    staying = [p for p in parts if p["container"].running_on
-               and can_run(p["container"].running_on[0])]
+    # (failed containers after the others)
+    staying = sorted((p for p in parts if p["container"].running_on
+                      and can_run(p["container"].running_on[0])),
+                     key=lambda p: p["container"].failed)
     leaving = [p for p in parts if p["container"].running_on and p not in staying]
     ordered = staying + leaving + [p for p in parts if not p["container"].running_on]
     colocs = [c for c in sorted(bundle.colocations_this_with, key=lambda c: -c.primary.priority)

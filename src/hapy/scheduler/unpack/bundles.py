@@ -270,7 +270,10 @@ def build_bundle(ws: WorkingSet, cfg: m.BundleConfig) -> Resource:
         _apply_meta(ws, clone)
         clone.unique = False
         clone.promotable = promotable
-        clone.stickiness = 1 if "resource-stickiness" not in clone.meta else clone.stickiness
+        if "resource-stickiness" not in clone.meta:
+            # (like any clone's, its instances stick to their nodes by 1)
+            clone.meta["resource-stickiness"] = "1"
+            clone.stickiness = 1
         _register(ws, clone)
         bundle.children.append(clone)
         for rep in reps:

@@ -226,11 +226,16 @@ def ban_from_remote_nodes(ws: WorkingSet) -> None:
     if not remote:
         return
     guests = [n for n in remote if n.kind == "guest"]
+    # (a bundle's connection: also the remote nodes that have no connection)
+    every_remote = [n for n in ws.nodes if n.is_remote and not n.from_status]
     for prim in ws.all_primitives():
         cfg = prim.primitive
         if prim.orphan:
             continue
-        if prim.is_remote_connection or (cfg is not None and cfg.rclass == "stonith"):
+        if prim.is_remote_connection and prim.container is not None \
+                and prim.parent is not None and prim.parent.variant == "bundle":
+            banned = every_remote
+        elif prim.is_remote_connection or (cfg is not None and cfg.rclass == "stonith"):
             banned = remote
         elif any(f.is_remote_connection for f in prim.fillers):
             banned = guests

@@ -145,8 +145,12 @@ def clone_max(ws: WorkingSet, clone: Resource) -> int:
     """clone-max: by default one instance per node (cluster, remote or guest)."""
     value = clone.meta.get("clone-max")
     if value is None:
-        # (not the nodes of orphaned connections, found later in the status)
-        return sum(1 for n in ws.nodes if not n.from_status)
+        # (not the nodes of orphaned connections, found later in the status,
+        # nor the guest nodes of bundles defined after the clone)
+        order = {cfg.id: index for index, cfg in enumerate(ws.cib.resources)}
+        mine = order.get(clone.top.id, len(order))
+        return sum(1 for n in ws.nodes if not n.from_status and (
+            n.bundle_id is None or n.declared or order.get(n.bundle_id, -1) < mine))
     return max(0, meta_int(value, 0))
 
 
