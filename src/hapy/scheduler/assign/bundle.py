@@ -14,7 +14,13 @@ from __future__ import annotations
 
 from hapy.cib import model as m
 from hapy.cib.scores import add_scores
-from hapy.scheduler.assign.nodes import any_available, attr_value, can_run
+from hapy.scheduler.assign.nodes import (
+    any_available,
+    attr_value,
+    can_run,
+    merge_dependent_scores,
+    sort_nodes,
+)
 from hapy.scheduler.assign.primitive import assign_primitive, sorted_nodes_for_trace
 from hapy.scheduler.explain.ledger import colocation_text, noting
 from hapy.scheduler.unpack.bundles import (
@@ -183,10 +189,13 @@ def _assign_containers(ws: WorkingSet, bundle: Resource,
     counts: dict[str, int] = {}
     # replicas that can stay where they are active first, then those
     # whose node is going away, then the inactive ones
-    # (failed containers after the others)
+    # (failed containers after the others; among the rest, those on the
+    # nodes the bundle's dependents prefer first)
+    wanted = _dependents_scores(ws, bundle)
     staying = sorted((p for p in parts if p["container"].running_on
                       and can_run(p["container"].running_on[0])),
-                     key=lambda p: p["container"].failed)
+                     key=lambda p: (p["container"].failed,
+                                    -wanted.get(p["container"].running_on[0].id, 0)))
     leaving = [p for p in parts if p["container"].running_on and p not in staying]
     ordered = staying + leaving + [p for p in parts if not p["container"].running_on]
     colocs = [c for c in sorted(bundle.colocations_this_with, key=lambda c: -c.primary.priority)
@@ -208,7 +217,10 @@ def _assign_containers(ws: WorkingSet, bundle: Resource,
                         container.allowed[node_id] = -INFINITY
         for coloc in colocs:
             with noting(ws, container, "colocation", coloc.id, colocation_text, coloc, "with"):
-                apply_colocation(ws, container, coloc)
+                if coloc.primary.variant == "bundle":
+                    _pair_with_replica(ws, container, coloc)
+                else:
+                    apply_colocation(ws, container, coloc)
         conn = rep.get("remote")
         if conn is not None and _connection_weighs(container):
             with noting(ws, container, "colocation", "resource-with-container",
@@ -217,6 +229,38 @@ def _assign_containers(ws: WorkingSet, bundle: Resource,
         node = assign_primitive(ws, container)
         if node is not None:
             counts[node.id] = counts.get(node.id, 0) + 1
+
+
+def _dependents_scores(ws: WorkingSet, bundle: Resource) -> dict[str, int]:
+    """The bundle's scores with what the resources that follow it prefer."""
+    scores = dict(bundle.allowed)
+    for coloc in bundle.colocations_with_this:
+        if not coloc.influence or not coloc.dependent.provisional \
+                or coloc.dependent_role in (Role.PROMOTED, Role.UNPROMOTED):
+            continue
+        scores = merge_dependent_scores(ws, scores, coloc.dependent, coloc.score / INFINITY,
+                                        coloc.node_attribute, {id(bundle)},
+                                        only_positive=True)
+    return scores
+
+
+def _pair_with_replica(ws: WorkingSet, container: Resource, coloc: Colocation) -> None:
+    """A bundle colocated with another bundle: each container goes with one
+    of the other bundle's replicas, the one on the best node for it."""
+    from hapy.scheduler.assign.primitive import assign_any
+
+    assign_any(ws, coloc.primary)
+    hosts = {node.id for rep in replica_parts(coloc.primary)
+             if (node := rep["container"].assigned_node) is not None}
+    known = [ws.nodes_by_id[n] for n in container.allowed if n in ws.nodes_by_id]
+    paired = next((n for n in sort_nodes(ws, container, known) if n.id in hosts), None)
+    score = coloc.score
+    for node_id in list(container.allowed):
+        if paired is not None and node_id == paired.id:
+            if score < INFINITY:
+                container.allowed[node_id] = add_scores(container.allowed[node_id], score)
+        elif score >= INFINITY:
+            container.allowed[node_id] = -INFINITY
 
 
 def _connection_weighs(container: Resource) -> bool:
