@@ -226,7 +226,9 @@ def _assign_containers(ws: WorkingSet, bundle: Resource,
             with noting(ws, container, "colocation", "resource-with-container",
                         "where its connection cannot run, a container is less welcome"):
                 _weigh_connection(ws, container, conn)
-        node = assign_primitive(ws, container)
+        # (one that can stay keeps its node among equally good ones)
+        node = assign_primitive(ws, container,
+                                container.running_on[0] if rep in staying else None)
         if node is not None:
             counts[node.id] = counts.get(node.id, 0) + 1
 
