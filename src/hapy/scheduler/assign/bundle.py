@@ -120,7 +120,6 @@ def assign_bundle(ws: WorkingSet, bundle: Resource) -> None:
     try:
         parts = replica_parts(bundle)
         _assign_containers(ws, bundle, parts)
-        held = _held_guests(parts)
         for rep in parts:
             container = rep["container"]
             target = container.assigned_node
@@ -137,7 +136,7 @@ def assign_bundle(ws: WorkingSet, bundle: Resource) -> None:
             if inst is not None and guest is not None:
                 # a guest that is up keeps its instance assigned even when its
                 # connection is to stop (the instance's start then cannot run)
-                keep = guest in held
+                keep = _held(guest)
                 if keep:
                     guest.shutdown = False
                 _assign_instance(ws, bundle, inst, guest)
@@ -146,7 +145,7 @@ def assign_bundle(ws: WorkingSet, bundle: Resource) -> None:
         bundle.provisional = False
         clone = bundle_clone(bundle)
         if clone is not None:
-            _assign_bundle_clone(ws, bundle, clone, parts, held)
+            _assign_bundle_clone(ws, bundle, clone, parts, _held_guests(parts))
     finally:
         bundle.assign_running = False
 
@@ -316,11 +315,14 @@ def _assign_instance(ws: WorkingSet, bundle: Resource, inst: Resource, guest: No
         assign_primitive(ws, inst, guest)
 
 
+def _held(node: Node) -> bool:
+    """A guest node that is up, whose connection is to stop."""
+    return node.shutdown and node.unpacked_state is not None and not node.unpacked_state[2]
+
+
 def _held_guests(parts: list[dict[str, Resource]]) -> list[Node]:
     return [n for p in parts if "remote" in p
-            for n in [p["remote"].remote_node]
-            if n is not None and n.shutdown and n.unpacked_state is not None
-            and not n.unpacked_state[2]]
+            for n in [p["remote"].remote_node] if n is not None and _held(n)]
 
 
 def _assign_bundle_clone(ws: WorkingSet, bundle: Resource, clone: Resource,
