@@ -311,7 +311,7 @@ def _stop_reason(stop: Action, start: Action, src: Action) -> None:
     cannot happen), else that action is unrunnable."""
     if (not src.pseudo and start.node is stop.node and src.rsc is not None
             and any(not n.unclean for n in src.rsc.running_on)
-            and (src.runnable or not src.rsc.is_remote_connection)) \
+            and (src.runnable or not _reaches_guest(src.rsc))) \
             or _instances_must_start(src):
         stop.reason = f"required {_name(src)}"
         stop.reason_source = src
@@ -329,6 +329,11 @@ def _instances_must_start(src: Action) -> bool:
         return False
     return any(a.task == START and a.required and a.node is not None
                for inst in clone.children for p in inst.primitives() for a in p.actions)
+
+
+def _reaches_guest(rsc: Resource) -> bool:
+    """A remote connection, or the container a guest node's connection needs."""
+    return rsc.is_remote_connection or any(f.is_remote_connection for f in rsc.fillers)
 
 
 #: the instance task a clone's completion pseudo-action stands for

@@ -145,7 +145,7 @@ def assign_bundle(ws: WorkingSet, bundle: Resource) -> None:
         bundle.provisional = False
         clone = bundle_clone(bundle)
         if clone is not None:
-            _assign_bundle_clone(ws, bundle, clone, parts, _held_guests(parts))
+            _assign_bundle_clone(ws, bundle, clone, parts)
     finally:
         bundle.assign_running = False
 
@@ -299,6 +299,14 @@ def _assign_connection(ws: WorkingSet, conn: Resource, container: Resource) -> N
             if target.id in conn.allowed:
                 conn.allowed[target.id] = add_scores(conn.allowed[target.id],
                                                      CONNECTION_WEIGHT)
+    else:
+        # the container will not run: the colocation counts against every
+        # node (unless that leaves none usable)
+        work = {n: add_scores(s, -CONNECTION_WEIGHT) for n, s in conn.allowed.items()}
+        if any_available(ws, work):
+            with noting(ws, conn, "colocation", "resource-with-container",
+                        f"its container {container.name} will not run"):
+                conn.allowed = work
     # (with no container, its start waits for the container's, which cannot be)
     assign_primitive(ws, conn)
 
@@ -320,13 +328,8 @@ def _held(node: Node) -> bool:
     return node.shutdown and node.unpacked_state is not None and not node.unpacked_state[2]
 
 
-def _held_guests(parts: list[dict[str, Resource]]) -> list[Node]:
-    return [n for p in parts if "remote" in p
-            for n in [p["remote"].remote_node] if n is not None and _held(n)]
-
-
 def _assign_bundle_clone(ws: WorkingSet, bundle: Resource, clone: Resource,
-                         parts: list[dict[str, Resource]], held: list[Node]) -> None:
+                         parts: list[dict[str, Resource]]) -> None:
     from hapy.scheduler.assign.clone import assign_clone
 
     guests = {p["remote"].remote_node.id for p in parts
@@ -335,11 +338,9 @@ def _assign_bundle_clone(ws: WorkingSet, bundle: Resource, clone: Resource,
                 "the bundled clone runs only on the bundle's guest nodes"):
         for node_id in clone.allowed:
             clone.allowed[node_id] = 0 if node_id in guests else -INFINITY
-    for node in held:
-        node.shutdown = False
+    # (its instances are placed already: a held guest whose container will
+    # not run is no place to promote one)
     assign_clone(ws, clone)
-    for node in held:
-        node.shutdown = True
 
 
 def _seed(bundle: Resource, rsc: Resource) -> None:

@@ -493,6 +493,10 @@ def _promotable_on(inst: Resource, counts: dict[str, int], per_node: int) -> Nod
             return None
     elif inst.promotion_priority < 0 or not node.available(consider_standby=True):
         return None
+    conn = node.remote_rsc
+    if node.kind == "guest" and conn is not None and conn.container is not None \
+            and conn.container.assigned_node is None:
+        return None  # (a guest whose container will not run)
     if counts.get(node.id, 0) < per_node or not inst.managed:
         return node
     return None
