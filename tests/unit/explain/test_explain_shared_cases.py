@@ -66,10 +66,7 @@ def test_explain_totals_are_what_simulate_prints(path: Path) -> None:
     transition = schedule(cib, now, ledger=ledger)
     for top in transition.working_set.resources:
         ex = explain(transition, ledger, top)
-        if top.variant != "bundle":
-            # (bundles' own placement has no seams yet: their gaps show as
-            # 'unrecorded', but the totals are still the printed ones)
-            assert ex.unexplained == 0, top.name
+        assert ex.unexplained == 0, top.name
         for rsc in _walk(ex.resource):
             for score in rsc.scores:
                 shown = None if score.score is None else score_text(score.score)
