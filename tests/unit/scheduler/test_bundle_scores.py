@@ -116,3 +116,11 @@ def test_clone_max_counts_guest_nodes_of_earlier_bundles_only() -> None:
              ' type="Dummy"/></clone>')
     ws = _run(_bundle("early", replicas=1) + clone + _bundle("late", replicas=2)).working_set
     assert clone_max(ws, ws.resources_by_id["cl"]) == 3  # n1, n2 and early-0
+
+
+def test_guest_nodes_are_fenced_in_name_order() -> None:
+    from hapy.scheduler.actions.fencing import natural_key
+
+    names = ["redis-bundle-10", "galera-bundle-0", "redis-bundle-2", "lxc2"]
+    assert sorted(names, key=natural_key) == [
+        "galera-bundle-0", "lxc2", "redis-bundle-2", "redis-bundle-10"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from hapy.scheduler.actions.model import (
     PROMOTE,
     SHUTDOWN,
@@ -116,16 +118,24 @@ def create_fencing(ws: WorkingSet, table: ActionTable) -> list[Action]:
 
 
 def _in_fencing_order(ws: WorkingSet) -> list[Node]:
-    """Nodes in the order they are fenced: cluster nodes, then remote nodes
-    in the order of the status section."""
+    """Nodes in the order they are fenced: cluster nodes, remote nodes in
+    the order of the status section, then guest nodes by name."""
     position = {state.id: index for index, state in enumerate(ws.cib.node_states)}
 
-    def key(node: Node) -> tuple[int, int]:
+    def key(node: Node) -> tuple[int, int, tuple[tuple[int, str], ...]]:
+        if node.kind == "guest":
+            return (2, 0, natural_key(node.uname))
         if node.kind != "remote":
-            return (0, 0)
-        return (1, position.get(node.id, len(position)))
+            return (0, 0, ())
+        return (1, position.get(node.id, len(position)), ())
 
     return sorted(ws.nodes, key=key)
+
+
+def natural_key(name: str) -> tuple[tuple[int, str], ...]:
+    """A node name as Pacemaker sorts node names: runs of digits by value."""
+    return tuple((int(part), "") if part.isdigit() else (-1, part)
+                 for part in re.split(r"(\d+)", name) if part)
 
 
 def _in_decision_order(ws: WorkingSet) -> None:
