@@ -237,8 +237,9 @@ def ban_from_remote_nodes(ws: WorkingSet) -> None:
             banned = every_remote
         elif prim.is_remote_connection or (cfg is not None and cfg.rclass == "stonith"):
             banned = remote
-        elif any(f.is_remote_connection for f in prim.fillers):
-            banned = guests
+        elif any(f.is_remote_connection for f in prim.fillers) \
+                and (prim.parent is None or prim.parent.variant != "bundle"):
+            banned = guests  # (a bundle's containers may run on guest nodes)
         else:
             continue
         with noting(ws, prim, "remote-node", "remote nodes",
