@@ -124,3 +124,14 @@ def test_guest_nodes_are_fenced_in_name_order() -> None:
     names = ["redis-bundle-10", "galera-bundle-0", "redis-bundle-2", "lxc2"]
     assert sorted(names, key=natural_key) == [
         "galera-bundle-0", "lxc2", "redis-bundle-2", "redis-bundle-10"]
+
+
+def test_a_container_weighs_what_its_address_wants() -> None:
+    rscs = ('<bundle id="B"><docker image="img" replicas="1"/>'
+            '<network ip-range-start="10.0.0.1" control-port="3121"/></bundle>')
+    transition = _run(rscs, '<rsc_location id="l" rsc="B" node="n2" score="50"/>')
+    assert "pcmk__bundle_allocate: B-docker-0 allocation score on n2: 50" in transition.scores
+    # the address (with the bundle's location too) counts fully
+    assert "pcmk__primitive_assign: B-docker-0 allocation score on n2: 100" in transition.scores
+    assert "pcmk__primitive_assign: B-ip-10.0.0.1 allocation score on n1: -INFINITY" \
+        in transition.scores

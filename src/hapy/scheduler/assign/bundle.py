@@ -209,11 +209,15 @@ def _assign_containers(ws: WorkingSet, bundle: Resource,
                 node = ws.nodes_by_id.get(node_id)
                 if counts.get(node_id, 0) >= per_host or node is None or not can_run(node):
                     container.allowed[node_id] = -INFINITY
-            ip = rep.get("ip")
-            if ip is not None:
+        ip = rep.get("ip")
+        if ip is not None:
+            # the address goes with its container: what it wants counts fully
+            with noting(ws, container, "colocation", "ip-with-container",
+                        f"its address {ip.name} goes with it"):
                 for node_id, score in ip.allowed.items():
-                    if score <= -INFINITY and node_id in container.allowed:
-                        container.allowed[node_id] = -INFINITY
+                    if node_id in container.allowed:
+                        container.allowed[node_id] = add_scores(container.allowed[node_id],
+                                                                score)
         for coloc in colocs:
             with noting(ws, container, "colocation", coloc.id, colocation_text, coloc, "with"):
                 if coloc.primary.variant == "bundle":

@@ -287,6 +287,10 @@ def _place_instance(ws: WorkingSet, inst: Resource, counts: dict[str, int],
     """Assign one instance, away from the nodes that have enough instances
     and from the nodes that cannot run it, preferring where it is (unless
     ``prefer_current`` is false: then only among equally loaded nodes)."""
+    clone = inst.parent
+    if not inst.provisional and clone is not None and clone.parent is not None \
+            and clone.parent.variant == "bundle":
+        return inst.assigned_node  # (placed with its bundle's replica)
     with noting(ws, inst, "clone-node-max", "clone-node-max", _per_node_text, per_node,
                 tree=True):
         for node_id, count in counts.items():
