@@ -60,7 +60,11 @@ def create_collective_actions(ws: WorkingSet, table: ActionTable, rsc: Resource)
     # a group that stops but stays active (some members keep running) is
     # restarted as a whole: its start follows
     restart = F.RESTART if rsc.variant == "group" else F.NONE
-    table.order(stopped, start, F.OPTIONAL | restart)
+    promotable = rsc.promotable or any(c.promotable for c in members)
+    bundle = rsc.variant == "bundle"
+    if not bundle or promotable:
+        # (a bundle starts without waiting for its stop, unless it promotes)
+        table.order(stopped, start, F.OPTIONAL | restart)
     # a clone's start pseudo-action always completes with its running one
     # (whose runnability depends on its instances alone); a group's running
     # waits for a member to start
@@ -69,8 +73,9 @@ def create_collective_actions(ws: WorkingSet, table: ActionTable, rsc: Resource)
         # (a bundle is running once its containers and clone are)
         table.order(start, running, F.IMPLIES_THEN if collective
                     else F.OPTIONAL | F.RUNNABLE_LEFT)
-    table.order(stop, stopped, F.IMPLIES_THEN)
-    promotable = rsc.promotable or any(c.promotable for c in members)
+    if not bundle:
+        # (a bundle has stopped once its containers and clone have)
+        table.order(stop, stopped, F.IMPLIES_THEN)
     if promotable:
         promote = table.pseudo(rsc, PROMOTE)
         table.pseudo(rsc, PROMOTED)
@@ -130,10 +135,12 @@ def create_collective_actions(ws: WorkingSet, table: ActionTable, rsc: Resource)
     if not any(table.rsc_actions(prim, STOP) for prim in rsc.primitives()):
         # nothing of it is active: there is nothing to stop
         stop.runnable = stopped.runnable = False
-    if rsc.variant == "clone" and is_true(rsc.meta.get("ordered")):
-        # instances start one after the other (in the order they were
-        # placed), and stop in reverse
-        order = rsc.instance_order or rsc.children
+    bundled = rsc.parent is not None and rsc.parent.variant == "bundle"
+    if rsc.variant == "clone" and (is_true(rsc.meta.get("ordered")) or bundled):
+        # instances start one after the other (an ordered clone's in the
+        # order they were placed, a bundle's always, by replica), and stop
+        # in reverse
+        order = rsc.children if bundled else (rsc.instance_order or rsc.children)
         for prev, cur in zip(order, order[1:], strict=False):
             for a in _member_done(table, prev, START):
                 for b in _member_actions(table, cur, START):
@@ -141,6 +148,11 @@ def create_collective_actions(ws: WorkingSet, table: ActionTable, rsc: Resource)
             for b in _member_done(table, cur, STOP):
                 for a in _member_actions(table, prev, STOP):
                     table.order(b, a, F.OPTIONAL)
+            if bundled:
+                # (and a bundle's are promoted one after the other)
+                for a in _member_done(table, prev, PROMOTE):
+                    for b in _member_actions(table, cur, PROMOTE):
+                        table.order(a, b, F.OPTIONAL)
     if rsc.variant == "group" and is_true(rsc.meta.get("ordered", "true")):
         members = rsc.children
         for prev, cur in zip(members, members[1:], strict=False):
