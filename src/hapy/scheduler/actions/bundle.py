@@ -20,8 +20,16 @@ F = OrderFlag
 def order_replicas(table: ActionTable, bundle: Resource) -> None:
     clone = bundle_clone(bundle)
     _probe_before_starting_there(table, bundle)
+    bundle_stop = table.pseudo(bundle, STOP) if clone is not None else None
     for parts in replica_parts(bundle):
         container = parts["container"]
+        child = parts.get("child")
+        if bundle_stop is not None and child is not None:
+            # the bundle's stop comes before its instances' (not only through
+            # its clone's)
+            for prim in child.primitives():
+                for stop in table.rsc_actions(prim, STOP):
+                    table.order(bundle_stop, stop, F.OPTIONAL)
         ip = parts.get("ip")
         if ip is not None:
             for first in table.rsc_actions(ip, START):

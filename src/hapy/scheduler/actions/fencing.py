@@ -219,10 +219,19 @@ def _order_starts_after_fencing(ws: WorkingSet, table: ActionTable, fence: Actio
             if needs in ("fencing", "unfencing"):
                 for task in (START, PROMOTE):
                     for action in table.rsc_actions(prim, task):
+                        if node.bundle_id is not None and action.node is not node \
+                                and not _contains(prim, node):
+                            continue  # (a bundle guest's recovery holds back its own)
                         table.order(fence, action, F.OPTIONAL)
             elif node.id in prim.allowed and not _known_on(prim, node):
                 for action in table.rsc_actions(prim, START):
                     table.order(fence, action, F.OPTIONAL | F.RUNNABLE_LEFT)
+
+
+def _contains(rsc: Resource, guest: Node) -> bool:
+    """Whether ``rsc`` is the container of the guest node ``guest``."""
+    conn = guest.remote_rsc
+    return conn is not None and conn.container is rsc
 
 
 def _is_device(rsc: Resource) -> bool:
