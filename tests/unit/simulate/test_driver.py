@@ -42,33 +42,6 @@ def test_without_modifications_there_is_no_modifications_section() -> None:
     assert "Online: [ node1 node2 ]" in sections["Current cluster status"]
 
 
-def test_revised_status_shows_no_operation_in_flight(tmp_path: Path) -> None:
-    cib = """<cib validate-with="pacemaker-3.7" epoch="1" num_updates="0" admin_epoch="0"
-     have-quorum="1">
-  <configuration>
-    <crm_config><cluster_property_set id="o">
-      <nvpair id="o1" name="stonith-enabled" value="false"/></cluster_property_set></crm_config>
-    <nodes><node id="n1" uname="n1"/></nodes>
-    <resources><primitive id="r" class="ocf" provider="pacemaker" type="Dummy"/></resources>
-    <constraints/>
-  </configuration>
-  <status><node_state id="n1" uname="n1" in_ccm="true" crmd="online" join="member"
-      expected="member"><lrm id="n1"><lrm_resources>
-    <lrm_resource id="r" class="ocf" provider="pacemaker" type="Dummy">
-      <lrm_rsc_op id="r_start_0" operation_key="r_start_0" operation="start" call-id="-1"
-        rc-code="-1" op-status="-1" interval="0" transition-key="-1:1:0:x"
-        transition-magic="0:0;-1:1:0:x"/>
-    </lrm_resource></lrm_resources></lrm></node_state></status>
-</cib>"""
-    path = tmp_path / "pending.xml"
-    path.write_text(cib)
-    out = io.StringIO()
-    simulate(SimulateRequest(xml_file=str(path), simulate=True), out)
-    sections = _sections(out.getvalue())
-    assert "Starting n1" in sections["Current cluster status"]
-    assert "Started n1" in sections["Revised Cluster Status"]
-
-
 PENDING_CIB = """<cib validate-with="pacemaker-3.0" epoch="1" num_updates="1" admin_epoch="0">
   <configuration>
     <crm_config><cluster_property_set id="o">
