@@ -204,14 +204,15 @@ def assign_clone(ws: WorkingSet, clone: Resource) -> None:
         # stops and another instance starts)
         unwelcome = [i for i in clone.children
                      if _current_usable(i) and not i.orphan and not _can_stay(ws, i)]
+        active = [i for i in clone.children
+                  if _current(i) is not None and i not in late and i not in unwelcome]
+        # (ties: the instance whose node the clone's scores with its
+        # primaries' and dependents' prefer; the same for every instance)
+        weighed = _weighed_scores(ws, clone, own_allowed, weighing) if len(active) > 1 else {}
         running_first = sorted(
-            (i for i in clone.children if _current(i) is not None and i not in late
-             and i not in unwelcome),
-            # (ties: the instance whose node its scores with the clone's
-            # primaries' and dependents' prefer)
+            active,
             key=lambda i: (not _current_usable(i), _active_count(i), _movable(i),
-                           -_current_score(i),
-                           -_weighed_score_on_current(ws, clone, own_allowed, i, weighing)),
+                           -_current_score(i), -_score_on_current(weighed, i)),
         ) + sorted(
             (i for i in clone.children if _current(i) is None),
             key=lambda i: -_best_score(ws, i),
@@ -367,14 +368,16 @@ def _against_promoted(coloc: Colocation) -> bool:
     return coloc.dependent_role is Role.PROMOTED and coloc.score < 0
 
 
-def _weighed_score_on_current(ws: WorkingSet, clone: Resource, own: dict[str, int],
-                              inst: Resource, colocs: list[Colocation]) -> int:
-    """An active instance's rank: the clone's own scores (``own``) with its
-    primaries' and then each of its dependents' (``colocs``) weighed in on
-    its own, nothing rolled back, on the instance's node."""
+def _score_on_current(scores: dict[str, int], inst: Resource) -> int:
     node = _current(inst)
-    if node is None:
-        return -INFINITY
+    return scores.get(node.id, 0) if node is not None else -INFINITY
+
+
+def _weighed_scores(ws: WorkingSet, clone: Resource, own: dict[str, int],
+                    colocs: list[Colocation]) -> dict[str, int]:
+    """What ranks the clone's active instances: the clone's own scores
+    (``own``) with its primaries' and then each of its dependents'
+    (``colocs``) weighed in on its own, nothing rolled back."""
     scores = dict(own)
     for coloc in clone.colocations_this_with:
         # (its primaries, whatever the roles: one already placed counts
@@ -391,7 +394,7 @@ def _weighed_score_on_current(ws: WorkingSet, clone: Resource, own: dict[str, in
             ws, scores, coloc.dependent, coloc.score / INFINITY,
             coloc.node_attribute, {id(clone)}, only_positive=True, rollback=False,
         )
-    return scores.get(node.id, 0)
+    return scores
 
 
 def _with_placed_primary(ws: WorkingSet, clone: Resource, scores: dict[str, int],
