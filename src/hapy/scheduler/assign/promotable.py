@@ -293,7 +293,7 @@ def _clone_node_scores(ws: WorkingSet, clone: Resource) -> dict[str, int]:
     for coloc in clone.colocations_this_with:
         if coloc.dependent_role is not Role.PROMOTED:
             continue
-        merged = _merge_scores(ws, scores, _primary_scores(coloc), coloc, nonnegative=False)
+        merged = _merge_scores(ws, scores, _primary_scores(coloc), coloc)
         if coloc.score >= INFINITY or _any_usable(ws, merged):
             if ledger is not None:
                 ledger.diff(clone.name, scores, merged, "colocation", coloc.id,
@@ -320,19 +320,8 @@ def _any_usable(ws: WorkingSet, scores: dict[str, int]) -> bool:
                and node.available() for node_id, score in scores.items())
 
 
-def weighted(score: int, factor: float) -> int:
-    """A node score scaled by a colocation's factor (see ``scaled_score``);
-    +/-INFINITY scaled by a factor of magnitude 1 or more stays infinite."""
-    if score >= INFINITY or score <= -INFINITY:
-        if factor >= 1:
-            return score
-        if factor <= -1:
-            return -score
-    return scaled_score(score, factor)
-
-
 def _merge_scores(ws: WorkingSet, scores: dict[str, int], other: dict[str, int],
-                  coloc: Colocation, *, nonnegative: bool) -> dict[str, int]:
+                  coloc: Colocation) -> dict[str, int]:
     """Add another resource's node scores (scaled by the colocation's factor)
     to the clone's promotion node scores, matching nodes by the colocation's
     node attribute."""
@@ -350,10 +339,7 @@ def _merge_scores(ws: WorkingSet, scores: dict[str, int], other: dict[str, int],
         best = best_by_value.get(attr_value(node, coloc.node_attribute))
         if best is None or (factor < 0 and best < 0):
             continue
-        new = add_scores(current, weighted(best, factor))
-        if nonnegative and new < 0:
-            new = 1 if current > 0 else current
-        work[node_id] = new
+        work[node_id] = add_scores(current, scaled_score(best, factor))
     return work
 
 
