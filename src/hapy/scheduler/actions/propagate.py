@@ -24,6 +24,7 @@ from hapy.scheduler.actions.model import (
     Action,
     OrderFlag,
 )
+from hapy.scheduler.options import is_true
 from hapy.scheduler.working_set import INFINITY, Node, Resource, Role, WorkingSet
 
 F = OrderFlag
@@ -432,8 +433,8 @@ def _chain_member_stop_reasons(group: Resource) -> None:
     reaches them along the group's stop and start chains: a stop first
     when the first member's reason is a requirement, a start first when it
     is an unrunnable action)."""
-    if group.meta.get("ordered", "true").lower() in ("false", "no", "off", "0", "n"):
-        return
+    if not is_true(group.meta.get("ordered", "true")):
+        return  # (the same test that chains the members' orderings)
     members = group.children
     if len(members) < 2:
         return
