@@ -26,10 +26,7 @@ def remote_probe_possible(rsc: Resource, node: Node) -> bool:
     """Connections and fencing devices are never probed on remote nodes, nor
     a guest's container on a guest node; nothing is probed on a remote node
     whose connection will not run."""
-    cfg = rsc.primitive
-    if rsc.is_remote_connection or (cfg is not None and cfg.rclass == "stonith"):
-        return False
-    if node.kind == "guest" and any(f.is_remote_connection for f in rsc.fillers):
+    if _never_probed_remotely(rsc, node):
         return False
     conn = node.remote_rsc
     if conn is None or conn.assigned_node is None:
@@ -59,12 +56,13 @@ def _guest_going_down(node: Node) -> Resource | None:
     return None
 
 
-def _probe_possible_on_guest(rsc: Resource, node: Node) -> bool:
-    """What could be probed on a guest node, whatever its container does."""
+def _never_probed_remotely(rsc: Resource, node: Node) -> bool:
+    """What is never probed on the remote or guest ``node``, whatever its
+    connection or container does: connections, fencing devices and, on a
+    guest node, a guest's container."""
     cfg = rsc.primitive
-    if rsc.is_remote_connection or (cfg is not None and cfg.rclass == "stonith"):
-        return False
-    return not any(f.is_remote_connection for f in rsc.fillers)
+    return rsc.is_remote_connection or (cfg is not None and cfg.rclass == "stonith") \
+        or (node.kind == "guest" and any(f.is_remote_connection for f in rsc.fillers))
 
 
 def bundle_probe_wanted(rsc: Resource, node: Node) -> bool:
@@ -126,7 +124,7 @@ def probe_wanted(ws: WorkingSet, rsc: Resource, node: Node, *,
         return False
     if node.is_remote and not remote_probe_possible(rsc, node) \
             and not (any_guest and _guest_going_down(node) is not None
-                     and _probe_possible_on_guest(rsc, node)):
+                     and not _never_probed_remotely(rsc, node)):
         return False
     mode = rsc.discovery.get(node.id)
     if mode == "never":
