@@ -119,10 +119,10 @@ def test_clone_max_counts_guest_nodes_of_earlier_bundles_only() -> None:
 
 
 def test_guest_nodes_are_fenced_in_name_order() -> None:
-    from hapy.scheduler.actions.fencing import natural_key
+    from hapy.cib.node_names import node_name_key
 
     names = ["redis-bundle-10", "galera-bundle-0", "redis-bundle-2", "lxc2"]
-    assert sorted(names, key=natural_key) == [
+    assert sorted(names, key=node_name_key) == [
         "galera-bundle-0", "lxc2", "redis-bundle-2", "redis-bundle-10"]
 
 

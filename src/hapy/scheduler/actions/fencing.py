@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
+from hapy.cib.node_names import node_name_key
 from hapy.scheduler.actions.model import (
     PROMOTE,
     SHUTDOWN,
@@ -122,20 +121,12 @@ def _in_fencing_order(ws: WorkingSet) -> list[Node]:
     the order of the status section, then guest nodes by name."""
     position = {state.id: index for index, state in enumerate(ws.cib.node_states)}
 
-    def key(node: Node) -> tuple[int, int, tuple[tuple[int, str], ...]]:
-        if node.kind == "guest":
-            return (2, 0, natural_key(node.uname))
-        if node.kind != "remote":
-            return (0, 0, ())
-        return (1, position.get(node.id, len(position)), ())
-
-    return sorted(ws.nodes, key=key)
-
-
-def natural_key(name: str) -> tuple[tuple[int, str], ...]:
-    """A node name as Pacemaker sorts node names: runs of digits by value."""
-    return tuple((int(part), "") if part.isdigit() else (-1, part)
-                 for part in re.split(r"(\d+)", name) if part)
+    cluster = [n for n in ws.nodes if n.kind not in ("remote", "guest")]
+    remote = sorted((n for n in ws.nodes if n.kind == "remote"),
+                    key=lambda n: position.get(n.id, len(position)))
+    guests = sorted((n for n in ws.nodes if n.kind == "guest"),
+                    key=lambda n: node_name_key(n.uname))
+    return cluster + remote + guests
 
 
 def _in_decision_order(ws: WorkingSet) -> None:

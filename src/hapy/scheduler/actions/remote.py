@@ -9,8 +9,7 @@ to start; whatever goes down there is done before the connection stops.
 
 from __future__ import annotations
 
-import re
-
+from hapy.cib.node_names import compare_node_names
 from hapy.scheduler.actions.model import (
     DEMOTE,
     MIGRATE_FROM,
@@ -134,18 +133,11 @@ def order_guest_fencing(ws: WorkingSet, table: ActionTable, fence: Action, node:
     host = container.current_node()
     host_fence = ws.fencing_actions.get(host.id) if host is not None else None
     if host is not None and host_fence is not None and host_fence is not fence \
-            and node_name_key(host.uname) < node_name_key(node.uname):
+            and compare_node_names(host.uname, node.uname) < 0:
         table.order(host_fence, fence, F.MANDATORY)
         return
     for stop in table.rsc_actions(container, STOP):
         table.order(stop, fence, F.MANDATORY)
-
-
-def node_name_key(name: str) -> tuple[tuple[int, int, str], ...]:
-    """How node names sort: case-insensitively, runs of digits by their
-    value (``node9`` before ``node10``)."""
-    parts = re.findall(r"\d+|\D+", name.lower())
-    return tuple((1, int(p), "") if p.isdigit() else (0, 0, p) for p in parts)
 
 
 def mark_downed_nodes(ws: WorkingSet, table: ActionTable) -> None:
